@@ -1,0 +1,93 @@
+"""The one record every stage after the rules reads: a finding, plus per-file results.
+
+Reporters, exit codes, baselines and the pre-flight split read these records, never parser
+internals, so the parser can change without touching any output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    """Ordered so that `finding.severity >= fail_on` is the exit-code test."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (use error, warning or info)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem at one place. Frozen: rules create findings, nothing edits them."""
+
+    rule: str  # stable code, e.g. PT001
+    name: str  # kebab name, e.g. missing-gp-modifier
+    severity: Severity
+    message: str
+    path: str = ""
+    claim_id: str | None = None  # CLM01
+    line_number: int | None = None  # LX01; None above service-line level
+    loop: str | None = None  # 2400, 2310B, ST_LOOP ...
+    segment: str | None = None  # SV1, CLM, PRV ...
+    element: str | None = None  # X12 notation: SV101-3, CLM05-1, PRV03
+    segment_index: int | None = None  # 1-based ordinal of the segment in the file
+    line: int | None = None  # 1-based physical line
+    column: int | None = None  # 1-based column
+    byte_offset: int | None = None
+    transaction: str | None = None  # ST02 of the enclosing transaction
+    expected: str | None = None
+    actual: str | None = None
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["severity"] = self.severity.label
+        return data
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.segment_index or 0, self.rule, self.element or "")
+
+
+@dataclass(slots=True)
+class ClaimVerdict:
+    """Where one claim went: accepted when it has no finding at or above the fail-on level."""
+
+    claim_id: str
+    transaction: str | None
+    segment_index: int
+    accepted: bool
+
+
+@dataclass(slots=True)
+class FileResult:
+    """Everything known about one linted input, in the order the JSON contract lists it."""
+
+    path: str
+    status: str = "linted"  # "linted" or "error"
+    error: str | None = None
+    claims: int = 0
+    service_lines: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    verdicts: list[ClaimVerdict] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "error": self.error,
+            "claims": self.claims,
+            "service_lines": self.service_lines,
+            "findings": len(self.findings),
+        }

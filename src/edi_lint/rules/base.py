@@ -1,0 +1,31 @@
+"""What every rule is, whichever way it came in (built-in Python, declarative file, plugin).
+
+A rule reads claim views and yields findings. It never prints, logs or mutates anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from edi_lint.findings import Severity
+
+# Where a rule looks. The engine calls a rule once per unit of its scope.
+SCOPES = ("file", "transaction", "claim", "line")
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """The facts about a rule that `--list-rules`, `--explain` and the SARIF driver print."""
+
+    code: str  # stable forever, e.g. PT001
+    name: str  # kebab-case, e.g. missing-gp-modifier
+    severity: Severity  # default severity
+    summary: str  # one line: what is wrong
+    scope: str = "line"
+    explanation: str = ""  # why it matters; printed by --explain
+    source: str = ""  # where the rule comes from (guide, CMS manual, payer policy)
+    example_bad: str = ""  # a failing segment
+    example_good: str = ""  # the fixed segment
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    ruleset: str = "core"
+    procedures: tuple[str, ...] = ()  # line rules: only lines billed with these codes (empty = all)

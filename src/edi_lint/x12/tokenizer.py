@@ -1,0 +1,205 @@
+"""Bytes to segments: delimiters from each ISA, positions for every segment, streamed in chunks.
+
+The text is decoded as latin-1 so that one character is one byte: a segment's offset in the string is
+its byte offset in the file, and no input byte can fail to decode.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
+
+CHUNK_SIZE = 1 << 20
+ISA_LENGTH = 106
+# 0-based positions of the 16 element separators in a fixed-width ISA.
+ISA_SEPARATOR_POSITIONS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
+BOM = "\xef\xbb\xbf"  # UTF-8 byte-order mark, as latin-1 characters
+LEADING_JUNK = " \t\r\n"
+
+
+class X12Error(Exception):
+    """An input that cannot be linted at all. The message is one line, fit for a user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    element: str
+    repetition: str
+    component: str
+    segment: str
+
+
+class Segment:
+    """One segment: its elements (elements[0] is the segment id) and where it sits in the file."""
+
+    __slots__ = ("elements", "index", "offset", "line", "column", "st02", "delimiters", "loop")
+
+    def __init__(self, elements, index, offset, line, column, st02, delimiters):
+        self.elements: list[str] = elements
+        self.index: int = index  # 1-based ordinal in the file
+        self.offset: int = offset  # byte offset of the segment id
+        self.line: int = line  # 1-based physical line
+        self.column: int = column  # 1-based column
+        self.st02: str | None = st02  # control number of the enclosing transaction
+        self.delimiters: Delimiters = delimiters
+        self.loop: str | None = None  # set by the loop walker
+
+    @property
+    def id(self) -> str:
+        return self.elements[0]
+
+    def get(self, position: int) -> str:
+        """Element `position` (1-based, as in NM109 -> 9); empty when absent."""
+        elements = self.elements
+        return elements[position] if position < len(elements) else ""
+
+    def component(self, position: int, sub: int) -> str:
+        """Component `sub` (1-based) of element `position`: SV101-3 -> component(1, 3)."""
+        value = self.get(position)
+        if not value:
+            return ""
+        parts = value.split(self.delimiters.component)
+        return parts[sub - 1] if sub <= len(parts) else ""
+
+    def components(self, position: int) -> list[str]:
+        value = self.get(position)
+        return value.split(self.delimiters.component) if value else []
+
+    def __repr__(self) -> str:
+        return f"<Segment #{self.index} {self.elements[0]} line {self.line}>"
+
+
+def read_delimiters(isa: str) -> Delimiters:
+    """Delimiters from a 106-character ISA, checking that every field sits at its fixed position."""
+    if len(isa) < ISA_LENGTH:
+        raise X12Error(
+            f"broken ISA: the file ends after {len(isa)} characters, "
+            f"but an ISA segment is {ISA_LENGTH} characters long"
+        )
+    element = isa[3]
+    if element.isalnum() or element in " \r\n":
+        raise X12Error(f"broken ISA: {element!r} cannot be an element separator")
+    for number, position in enumerate(ISA_SEPARATOR_POSITIONS, start=1):
+        if isa[position] != element:
+            found = isa.find(element, ISA_SEPARATOR_POSITIONS[number - 2] + 1 if number > 1 else 4)
+            raise X12Error(
+                f"broken ISA: ISA{number - 1:02d} is not padded to its fixed width "
+                f"(separator expected at column {position + 1}, found at column {found + 1}); "
+                "the delimiters cannot be read"
+            )
+    component, segment = isa[104], isa[105]
+    repetition = isa[82]
+    if len({element, component, segment}) < 3:
+        raise X12Error("broken ISA: element, component and segment delimiters must all differ")
+    if isa[84:89] < "00501" or repetition.isalnum():
+        repetition = ""  # 4010 and older: ISA11 is a standards identifier, not a separator
+    return Delimiters(element, repetition, component, segment)
+
+
+def iter_segments(stream: BinaryIO, chunk_size: int = CHUNK_SIZE) -> Iterator[Segment]:
+    """Yield every segment of every interchange in `stream`, holding one chunk at a time.
+
+    Raises X12Error before the first segment when the input is empty or not X12 at all.
+    """
+    first = stream.read(chunk_size)
+    text = first.decode("latin-1")
+    start = 0
+    if text.startswith(BOM):
+        start = len(BOM)
+    while start < len(text) and text[start] in LEADING_JUNK:
+        start += 1
+    if not text[start:].strip("\x00 \t\r\n"):
+        raise X12Error("empty file: no X12 data")
+    if not text.startswith("ISA", start):
+        if text.startswith(("GS", "ST"), start) and text[start + 2 : start + 3] in "*|^~!":
+            raise X12Error("not a complete X12 interchange: the file starts at a GS/ST segment, no ISA")
+        raise X12Error("not X12: the file does not start with an ISA segment")
+    # Make sure the whole ISA is in the buffer before reading delimiters.
+    while len(text) - start < ISA_LENGTH:
+        more = stream.read(chunk_size)
+        if not more:
+            break
+        text += more.decode("latin-1")
+    delimiters = read_delimiters(text[start : start + ISA_LENGTH])
+    yield from _split(stream, text, start, delimiters, chunk_size)
+
+
+def _split(stream, text, start, delimiters, chunk_size) -> Iterator[Segment]:
+    """The hot loop: split chunks on the segment terminator, segments on the element separator."""
+    index = 0
+    line = 1 + text.count("\n", 0, start)
+    line_start = text.rfind("\n", 0, start) + 1  # absolute offset where the current line begins
+    st02 = None
+    pos = start  # absolute offset of the next unread character
+    buffer = text[start:]
+    while True:
+        term, elem = delimiters.segment, delimiters.element
+        pieces = buffer.split(term)
+        tail = pieces.pop()  # may be cut in the middle: it waits for the next chunk
+        more = stream.read(chunk_size)
+        eof = not more
+        if eof:
+            if tail.strip(LEADING_JUNK + "\x00"):
+                pieces.append(tail)  # an unterminated last segment still counts
+            buffer = ""
+        else:
+            buffer = tail + more.decode("latin-1")
+        restart = None
+        for number, piece in enumerate(pieces):
+            piece_start = pos
+            pos += len(piece) + 1
+            stripped = piece.lstrip(LEADING_JUNK)
+            lead = len(piece) - len(stripped)
+            newlines = piece.count("\n", 0, lead) if lead else 0
+            if newlines:
+                line += newlines
+                line_start = piece_start + piece.rfind("\n", 0, lead) + 1
+            if not stripped:
+                continue
+            if stripped[-1] in "\r\n":
+                stripped = stripped.rstrip("\r\n")
+            offset = piece_start + lead
+            elements = stripped.split(elem)
+            sid = elements[0]
+            index += 1
+            if sid == "ST":
+                st02 = elements[2] if len(elements) > 2 else ""
+            yield Segment(elements, index, offset, line, offset - line_start + 1, st02, delimiters)
+            inner = piece.count("\n", lead)
+            if inner:  # a newline inside a segment (newline terminator files count it here)
+                line += inner
+                line_start = piece_start + piece.rfind("\n") + 1
+            if term == "\n":
+                line += 1
+                line_start = pos
+            if sid == "IEA":
+                rest = term.join(pieces[number + 1 :]) + (term + buffer if not eof else "")
+                if eof and number + 1 < len(pieces):
+                    rest = term.join(pieces[number + 1 :])
+                restart = _next_interchange(rest, delimiters)
+                if restart is not None:
+                    delimiters, buffer = restart
+                    break
+        if restart is None and eof:
+            return
+        # Otherwise: the next chunk, or the rest re-split with the next interchange's delimiters.
+
+
+def _next_interchange(rest: str, current: Delimiters):
+    """After an IEA: if the next interchange uses other delimiters, return them and the rest."""
+    skipped = len(rest) - len(rest.lstrip(LEADING_JUNK))
+    head = rest[skipped : skipped + ISA_LENGTH]
+    if not head.startswith("ISA") or len(head) < ISA_LENGTH:
+        return None
+    try:
+        found = read_delimiters(head)
+    except X12Error:
+        return None
+    if found == current:
+        return None
+    return found, rest
+
+
+def segments_from_bytes(data: bytes) -> Iterator[Segment]:
+    return iter_segments(io.BytesIO(data))
