@@ -1,0 +1,116 @@
+"""Small helpers the reporters share: display paths, positions and claim context.
+
+Reporters print only a finding's message and location fields (path, line, column, claim id,
+service-line number, loop, segment, element, transaction), never raw segments or the
+expected/actual values, which may echo PHI.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import PurePosixPath, PureWindowsPath
+from urllib.parse import quote
+
+from edi_lint.findings import FileResult, Finding
+
+
+def finding_path(finding: Finding, result: FileResult) -> str:
+    """The finding's own path, falling back to the file it came from."""
+    return finding.path or result.path
+
+
+def position(finding: Finding) -> tuple[int, int]:
+    """1-based (line, column); findings without a position point at the start of the file."""
+    line = finding.line if finding.line and finding.line > 0 else 1
+    column = finding.column if finding.column and finding.column > 0 else 1
+    return line, column
+
+
+def one_line(text: str) -> str:
+    """Collapse line breaks so that one finding stays on one output line."""
+    return " ".join(text.splitlines()) if ("\n" in text or "\r" in text) else text
+
+
+def context(finding: Finding) -> str:
+    """`[claim CLM01, line 2]`, `[claim CLM01]`, or '' when the finding has no claim."""
+    parts = []
+    if finding.claim_id is not None:
+        parts.append(f"claim {finding.claim_id}")
+    if finding.line_number is not None:
+        parts.append(f"line {finding.line_number}")
+    return f"[{', '.join(parts)}]" if parts else ""
+
+
+def location_details(finding: Finding) -> str:
+    """Every location field that is set, e.g. `loop 2400, segment SV1, element SV101-3`."""
+    fields = (
+        ("transaction", finding.transaction),
+        ("claim", finding.claim_id),
+        ("line", finding.line_number),
+        ("loop", finding.loop),
+        ("segment", finding.segment),
+        ("element", finding.element),
+        ("segment #", finding.segment_index),
+        ("byte offset", finding.byte_offset),
+    )
+    out = []
+    for label, value in fields:
+        if value is None:
+            continue
+        out.append(f"{label}{value}" if label.endswith("#") else f"{label} {value}")
+    return ", ".join(out)
+
+
+def plural(count: int, word: str, plural_word: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural_word or word + 's')}"
+
+
+def _is_absolute(path: str) -> bool:
+    return os.path.isabs(path) or PureWindowsPath(path).is_absolute()
+
+
+def relative_path(path: str, cwd: str | None) -> str | None:
+    """`path` relative to `cwd` with POSIX separators, or None when it lies outside `cwd`.
+
+    `cwd=None` means the process working directory.
+    """
+    base = os.path.abspath(cwd if cwd is not None else os.getcwd())
+    full = path if _is_absolute(path) else os.path.join(base, path)
+    full = os.path.normpath(full)
+    try:
+        rel = os.path.relpath(full, base)
+    except ValueError:  # another drive on Windows
+        return None
+    rel = rel.replace(os.sep, "/")
+    if rel == ".." or rel.startswith("../") or _is_absolute(rel):
+        return None
+    return posixpath.normpath(rel)
+
+
+def display_path(path: str, cwd: str | None) -> str:
+    """Relative POSIX path when inside `cwd`, otherwise the absolute path as given."""
+    rel = relative_path(path, cwd)
+    if rel is not None:
+        return rel
+    return os.path.normpath(path if _is_absolute(path) else os.path.abspath(path))
+
+
+def artifact_uri(path: str, cwd: str | None) -> tuple[str, bool]:
+    """(uri, is_relative): a percent-escaped relative URI, or an absolute file URI."""
+    rel = relative_path(path, cwd)
+    if rel is not None:
+        return quote(rel, safe="/"), True
+    base = os.path.abspath(cwd if cwd is not None else os.getcwd())
+    full = os.path.normpath(path if _is_absolute(path) else os.path.join(base, path))
+    if PureWindowsPath(full).drive:
+        return PureWindowsPath(full).as_uri(), False
+    return PurePosixPath(full).as_uri(), False
+
+
+def severity_counts(results: list[FileResult]) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for result in results:
+        for finding in result.findings:
+            counts[finding.severity.label] = counts.get(finding.severity.label, 0) + 1
+    return counts

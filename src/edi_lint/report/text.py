@@ -1,0 +1,68 @@
+"""The default "full" format: one line per finding, file errors, then a summary line.
+
+    claims.837:1:245: PT001 Anesthesia line without GP modifier [claim ABC123, line 2]
+    broken.837: error: no ISA segment found
+    Found 1 error in 2 files (1 file could not be linted).
+
+Not a stable surface: humans read it, programs should use json, jsonl or sarif.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from edi_lint.findings import FileResult, Finding
+from edi_lint.report._common import (
+    context,
+    finding_path,
+    one_line,
+    plural,
+    position,
+    severity_counts,
+)
+from edi_lint.rules.base import RuleInfo
+
+
+def format_finding(finding: Finding, path: str) -> str:
+    line, column = position(finding)
+    text = f"{path}:{line}:{column}: {finding.rule} {one_line(finding.message)}"
+    ctx = context(finding)
+    return f"{text} {ctx}" if ctx else text
+
+
+def summary_line(results: list[FileResult]) -> str:
+    files = len(results)
+    failed = sum(1 for r in results if r.status == "error")
+    counts = severity_counts(results)
+    total = sum(counts.values())
+    tail = f" ({plural(failed, 'file')} could not be linted)" if failed else ""
+    if total:
+        parts = [
+            plural(counts["error"], "error"),
+            plural(counts["warning"], "warning"),
+            f"{counts['info']} info",
+        ]
+        kept = [p for p, n in zip(parts, counts.values()) if n]
+        return f"Found {', '.join(kept)} in {plural(files, 'file')}{tail}."
+    if failed:
+        return f"No findings in {plural(files, 'file')}{tail}."
+    claims = sum(r.claims for r in results)
+    lines = sum(r.service_lines for r in results)
+    return (
+        f"All checks passed: {plural(files, 'file')}, {plural(claims, 'claim')}, "
+        f"{plural(lines, 'service line')}."
+    )
+
+
+def render(
+    results: list[FileResult], rules: Mapping[str, RuleInfo], *, cwd: str | None = None
+) -> str:
+    out: list[str] = []
+    for result in results:
+        for finding in result.findings:
+            out.append(format_finding(finding, finding_path(finding, result)))
+    for result in results:
+        if result.status == "error":
+            out.append(f"{result.path}: error: {one_line(result.error or 'could not be linted')}")
+    out.append(summary_line(results))
+    return "\n".join(out) + "\n"
