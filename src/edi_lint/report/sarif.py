@@ -79,7 +79,7 @@ def rule_descriptor(info: RuleInfo) -> dict:
         "help": {"text": help_text, "markdown": help_markdown},
         "defaultConfiguration": {"level": LEVELS[info.severity]},
         "properties": {
-            "tags": list(info.tags),
+            "tags": list(dict.fromkeys(info.tags)),  # SARIF: unique
             "problem.severity": PROBLEM_SEVERITY[info.severity],
             "ruleset": info.ruleset,
             "scope": info.scope,
