@@ -10,7 +10,8 @@ CWD = os.path.abspath(os.sep + "ws")
 
 def test_levels_and_format():
     findings = [
-        Finding("PT001", "a", Severity.ERROR, "err", claim_id="C1", line_number=2, line=1, column=7),
+        Finding("PT001", "a", Severity.ERROR, "err", claim_id="C1", line_number=2, line=1,
+                column=7),
         Finding("PT002", "b", Severity.WARNING, "warn", line=3, column=1),
         Finding("PT003", "c", Severity.INFO, "note"),
     ]

@@ -47,7 +47,8 @@ def test_counts():
         "file", "claim C1", "claim C2", "clean claims"]
     assert all(tc.get("classname") == "a.837" for tc in a.findall("testcase"))
     assert len(a.findall(".//failure")) == 4
-    assert [f.get("type") for f in a.findall("testcase[@name='claim C1']/failure")] == ["PT001", "PT002"]
+    c1 = a.findall("testcase[@name='claim C1']/failure")
+    assert [f.get("type") for f in c1] == ["PT001", "PT002"]
     assert "loop 2400" in a.find("testcase[@name='claim C1']/failure").text
     # b: clean file -> one passing testcase for its 2 clean claims
     assert b.get("tests") == "1" and b.get("failures") == "0"

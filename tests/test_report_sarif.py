@@ -13,7 +13,8 @@ RULES = {
     "PT001": RuleInfo("PT001", "missing-gp-modifier", Severity.ERROR, "Therapy line lacks GP",
                       explanation="Medicare requires GP on therapy codes. " * 60,
                       source="CMS Pub 100-04 ch. 5", example_bad="SV1*HC:97110*50*UN*1~",
-                      example_good="SV1*HC:97110:GP*50*UN*1~", tags=("payer:medicare", "payer:medicare")),
+                      example_good="SV1*HC:97110:GP*50*UN*1~",
+                      tags=("payer:medicare", "payer:medicare")),
     "PT002": RuleInfo("PT002", "bad-npi", Severity.WARNING, "NPI check digit is wrong"),
     "PT003": RuleInfo("PT003", "note-rule", Severity.INFO, "Just a note"),
     "PT004": RuleInfo("PT004", "unused", Severity.ERROR, "Never fires"),
@@ -22,7 +23,8 @@ RULES = {
 
 def finding(rule, severity, claim, **kw):
     kw.setdefault("loop", "2400")
-    return Finding(rule, rule.lower(), severity, f"{rule} message for {claim}", claim_id=claim, **kw)
+    message = f"{rule} message for {claim}"
+    return Finding(rule, rule.lower(), severity, message, claim_id=claim, **kw)
 
 
 def sample():
@@ -72,7 +74,8 @@ def test_results_shape():
         assert fp["ediLint/v1"] == fp["primaryLocationLineHash"]
     levels = [r["level"] for r in run["results"]]
     assert levels == ["error", "error", "warning", "note", "error", "warning"]
-    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]]
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in run["results"]]
     assert uris[0] == "claims/a.837"
     assert uris[-1] == "sub%20dir/b%231.837"
     assert run["results"][0]["locations"][0]["physicalLocation"]["region"] == {
@@ -105,8 +108,12 @@ def test_fingerprints_stable_and_distinct():
 def test_fingerprint_ignores_position_but_separates_twins():
     f1 = finding("PT001", Severity.ERROR, "C1", line=1, column=10)
     moved = finding("PT001", Severity.ERROR, "C1", line=3, column=99)
-    fp = lambda fs: [r["partialFingerprints"]["primaryLocationLineHash"]
-                     for r in run_of(sarif.render([FileResult("a.837", findings=fs)], RULES, cwd=CWD))["results"]]
+
+    def fp(findings):
+        out = sarif.render([FileResult("a.837", findings=findings)], RULES, cwd=CWD)
+        return [r["partialFingerprints"]["primaryLocationLineHash"]
+                for r in run_of(out)["results"]]
+
     assert fp([f1]) == fp([moved])
     twins = fp([f1, f1])
     assert twins[0] != twins[1] and twins[0] == fp([f1])[0]

@@ -41,7 +41,8 @@ def test_text_lines_exact():
 
 
 def test_text_all_passed():
-    results = [FileResult("a.837", claims=10, service_lines=39), FileResult("b.837", service_lines=1)]
+    results = [FileResult("a.837", claims=10, service_lines=39),
+               FileResult("b.837", service_lines=1)]
     assert text.render(results, {}) == (
         "All checks passed: 2 files, 10 claims, 40 service lines.\n"
     )

@@ -45,21 +45,16 @@ def context(finding: Finding) -> str:
 def location_details(finding: Finding) -> str:
     """Every location field that is set, e.g. `loop 2400, segment SV1, element SV101-3`."""
     fields = (
-        ("transaction", finding.transaction),
-        ("claim", finding.claim_id),
-        ("line", finding.line_number),
-        ("loop", finding.loop),
-        ("segment", finding.segment),
-        ("element", finding.element),
+        ("transaction ", finding.transaction),
+        ("claim ", finding.claim_id),
+        ("line ", finding.line_number),
+        ("loop ", finding.loop),
+        ("segment ", finding.segment),
+        ("element ", finding.element),
         ("segment #", finding.segment_index),
-        ("byte offset", finding.byte_offset),
+        ("byte offset ", finding.byte_offset),
     )
-    out = []
-    for label, value in fields:
-        if value is None:
-            continue
-        out.append(f"{label}{value}" if label.endswith("#") else f"{label} {value}")
-    return ", ".join(out)
+    return ", ".join(f"{label}{value}" for label, value in fields if value is not None)
 
 
 def plural(count: int, word: str, plural_word: str | None = None) -> str:

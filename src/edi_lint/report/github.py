@@ -31,7 +31,8 @@ def command(kind: str, message: str, **properties: object) -> str:
         for key, value in properties.items()
         if value is not None
     )
-    return f"::{kind} {props}::{escape_data(message)}" if props else f"::{kind}::{escape_data(message)}"
+    head = f"::{kind} {props}" if props else f"::{kind}"
+    return f"{head}::{escape_data(message)}"
 
 
 def render(

@@ -38,12 +38,12 @@ def summary_line(results: list[FileResult]) -> str:
     tail = f" ({plural(failed, 'file')} could not be linted)" if failed else ""
     if total:
         parts = [
-            plural(counts["error"], "error"),
-            plural(counts["warning"], "warning"),
-            f"{counts['info']} info",
+            plural(counts["error"], "error") if counts["error"] else "",
+            plural(counts["warning"], "warning") if counts["warning"] else "",
+            f"{counts['info']} info" if counts["info"] else "",
         ]
-        kept = [p for p, n in zip(parts, counts.values()) if n]
-        return f"Found {', '.join(kept)} in {plural(files, 'file')}{tail}."
+        found = ", ".join(p for p in parts if p)
+        return f"Found {found} in {plural(files, 'file')}{tail}."
     if failed:
         return f"No findings in {plural(files, 'file')}{tail}."
     claims = sum(r.claims for r in results)
