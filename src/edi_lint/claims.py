@@ -1,0 +1,320 @@
+"""Claim views: what a biller means by "this claim" and "this line", with effective values.
+
+Rules read these, never raw segments. Each effective value knows where it came from (the loop and
+element), because a finding must tell the biller which segment to fix. Values are computed on first
+use and cached: a rule that never asks for the rendering taxonomy never pays for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from edi_lint.x12.tokenizer import Segment
+
+PHYSICAL_THERAPIST = "225100000X"
+
+# SBR09 claim filing indicator -> payer family (reference §1.3). Configurable profiles build on this.
+FILING_INDICATOR_FAMILY = {
+    "MA": "medicare",
+    "MB": "medicare",
+    "16": "medicare-advantage",
+    "MC": "medicaid",
+    "BL": "bcbs",
+    "FI": "bcbs",
+    "CH": "tricare",
+    "VA": "va",
+    "WC": "workers-comp",
+    "12": "commercial",
+    "13": "commercial",
+    "14": "commercial",
+    "15": "commercial",
+    "CI": "commercial",
+    "HM": "commercial",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Sourced:
+    """A value and the place it was read from, e.g. ('22', 'SV105', <SV1 segment>, '2400')."""
+
+    value: str | None
+    element: str
+    segment: Segment | None
+    loop: str | None
+
+
+@dataclass(slots=True)
+class Context:
+    """Segments of an enclosing level (billing provider, subscriber or patient), shared by its claims."""
+
+    hl: Segment
+    segments: list[Segment]
+
+    def first(self, segment_id: str, qualifier: str | None = None, loop: str | None = None) -> Segment | None:
+        for seg in self.segments:
+            if seg.elements[0] == segment_id and (qualifier is None or seg.get(1) == qualifier):
+                if loop is None or seg.loop == loop:
+                    return seg
+        return None
+
+
+@dataclass(slots=True)
+class Header:
+    """The envelope around a claim: interchange, functional group and transaction headers."""
+
+    isa: Segment
+    gs: Segment | None
+    st: Segment | None
+    segments: list[Segment]  # ST through the 1000B loop, in order
+
+    @property
+    def transaction(self) -> str | None:
+        return self.st.get(2) if self.st is not None else None
+
+
+class ServiceLine:
+    """One 2400 loop: LX, SV1 and the line-level loops under it (2420A ...)."""
+
+    def __init__(self, claim: "Claim", segments: list[Segment]):
+        self.claim = claim
+        self.segments = segments
+
+    def _first(self, segment_id: str, loop: str | None = None, qualifier: str | None = None) -> Segment | None:
+        for seg in self.segments:
+            if seg.elements[0] == segment_id and (loop is None or seg.loop == loop):
+                if qualifier is None or seg.get(1) == qualifier:
+                    return seg
+        return None
+
+    @cached_property
+    def lx(self) -> Segment:
+        return self.segments[0]
+
+    @cached_property
+    def sv1(self) -> Segment | None:
+        return self._first("SV1", "2400")
+
+    @cached_property
+    def number(self) -> int | None:
+        """LX01 as an integer; None when it is missing or not a number."""
+        text = self.lx.get(1).strip()
+        return int(text) if text.isdigit() else None
+
+    @cached_property
+    def procedure_composite(self) -> list[str]:
+        return self.sv1.components(1) if self.sv1 is not None else []
+
+    @property
+    def qualifier(self) -> str:
+        parts = self.procedure_composite
+        return parts[0] if parts else ""
+
+    @cached_property
+    def procedure(self) -> str:
+        """SV101-2, the CPT/HCPCS code."""
+        parts = self.procedure_composite
+        return parts[1].strip() if len(parts) > 1 else ""
+
+    @cached_property
+    def modifiers(self) -> tuple[str, ...]:
+        """SV101-3 to SV101-6; SV101-7 is a free-text description, never a modifier."""
+        return tuple(m.strip() for m in self.procedure_composite[2:6] if m.strip())
+
+    @cached_property
+    def charge(self) -> str:
+        return self.sv1.get(2) if self.sv1 is not None else ""
+
+    @cached_property
+    def unit_basis(self) -> str:
+        return self.sv1.get(3) if self.sv1 is not None else ""
+
+    @cached_property
+    def units(self) -> str:
+        return self.sv1.get(4) if self.sv1 is not None else ""
+
+    @cached_property
+    def diagnosis_pointers(self) -> list[str]:
+        return self.sv1.components(7) if self.sv1 is not None else []
+
+    @cached_property
+    def pointed_diagnoses(self) -> list[str]:
+        """Diagnosis codes this line points to through SV107 -> HI composites."""
+        codes = self.claim.diagnoses
+        result = []
+        for pointer in self.diagnosis_pointers:
+            if pointer.isdigit() and 1 <= int(pointer) <= len(codes):
+                result.append(codes[int(pointer) - 1])
+        return result
+
+    @cached_property
+    def date_of_service(self) -> Segment | None:
+        return self._first("DTP", "2400", "472")
+
+    @cached_property
+    def place_of_service(self) -> Sourced:
+        """SV105 when the line has one, else the claim's CLM05-1 (reference §1.7.1)."""
+        sv105 = self.sv1.get(5).strip() if self.sv1 is not None else ""
+        if sv105:
+            return Sourced(sv105, "SV105", self.sv1, "2400")
+        return self.claim.place_of_service
+
+    @cached_property
+    def rendering_provider(self) -> Sourced:
+        """2420A NM1*82, else 2310B NM1*82, else the billing provider 2010AA (reference §1.7.2)."""
+        line_level = self._first("NM1", "2420A", "82")
+        if line_level is not None:
+            return Sourced(line_level.get(9) or None, "NM109", line_level, "2420A")
+        return self.claim.rendering_provider
+
+    @cached_property
+    def rendering_taxonomy(self) -> Sourced:
+        """The taxonomy of whoever renders this line (reference §1.7.3); value None when unknown.
+
+        A 2420A provider takes only its own PRV: it names a different person from 2310B, so the
+        claim-level taxonomy is not inherited.
+        """
+        provider = self.rendering_provider
+        if provider.loop == "2420A":
+            prv = self._first("PRV", "2420A", "PE")
+            if prv is not None:
+                return Sourced(prv.get(3).strip() or None, "PRV03", prv, "2420A")
+            return Sourced(None, "PRV03", provider.segment, "2420A")
+        return self.claim.rendering_taxonomy
+
+    def __repr__(self) -> str:
+        return f"<ServiceLine {self.number} {self.procedure}>"
+
+
+class Claim:
+    """One 2300 loop with its billing provider, subscriber and (when present) patient context."""
+
+    def __init__(
+        self,
+        segments: list[Segment],
+        header: Header,
+        billing: Context | None,
+        subscriber: Context | None,
+        patient: Context | None,
+    ):
+        self.segments = segments
+        self.header = header
+        self.billing = billing
+        self.subscriber = subscriber
+        self.patient = patient
+
+    def _first(self, segment_id: str, loop: str | None = None, qualifier: str | None = None) -> Segment | None:
+        for seg in self.segments:
+            if seg.elements[0] == segment_id and (loop is None or seg.loop == loop):
+                if qualifier is None or seg.get(1) == qualifier:
+                    return seg
+            if seg.elements[0] == "LX":
+                break  # claim-level loops all come before the first service line
+        return None
+
+    @property
+    def clm(self) -> Segment:
+        return self.segments[0]
+
+    @cached_property
+    def id(self) -> str:
+        """CLM01, the patient control number."""
+        return self.clm.get(1)
+
+    @property
+    def transaction(self) -> str | None:
+        return self.clm.st02
+
+    @cached_property
+    def charge(self) -> str:
+        return self.clm.get(2)
+
+    @cached_property
+    def facility(self) -> list[str]:
+        """CLM05 components: place of service, facility code qualifier, frequency code."""
+        return self.clm.components(5)
+
+    @cached_property
+    def place_of_service(self) -> Sourced:
+        parts = self.facility
+        value = parts[0].strip() if parts and parts[0].strip() else None
+        return Sourced(value, "CLM05-1", self.clm, "2300")
+
+    @cached_property
+    def lines(self) -> list[ServiceLine]:
+        lines: list[ServiceLine] = []
+        current: list[Segment] | None = None
+        for seg in self.segments:
+            if seg.elements[0] == "LX" and seg.loop == "2400":
+                current = [seg]
+                lines.append(ServiceLine(self, current))
+            elif current is not None:
+                current.append(seg)
+        return lines
+
+    @cached_property
+    def diagnoses(self) -> list[str]:
+        """HI codes in pointer order (HI01-2, HI02-2 ...) from the first health-care diagnosis HI."""
+        for seg in self.segments:
+            if seg.elements[0] == "HI" and seg.loop == "2300":
+                qualifiers = seg.component(1, 1)
+                if qualifiers in ("ABK", "BK"):
+                    return [seg.component(n, 2) for n in range(1, len(seg.elements))]
+            if seg.elements[0] == "LX":
+                break
+        return []
+
+    @cached_property
+    def billing_provider(self) -> Segment | None:
+        return self.billing.first("NM1", "85") if self.billing else None
+
+    @cached_property
+    def rendering_provider(self) -> Sourced:
+        nm1 = self._first("NM1", "2310B", "82")
+        if nm1 is not None:
+            return Sourced(nm1.get(9) or None, "NM109", nm1, "2310B")
+        billing = self.billing_provider
+        return Sourced(billing.get(9) or None if billing else None, "NM109", billing, "2010AA")
+
+    @cached_property
+    def rendering_taxonomy(self) -> Sourced:
+        """2310B PRV03 when 2310B names the renderer, else 2000A PRV*BI when billing renders."""
+        provider = self.rendering_provider
+        if provider.loop == "2310B":
+            prv = self._first("PRV", "2310B", "PE")
+            if prv is not None:
+                return Sourced(prv.get(3).strip() or None, "PRV03", prv, "2310B")
+            return Sourced(None, "PRV03", provider.segment, "2310B")
+        prv = self.billing.first("PRV", "BI", loop="2000A") if self.billing else None
+        if prv is not None:
+            return Sourced(prv.get(3).strip() or None, "PRV03", prv, "2000A")
+        return Sourced(None, "PRV03", provider.segment, "2000A")
+
+    @cached_property
+    def sbr(self) -> Segment | None:
+        return self.subscriber.first("SBR") if self.subscriber else None
+
+    @cached_property
+    def filing_indicator(self) -> str:
+        """SBR09, the claim filing indicator (MB = Medicare Part B, CI = commercial ...)."""
+        return self.sbr.get(9).strip() if self.sbr is not None else ""
+
+    @cached_property
+    def payer(self) -> Segment | None:
+        """The destination payer, 2010BB NM1*PR."""
+        return self.subscriber.first("NM1", "PR", loop="2010BB") if self.subscriber else None
+
+    @cached_property
+    def payer_name(self) -> str:
+        return self.payer.get(3) if self.payer is not None else ""
+
+    @cached_property
+    def payer_id(self) -> str:
+        return self.payer.get(9) if self.payer is not None else ""
+
+    @cached_property
+    def payer_family(self) -> str:
+        return FILING_INDICATOR_FAMILY.get(self.filing_indicator, "other" if self.filing_indicator else "unknown")
+
+    def __repr__(self) -> str:
+        return f"<Claim {self.id} lines={len(self.lines)}>"

@@ -1,0 +1,170 @@
+"""The `edi-lint` command: options -> settings -> lint each input -> reporter -> exit code.
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 a usage or
+configuration error, or an input that could not be linted at all.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from edi_lint.findings import FileResult, Severity
+
+EXTENSIONS = (".837", ".x12", ".edi")
+FORMAT_NAMES = ["text", "full", "concise", "json", "jsonl", "json-lines", "sarif", "junit", "github"]
+
+
+def expand_paths(paths: tuple[str, ...]) -> list[str]:
+    """Files as given; directories searched recursively for *.837, *.x12 and *.edi, sorted."""
+    found: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if raw != "-" and path.is_dir():
+            found.extend(
+                str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in EXTENSIONS
+            )
+        else:
+            found.append(raw)
+    return found
+
+
+def split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    """`--select PT001,PT002 --select ENV` -> ('PT001', 'PT002', 'ENV')."""
+    return tuple(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+
+
+def exit_code(results: list[FileResult], fail_on: Severity | None) -> int:
+    if any(r.status == "error" for r in results):
+        return 2
+    if fail_on is not None and any(f.severity >= fail_on for r in results for f in r.findings):
+        return 1
+    return 0
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, metavar="PATH...")
+@click.option("--format", "-f", "output_format", type=click.Choice(FORMAT_NAMES), default="text",
+              show_default=True, help="Output format.")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report here instead of standard output.")
+@click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated).")
+@click.option("--extend-select", multiple=True, help="Add rule codes or prefixes to the selection.")
+@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
+              show_default=True, help="Lowest severity that makes the exit code 1.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Lint files in this many parallel processes (output is identical).")
+@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.option("--explain", metavar="CODE", help="Explain one rule and exit.")
+@click.version_option(package_name="edi-lint", prog_name="edi-lint")
+def main(paths, output_format, output_file, select, extend_select, ignore, fail_on, exit_zero, jobs,
+         list_rules, explain):
+    """Lint HIPAA X12 837P (005010X222A1) files.
+
+    PATH may be files, directories (searched for *.837, *.x12, *.edi) or - for standard input.
+    """
+    from edi_lint.engine import Settings
+    from edi_lint.rules.registry import all_rule_infos
+
+    infos = all_rule_infos()
+    if list_rules:
+        click.echo(render_rule_list(infos, output_format), nl=False)
+        return
+    if explain:
+        info = infos.get(explain.strip().upper())
+        if info is None:
+            raise click.UsageError(f"unknown rule code {explain!r}; see edi-lint --list-rules")
+        click.echo(render_explanation(info))
+        return
+    if not paths:
+        raise click.UsageError("no PATH given: pass files, directories or - for standard input")
+    threshold = None if fail_on == "never" else Severity.parse(fail_on)
+    settings = Settings(select=split_codes(select), ignore=split_codes(ignore),
+                        extend_select=split_codes(extend_select), fail_on=threshold)
+    files = expand_paths(paths)
+    results = run(files, settings, jobs)
+    from edi_lint.report import render
+
+    output = render(output_format, results, infos, cwd=os.getcwd())
+    if output_file:
+        Path(output_file).write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    code = exit_code(results, threshold)
+    sys.exit(2 if code == 2 else (0 if exit_zero else code))
+
+
+def run(files: list[str], settings, jobs: int = 1) -> list[FileResult]:
+    """Lint every file, in input order; with jobs > 1 in worker processes."""
+    if jobs > 1 and len(files) > 1 and "-" not in files:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+            return list(pool.map(_lint_in_worker, files))
+    linter = build_linter(settings)
+    return [lint_one(linter, name) for name in files]
+
+
+def build_linter(settings):
+    from edi_lint.engine import Linter
+    from edi_lint.rules.registry import all_rule_infos, builtin_rules
+
+    return Linter(builtin_rules(), all_rule_infos(), settings)
+
+
+def lint_one(linter, name: str) -> FileResult:
+    if name == "-":
+        return linter.lint_stream(sys.stdin.buffer, "-")
+    if not os.path.exists(name):
+        return FileResult(name, status="error", error="no such file or directory")
+    if os.path.isdir(name):
+        return FileResult(name, status="error", error="is a directory")
+    return linter.lint_path(name)
+
+
+_worker_linter = None
+
+
+def _init_worker(settings) -> None:
+    global _worker_linter
+    _worker_linter = build_linter(settings)
+
+
+def _lint_in_worker(name: str) -> FileResult:
+    return lint_one(_worker_linter, name)
+
+
+def render_rule_list(infos, output_format: str) -> str:
+    if output_format in ("json", "jsonl", "json-lines"):
+        import json
+
+        rows = [
+            {"id": i.code, "name": i.name, "severity": i.severity.label, "summary": i.summary,
+             "ruleset": i.ruleset, "scope": i.scope, "tags": list(i.tags), "source": i.source}
+            for i in infos.values()
+        ]
+        return json.dumps(rows, indent=2) + "\n"
+    width = max(len(i.name) for i in infos.values())
+    lines = [f"{'code':8} {'name':{width}} {'severity':8} summary"]
+    for i in infos.values():
+        lines.append(f"{i.code:8} {i.name:{width}} {i.severity.label:8} {i.summary}")
+    return "\n".join(lines) + "\n"
+
+
+def render_explanation(info) -> str:
+    parts = [f"{info.code} {info.name} ({info.severity.label}, ruleset {info.ruleset})", "", info.summary]
+    if info.explanation:
+        parts += ["", info.explanation]
+    if info.source:
+        parts += ["", f"Source: {info.source}"]
+    if info.example_bad:
+        parts += ["", f"Fails:  {info.example_bad}"]
+    if info.example_good:
+        parts += [f"Passes: {info.example_good}"]
+    return "\n".join(parts)

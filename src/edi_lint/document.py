@@ -1,0 +1,187 @@
+"""Loops to claims: group walked segments into claims with their envelope and provider context.
+
+Streams one claim at a time. Also checks what the file is (which transaction, which guide) and
+notices envelopes that never close, because only this stage sees the whole sequence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from edi_lint.claims import Claim, Context, Header
+from edi_lint.x12.tokenizer import Segment, X12Error
+
+SUPPORTED_GUIDE = "005010X222A1"
+PRODUCT = "edi-lint lints 837P 005010X222A1"
+
+# Implementation guides a file may claim, by GS08/ST03 version code.
+GUIDES = {
+    "005010X222": "the original 837P 5010 guide (005010X222), superseded by the X222A1 errata",
+    "005010X222A2": "837P 005010X222A2",
+    "005010X223": "an 837I institutional claim (005010X223)",
+    "005010X223A1": "an 837I institutional claim (005010X223A1)",
+    "005010X223A2": "an 837I institutional claim (005010X223A2)",
+    "005010X223A3": "an 837I institutional claim (005010X223A3)",
+    "005010X224": "an 837D dental claim (005010X224)",
+    "005010X224A1": "an 837D dental claim (005010X224A1)",
+    "005010X224A2": "an 837D dental claim (005010X224A2)",
+    "005010X224A3": "an 837D dental claim (005010X224A3)",
+    "005010X298": "an 837 post-adjudicated claims data reporting file (005010X298), not a claim",
+    "004010X098": "a 4010 837P (004010X098), a version retired in 2012",
+    "004010X098A1": "a 4010 837P (004010X098A1), a version retired in 2012",
+    "004010X096A1": "a 4010 837I institutional claim (004010X096A1)",
+    "004010X097A1": "a 4010 837D dental claim (004010X097A1)",
+}
+TRANSACTIONS = {
+    "835": "an 835 claim payment/remittance advice",
+    "270": "a 270 eligibility inquiry",
+    "271": "a 271 eligibility response",
+    "276": "a 276 claim status request",
+    "277": "a 277 claim status response",
+    "278": "a 278 services review",
+    "820": "an 820 premium payment",
+    "834": "an 834 benefit enrollment",
+    "999": "a 999 implementation acknowledgment",
+    "997": "a 997 functional acknowledgment",
+}
+
+HEADER_LOOPS = {"ST_LOOP", "HEADER", "1000A", "1000B"}
+BILLING_LOOPS = {"2000A", "2010AA", "2010AB", "2010AC"}
+SUBSCRIBER_LOOPS = {"2000B", "2010BA", "2010BB"}
+PATIENT_LOOPS = {"2000C", "2010CA"}
+
+
+class UnsupportedInput(X12Error):
+    """X12, but not an 837P 005010X222A1 transaction."""
+
+
+def describe_unsupported(st01: str, version: str) -> str | None:
+    """None when the transaction is ours, else a one-line explanation naming what it is."""
+    if st01 != "837":
+        what = TRANSACTIONS.get(st01, f"an X12 {st01 or 'unknown'} transaction")
+        return f"unsupported transaction: this is {what} ({version or 'no version'}); {PRODUCT}"
+    if version == SUPPORTED_GUIDE:
+        return None
+    what = GUIDES.get(version)
+    if what is None:
+        if version.startswith("004010"):
+            what = f"a 4010 837 ({version})"
+        else:
+            what = f"an 837 with unknown guide version {version or '(empty)'}"
+    return f"unsupported version: this is {what}; {PRODUCT}"
+
+
+@dataclass(slots=True)
+class Structure:
+    """What the document stage noticed about envelopes, for the engine to report."""
+
+    unexpected: list[Segment] = field(default_factory=list)  # segments the guide has no place for
+    open_envelopes: list[Segment] = field(default_factory=list)  # ISA/GS/ST still open at the end
+    incomplete_claim: Claim | None = None
+    segments: int = 0
+
+
+class DocumentReader:
+    """Feed walked segments in; get complete claims out, one at a time."""
+
+    def __init__(self, segments: Iterable[Segment], segment_observer=None):
+        self._segments = segments
+        self._observe = segment_observer
+        self.structure = Structure()
+
+    def claims(self) -> Iterator[Claim]:
+        structure = self.structure
+        observe = self._observe
+        isa = gs = st = None
+        gs_version = ""
+        header: Header | None = None
+        header_segments: list[Segment] = []
+        billing = subscriber = patient = None
+        claim_segments: list[Segment] | None = None
+        claim_loops = ("23", "24")
+        count = 0
+        for seg in self._segments:
+            count += 1
+            if observe is not None:
+                observe(seg)
+            loop = seg.loop
+            sid = seg.elements[0]
+            if claim_segments is not None:
+                if loop is not None and loop.startswith(claim_loops) and not (sid == "CLM" and loop == "2300"):
+                    claim_segments.append(seg)
+                    continue
+                if loop is None and sid not in ("SE", "GE", "IEA", "ISA", "GS", "ST", "HL"):
+                    structure.unexpected.append(seg)
+                    claim_segments.append(seg)  # kept, so no segment of a claim is ever dropped
+                    continue
+                yield Claim(claim_segments, header, billing, subscriber, patient)
+                claim_segments = None
+            if sid == "CLM" and loop == "2300":
+                claim_segments = [seg]
+            elif loop in ("2000A", "2000B", "2000C") and sid == "HL":
+                level = seg.get(3)
+                context = Context(seg, [seg])
+                if level == "20":
+                    billing, subscriber, patient = context, None, None
+                elif level == "22":
+                    subscriber, patient = context, None
+                else:
+                    patient = context
+            elif loop in BILLING_LOOPS:
+                if billing is not None:
+                    billing.segments.append(seg)
+            elif loop in SUBSCRIBER_LOOPS:
+                if subscriber is not None:
+                    subscriber.segments.append(seg)
+            elif loop in PATIENT_LOOPS:
+                if patient is not None:
+                    patient.segments.append(seg)
+            elif sid == "ISA":
+                isa, gs, st = seg, None, None
+                structure.open_envelopes.append(seg)
+            elif sid == "GS":
+                gs, gs_version = seg, seg.get(8).strip()
+                structure.open_envelopes.append(seg)
+            elif sid == "ST":
+                st = seg
+                version = seg.get(3).strip() or gs_version
+                problem = describe_unsupported(seg.get(1).strip(), version)
+                if problem is not None:
+                    raise UnsupportedInput(problem)
+                header_segments = [seg]
+                header = Header(isa, gs, st, header_segments)
+                billing = subscriber = patient = None
+                structure.open_envelopes.append(seg)
+            elif sid in ("SE", "GE", "IEA"):
+                self._close(sid)
+            elif loop in HEADER_LOOPS:
+                header_segments.append(seg)
+            elif loop is None:
+                structure.unexpected.append(seg)
+        structure.segments = count
+        if header is None:
+            raise X12Error(
+                "no transaction found: the interchange has no ST segment "
+                f"(segment terminator read from the ISA: {_shown(isa)})"
+            )
+        if claim_segments is not None:
+            claim = Claim(claim_segments, header, billing, subscriber, patient)
+            if structure.open_envelopes:
+                structure.incomplete_claim = claim  # cut off: not a complete claim to lint
+            else:
+                yield claim
+
+    def _close(self, trailer: str) -> None:
+        opener = {"SE": "ST", "GE": "GS", "IEA": "ISA"}[trailer]
+        stack = self.structure.open_envelopes
+        for position in range(len(stack) - 1, -1, -1):
+            if stack[position].elements[0] == opener:
+                del stack[position:]
+                return
+
+
+def _shown(isa: Segment | None) -> str:
+    if isa is None:
+        return "none"
+    return repr(isa.delimiters.segment)

@@ -1,0 +1,211 @@
+"""Claims to findings: run the selected rules over one input and collect a FileResult.
+
+The hot path lives here. Line rules are indexed by the procedure codes they look at, so a 97026
+rule costs nothing on a 99213 line; file rules see only the segment ids they ask for.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterable
+
+from edi_lint.claims import Claim
+from edi_lint.document import DocumentReader
+from edi_lint.findings import ClaimVerdict, FileResult, Finding, Severity
+from edi_lint.rules.api import Problem, Rule
+from edi_lint.rules.base import RuleInfo
+from edi_lint.rules.structure import MISSING_TRAILER, UNEXPECTED_SEGMENT
+from edi_lint.x12.tokenizer import Segment, X12Error, iter_segments
+from edi_lint.x12.walker import LoopWalker
+
+MAX_UNEXPECTED = 50  # per file; binary junk would otherwise drown the real findings
+
+
+def matches(code: str, patterns: Iterable[str]) -> bool:
+    """True when `code` is selected by any of `patterns` (full codes or prefixes, or ALL)."""
+    return any(p == "ALL" or code.startswith(p) for p in patterns)
+
+
+@dataclass
+class Settings:
+    """What to run and what fails the run; filled from configuration and the command line."""
+
+    select: tuple[str, ...] = ()  # empty: every rule that is on by default
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)  # per-code overrides
+    fail_on: Severity | None = Severity.ERROR  # None: never fail
+    collect_verdicts: bool = False
+
+    def is_selected(self, info: RuleInfo, default_on: bool = True) -> bool:
+        if matches(info.code, self.ignore):
+            return False
+        if self.select:
+            return matches(info.code, self.select) or matches(info.code, self.extend_select)
+        return default_on or matches(info.code, self.extend_select)
+
+
+class Linter:
+    """Holds the selected rules, compiled into dispatch tables once, and lints inputs with them."""
+
+    def __init__(self, rules: dict[str, Rule], infos: dict[str, RuleInfo], settings: Settings | None = None,
+                 default_off: Iterable[str] = ("IG",)):
+        self.settings = settings = settings or Settings()
+        self.infos = infos
+        off = tuple(default_off)
+        self.active = {code for code, info in infos.items()
+                       if settings.is_selected(info, default_on=not matches(code, off))}
+        self.line_rules_by_procedure: dict[str, list[Rule]] = {}
+        self.line_rules_any: list[Rule] = []
+        self.claim_rules: list[Rule] = []
+        self.file_rules: list[Rule] = []
+        for code, rule in rules.items():
+            if code not in self.active:
+                continue
+            scope = rule.info.scope
+            if scope == "line" and rule.info.procedures:
+                for procedure in rule.info.procedures:
+                    self.line_rules_by_procedure.setdefault(procedure, []).append(rule)
+            elif scope == "line":
+                self.line_rules_any.append(rule)
+            elif scope == "claim":
+                self.claim_rules.append(rule)
+            elif scope == "file":
+                self.file_rules.append(rule)
+
+    def severity_of(self, info: RuleInfo) -> Severity:
+        return self.settings.severity.get(info.code, info.severity)
+
+    # -- inputs ---------------------------------------------------------------------------------
+
+    def lint_path(self, path: str | Path, display: str | None = None) -> FileResult:
+        name = display if display is not None else str(path)
+        try:
+            with open(path, "rb") as stream:
+                return self.lint_stream(stream, name)
+        except OSError as error:
+            return FileResult(name, status="error", error=f"cannot read file: {error.strerror or error}")
+
+    def lint_bytes(self, data: bytes, path: str = "<bytes>") -> FileResult:
+        return self.lint_stream(io.BytesIO(data), path)
+
+    def lint_stream(self, stream: BinaryIO, path: str) -> FileResult:
+        result = FileResult(path)
+        try:
+            self._lint(stream, result)
+        except X12Error as error:
+            result.status, result.error = "error", str(error)
+        except Exception as error:  # a bug of ours must not stop the other files
+            result.status = "error"
+            result.error = f"internal error while linting: {type(error).__name__}: {error}"
+        result.findings.sort(key=Finding.sort_key)
+        return result
+
+    # -- the pass -------------------------------------------------------------------------------
+
+    def _lint(self, stream: BinaryIO, result: FileResult) -> None:
+        path = result.path
+        findings = result.findings
+        checkers = self._start_file_rules(path)
+        observer = None
+        if checkers:
+            every = checkers.get("*", [])
+
+            def observer(seg: Segment) -> None:
+                for rule, checker in checkers.get(seg.elements[0], every):
+                    findings.extend(self._findings(rule, checker.segment(seg), path))
+        walker = LoopWalker()
+        reader = DocumentReader(walker.walk(iter_segments(stream)), observer)
+        by_procedure = self.line_rules_by_procedure
+        any_line = self.line_rules_any
+        claim_rules = self.claim_rules
+        fail_on = self.settings.fail_on
+        verdicts = result.verdicts if self.settings.collect_verdicts else None
+        claims = lines = 0
+        for claim in reader.claims():
+            claims += 1
+            before = len(findings)
+            for rule in claim_rules:
+                findings.extend(self._findings(rule, rule.check(claim), path, claim))
+            for line in claim.lines:
+                lines += 1
+                rules = by_procedure.get(line.procedure)
+                if rules:
+                    for rule in rules:
+                        findings.extend(self._findings(rule, rule.check(line), path, claim, line))
+                for rule in any_line:
+                    findings.extend(self._findings(rule, rule.check(line), path, claim, line))
+            if verdicts is not None:
+                held = fail_on is not None and any(f.severity >= fail_on for f in findings[before:])
+                verdicts.append(ClaimVerdict(claim.id, claim.transaction, claim.clm.index, not held))
+        result.claims, result.service_lines = claims, lines
+        for checker_rules in {id(c): c for cs in checkers.values() for c in cs}.values():
+            rule, checker = checker_rules
+            findings.extend(self._findings(rule, checker.finish(), path))
+        self._structure_findings(reader, result)
+
+    def _start_file_rules(self, path: str) -> dict[str, list]:
+        table: dict[str, list] = {}
+        for rule in self.file_rules:
+            checker = rule.check(path)
+            for sid in rule.segment_ids or ("*",):
+                table.setdefault(sid, []).append((rule, checker))
+        every = table.get("*", [])
+        for sid, entries in table.items():
+            if sid != "*":
+                entries.extend(every)  # a lookup by segment id then finds the catch-all rules too
+        return table
+
+    def _structure_findings(self, reader: DocumentReader, result: FileResult) -> None:
+        structure = reader.structure
+        if UNEXPECTED_SEGMENT.code in self.active:
+            for seg in structure.unexpected[:MAX_UNEXPECTED]:
+                message = f"segment {seg.elements[0][:8]!r} is not expected here in 005010X222A1"
+                result.findings.append(self._finding(UNEXPECTED_SEGMENT, Problem(message, seg), result.path))
+            extra = len(structure.unexpected) - MAX_UNEXPECTED
+            if extra > 0:
+                last = structure.unexpected[-1]
+                message = f"{extra} more segments are not expected in 005010X222A1 (not listed one by one)"
+                result.findings.append(self._finding(UNEXPECTED_SEGMENT, Problem(message, last), result.path))
+        if structure.open_envelopes and MISSING_TRAILER.code in self.active:
+            missing = ", ".join(
+                {"ISA": "IEA", "GS": "GE", "ST": "SE"}[s.elements[0]] for s in reversed(structure.open_envelopes)
+            )
+            message = f"file ends without {missing}: truncated"
+            claim = structure.incomplete_claim
+            if claim is not None:
+                message += f"; the claim in progress ({claim.id}) is incomplete and was not linted"
+            result.findings.append(
+                self._finding(MISSING_TRAILER, Problem(message, structure.open_envelopes[-1], expected=missing),
+                              result.path)
+            )
+
+    def _findings(self, rule: Rule, problems, path: str, claim: Claim | None = None, line=None) -> list[Finding]:
+        if not problems:
+            return []
+        return [self._finding(rule.info, p, path, claim, line) for p in problems]
+
+    def _finding(self, info: RuleInfo, problem: Problem, path: str, claim: Claim | None = None,
+                 line=None) -> Finding:
+        seg = problem.segment
+        return Finding(
+            rule=info.code,
+            name=info.name,
+            severity=self.severity_of(info),
+            message=problem.message,
+            path=path,
+            claim_id=claim.id if claim is not None else None,
+            line_number=line.number if line is not None else None,
+            loop=problem.loop or (seg.loop if seg is not None else None),
+            segment=seg.elements[0] if seg is not None else None,
+            element=problem.element,
+            segment_index=seg.index if seg is not None else None,
+            line=seg.line if seg is not None else None,
+            column=seg.column if seg is not None else None,
+            byte_offset=seg.offset if seg is not None else None,
+            transaction=seg.st02 if seg is not None else None,
+            expected=problem.expected,
+            actual=problem.actual,
+        )

@@ -1,0 +1,188 @@
+"""The 837P loop grammar, compiled from the implementation-guide map that pyx12 ships.
+
+pyx12's `837.5010.X222.A1.xml` is the source of truth for which loop a segment opens: a segment node
+is known by its id plus, where it has one, the valid codes of its qualifier element (NM101 = 82, HL03 =
+22 ...). We read the map once with lxml (no network, no entities), keep only what loop matching needs,
+and cache that as JSON so a one-claim run never imports lxml or parses the 1 MB map again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+MAP_NAME = "837.5010.X222.A1.xml"
+COMPILER_VERSION = 1  # bump when the compiled shape changes, so stale caches are ignored
+
+
+@dataclass(slots=True, eq=False)
+class SegmentNode:
+    id: str
+    pos: int
+    usage: str
+    max_use: str
+    qualifier: tuple[int, int] | None  # (element, component or 0) holding the qualifier code
+    codes: frozenset[str]
+    loop: "LoopNode | None" = None
+
+    def matches(self, elements: list[str], component: str) -> bool:
+        if elements[0] != self.id:
+            return False
+        if self.qualifier is None:
+            return True
+        position, sub = self.qualifier
+        value = elements[position] if position < len(elements) else ""
+        if sub:
+            value = value.split(component)[sub - 1] if value else ""
+        return value in self.codes
+
+
+@dataclass(slots=True, eq=False)
+class LoopNode:
+    id: str
+    pos: int
+    usage: str
+    repeat: str
+    wrapper: bool
+    children: list = field(default_factory=list)  # SegmentNode | LoopNode, in map order
+    parent: "LoopNode | None" = None
+
+    def first_segment(self) -> SegmentNode | None:
+        node = self
+        while isinstance(node, LoopNode):
+            if not node.children:
+                return None
+            node = node.children[0]
+        return node
+
+
+def map_path() -> Path:
+    return Path(str(resources.files("pyx12") / "map" / MAP_NAME))
+
+
+def load_grammar() -> LoopNode:
+    """The compiled map, from the cache when it is fresh, else compiled and cached."""
+    source = map_path()
+    cache = _cache_file(source)
+    if cache is not None and cache.exists():
+        try:
+            return _from_data(json.loads(cache.read_text("utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # a damaged cache is recompiled, never trusted
+    data = compile_map(source)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
+            os.replace(tmp, cache)
+        except OSError:
+            pass  # a read-only home only costs speed
+    return _from_data(data)
+
+
+def _cache_file(source: Path) -> Path | None:
+    try:
+        stat = source.stat()
+    except OSError:
+        return None
+    key = f"{COMPILER_VERSION}:{source}:{stat.st_size}:{stat.st_mtime_ns}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    base = os.environ.get("EDI_LINT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    if not os.environ.get("EDI_LINT_CACHE_DIR"):
+        root = root / "edi-lint"
+    return root / f"grammar-{digest}.json"
+
+
+def compile_map(source: Path) -> dict:
+    """Read the pyx12 map with lxml and reduce it to plain data: loops, segments, qualifiers."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    root = etree.parse(str(source), parser).getroot()
+    id_types = _id_type_elements(source.parent / "dataele.xml", parser)
+
+    def segment(node) -> dict:
+        qualifier, codes = _qualifier(node, id_types)
+        return {
+            "k": "s",
+            "id": node.get("xid"),
+            "pos": int(node.findtext("pos") or 0),
+            "usage": node.findtext("usage") or "S",
+            "max": node.findtext("max_use") or "1",
+            "q": qualifier,
+            "codes": sorted(codes),
+        }
+
+    def loop(node) -> dict:
+        children = []
+        for child in node:
+            if child.tag == "loop":
+                children.append(loop(child))
+            elif child.tag == "segment":
+                children.append(segment(child))
+        return {
+            "k": "l",
+            "id": node.get("xid") or "ROOT",
+            "pos": int(node.findtext("pos") or 0),
+            "usage": node.findtext("usage") or "R",
+            "repeat": node.findtext("repeat") or "1",
+            "wrapper": node.get("type") == "wrapper",
+            "children": children,
+        }
+
+    return loop(root)
+
+
+def _id_type_elements(path: Path, parser) -> set[str]:
+    from lxml import etree
+
+    tree = etree.parse(str(path), parser)
+    return {e.get("ele_num") for e in tree.getroot() if e.get("data_type") == "ID"}
+
+
+def _qualifier(node, id_types: set[str]) -> tuple[list[int] | None, set[str]]:
+    """Where a segment node keeps the code that tells it apart: pyx12's `is_match` rules."""
+    children = [c for c in node if c.tag in ("element", "composite")]
+
+    def codes_of(element) -> set[str]:
+        return {c.text for c in element.iterfind("valid_codes/code") if c.text is not None}
+
+    first = children[0] if children else None
+    if first is not None and first.tag == "element":
+        if first.findtext("data_ele") in id_types and first.findtext("usage") == "R" and codes_of(first):
+            return [1, 0], codes_of(first)
+    if first is not None and first.tag == "composite":
+        parts = [c for c in first if c.tag == "element"]
+        if parts and parts[0].findtext("data_ele") in id_types and codes_of(parts[0]):
+            return [1, 1], codes_of(parts[0])
+    if node.get("xid") == "HL" and len(children) > 2 and children[2].tag == "element":
+        if codes_of(children[2]):
+            return [3, 0], codes_of(children[2])
+    return None, set()
+
+
+def _from_data(data: dict, parent: LoopNode | None = None) -> LoopNode:
+    loop = LoopNode(data["id"], data["pos"], data["usage"], data["repeat"], data["wrapper"], parent=parent)
+    for child in data["children"]:
+        if child["k"] == "l":
+            loop.children.append(_from_data(child, loop))
+        else:
+            q = child["q"]
+            loop.children.append(
+                SegmentNode(
+                    child["id"],
+                    child["pos"],
+                    child["usage"],
+                    child["max"],
+                    tuple(q) if q else None,
+                    frozenset(child["codes"]),
+                    loop,
+                )
+            )
+    return loop

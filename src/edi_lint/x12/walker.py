@@ -1,0 +1,107 @@
+"""Segments to loops: give every segment its 837P loop id, as the compiled map decides.
+
+The search mirrors pyx12's `map_walker`: from the last matched segment, look at the later children
+of the current loop (a segment, or a child loop whose first segment matches), then pop to the parent
+loop and look again. The answer depends only on the current map node and the segment's id and
+qualifier, so it is memoised: after the first few claims every segment costs one dict lookup.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from edi_lint.x12.grammar import LoopNode, SegmentNode, load_grammar
+from edi_lint.x12.tokenizer import Segment
+
+_grammar: LoopNode | None = None
+
+
+def grammar() -> LoopNode:
+    global _grammar
+    if _grammar is None:
+        _grammar = load_grammar()
+    return _grammar
+
+
+def _loop_id(loop: LoopNode) -> str:
+    while loop.wrapper and loop.parent is not None:
+        loop = loop.parent
+    return loop.id
+
+
+class LoopWalker:
+    """Stateful: feed it segments in file order; it sets `segment.loop` on each one."""
+
+    def __init__(self, root: LoopNode | None = None):
+        self.root = root or grammar()
+        self.state: SegmentNode | LoopNode = self.root
+        self._memo: dict[tuple, tuple[SegmentNode, str] | None] = {}
+
+    def walk(self, segments: Iterable[Segment]) -> Iterator[Segment]:
+        memo = self._memo
+        for seg in segments:
+            elements = seg.elements
+            sid = elements[0]
+            first = elements[1] if len(elements) > 1 else ""
+            key = (
+                id(self.state),
+                sid,
+                first.split(seg.delimiters.component, 1)[0] if first else "",
+                elements[3] if sid == "HL" and len(elements) > 3 else None,
+            )
+            try:
+                found = memo[key]
+            except KeyError:
+                found = memo[key] = self._search(elements, seg.delimiters.component)
+            if found is None:
+                seg.loop = None  # not in the guide here: the caller reports it, the state stays
+            else:
+                self.state, seg.loop = found
+            yield seg
+
+    def current_loop(self) -> str:
+        state = self.state
+        return _loop_id(state.loop if isinstance(state, SegmentNode) else state)
+
+    def _search(self, elements: list[str], component: str) -> tuple[SegmentNode, str] | None:
+        state = self.state
+        if isinstance(state, SegmentNode):
+            node, start = state.loop, state.pos
+        else:
+            node, start = state, -1
+        while True:
+            for child in node.children:
+                if child.pos < start:
+                    continue
+                if isinstance(child, SegmentNode):
+                    if child.matches(elements, component):
+                        return child, _loop_id(child.loop)
+                else:
+                    found = _enter(child, elements, component)
+                    if found is not None:
+                        return found, _loop_id(found.loop)
+            if node.parent is None:
+                return None
+            start = node.pos
+            node = node.parent
+
+
+def _enter(loop: LoopNode, elements: list[str], component: str) -> SegmentNode | None:
+    """The segment that opens `loop` for this data segment, if any.
+
+    A real loop opens only on its first segment. A wrapper (HEADER, DETAIL) is no loop in the data,
+    just a grouping in the map, so any of its children may come first: a missing BHT must not hide
+    the 1000A loops after it.
+    """
+    if not loop.wrapper:
+        first = loop.first_segment()
+        return first if first is not None and first.matches(elements, component) else None
+    for child in loop.children:
+        if isinstance(child, SegmentNode):
+            if child.matches(elements, component):
+                return child
+        else:
+            found = _enter(child, elements, component)
+            if found is not None:
+                return found
+    return None

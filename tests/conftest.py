@@ -1,0 +1,38 @@
+"""Shared test helpers: where fixtures and the optional real-world corpus live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "fixtures"
+CORPUS = REPO.parent / "shared" / "corpus" / "real"
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("the shared real-world corpus (../shared/corpus/real) is not present")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def linter():
+    from edi_lint.cli import build_linter
+    from edi_lint.engine import Settings
+
+    return build_linter(Settings())
+
+
+def read_expected(path: Path) -> list[tuple[str, str | None, int | None]]:
+    """Parse a fixture's hand-written `.expected` file: `RULE CLM01 LX01` per line, `-` for none."""
+    rows = []
+    for raw in path.read_text().splitlines():
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            continue
+        rule, claim, line = (text.split() + ["-", "-"])[:3]
+        rows.append((rule, None if claim == "-" else claim, None if line == "-" else int(line)))
+    return rows
