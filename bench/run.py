@@ -479,6 +479,10 @@ def main(argv: list[str] | None = None) -> int:
                            "≤ 150 MB", peak <= TARGET_PEAK_BYTES))
         else:
             ratios.append((f"edi-lint peak RSS ({biggest:,} claims)", "–", "≤ 150 MB", None))
+    for n in sizes:  # for scale: the floor is not linear (it keeps every element list, 2 GB at 200k)
+        e, f = edi_cells.get(n), floor_cells.get(n)
+        if n != biggest and e and e.ok and f and f.ok:
+            ratios.append((f"edi-lint wall ÷ floor wall ({n:,} claims)", f"{e.wall / f.wall:.2f}×", "(info)", None))
     if one_edi is not None and one_pyx is not None and one_edi.ok and one_pyx.ok:
         r = one_edi.wall / one_pyx.wall
         ratios.append(("one claim: edi-lint wall ÷ pyx12 wall", f"{r:.2f}× ({one_edi.wall:.2f} s vs "
