@@ -147,9 +147,10 @@ def time_process(cmd: list[str], cwd: Path | None = None, stdout_path: Path | No
 
 
 def measure(tool: str, cmd_for, path: Path, claims: int, runs: int, ok_rcs=(0,), copy: bool = False,
-            stdout_path: Path | None = None, log=print) -> Cell:
+            stdout_path: Path | None = None, log=print, size: int | None = None) -> Cell:
     """Median of `runs` runs of cmd_for(path). With copy=True each run works on a fresh copy in a temp dir."""
-    cell = Cell(tool, path.name, claims, path.stat().st_size)
+    cell = Cell(tool, path.name + ("/" if path.is_dir() else ""), claims,
+                path.stat().st_size if size is None else size)
     for i in range(runs):
         if copy:
             with tempfile.TemporaryDirectory(prefix="edilint-bench-") as td:
@@ -171,11 +172,12 @@ def measure(tool: str, cmd_for, path: Path, claims: int, runs: int, ok_rcs=(0,),
 # --------------------------------------------------------------------------- inputs
 
 
-def ensure_file(claims: int, args) -> tuple[Path, dict]:
+def ensure_file(claims: int, args, directory: Path = OUT, stem: str | None = None) -> tuple[Path, dict]:
     """Generate bench/out/gen-<claims>.837 (+ .expected.json) unless it already exists with the same params."""
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"gen-{claims}.837"
-    exp = OUT / f"gen-{claims}.expected.json"
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = stem or f"gen-{claims}"
+    path = directory / f"{stem}.837"
+    exp = directory / f"{stem}.expected.json"
     kw = dict(lines=args.lines, tx=args.tx, seed=args.seed, defect_rate=args.defect_rate, newlines=False)
     params = {"n_claims": claims, **kw}
     if path.exists() and exp.exists():
@@ -192,6 +194,22 @@ def ensure_file(claims: int, args) -> tuple[Path, dict]:
     print(f"  generated {path.name}: {st.claims} claims, {st.bytes:,} B, {st.segments:,} segments, "
           f"seeded {data['counts']} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return path, data
+
+
+def ensure_multi(total_claims: int, n_files: int, args) -> tuple[Path, dict, int]:
+    """bench/out/multi-<total>/ with n_files files of total/n_files claims each (distinct seeds, so distinct
+    CLM01 prefixes); returns the directory, the merged expected defects and the total size."""
+    d = OUT / f"multi-{total_claims}"
+    d.mkdir(parents=True, exist_ok=True)
+    per = max(1, total_claims // n_files)
+    merged: dict = {"defects": []}
+    size = 0
+    for i in range(n_files):
+        tmp = argparse.Namespace(**{**vars(args), "seed": args.seed + 101 + i})
+        path, data = ensure_file(per, tmp, directory=d, stem=f"part{i + 1}")
+        merged["defects"].extend(data["defects"])
+        size += path.stat().st_size
+    return d, merged, size
 
 
 # --------------------------------------------------------------------------- correctness
@@ -344,7 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tx", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--defect-rate", type=float, default=0.05)
-    ap.add_argument("--jobs", default="", help="also time edi-lint --jobs N for these N on the biggest file, e.g. 1,2")
+    ap.add_argument("--jobs", default="", help="also time edi-lint --jobs N for these N on the biggest file and on a "
+                    "directory holding the same number of claims split into --jobs-files files, e.g. 1,2")
+    ap.add_argument("--jobs-files", type=int, default=4, help="files in the --jobs directory (default 4)")
     ap.add_argument("--edi-lint", dest="edi_lint", default=None, help="edi-lint executable (default: next to python)")
     ap.add_argument("--skip-floor", action="store_true")
     ap.add_argument("--no-one-claim", action="store_true")
@@ -426,10 +446,21 @@ def main(argv: list[str] | None = None) -> int:
         if "--jobs" not in help_text:
             notes.append("`edi-lint --help` shows no --jobs option: the --jobs comparison was skipped.")
         else:
+            mdir, mexp, msize = ensure_multi(biggest, a.jobs_files, a)
             for j in jobs:
                 c = measure(f"edi-lint -j{j}", edi_cmd(("--jobs", str(j))), path, biggest, a.runs, ok_rcs=(0, 1),
                             stdout_path=OUT / f"edi-lint-{biggest}-j{j}.json", log=log)
+                c.note = "one file"
                 cells.append(c)
+                out_json = OUT / f"edi-lint-multi-{biggest}-j{j}.json"
+                c = measure(f"edi-lint -j{j}", edi_cmd(("--jobs", str(j))), mdir, biggest, a.runs, ok_rcs=(0, 1),
+                            stdout_path=out_json, log=log, size=msize)
+                c.note = f"directory of {a.jobs_files} files"
+                cells.append(c)
+                if c.ok:
+                    checks[f"{mdir.name}/ (-j{j})"] = check_findings(out_json, mexp)
+            notes.append("edi-lint --jobs parallelises across files; peak RSS from GNU time is the largest single "
+                         "process (parent or one worker), not the sum.")
 
     one_edi = one_pyx = None
     if not a.no_one_claim:
