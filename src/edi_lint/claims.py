@@ -76,9 +76,13 @@ class Header:
 class ServiceLine:
     """One 2400 loop: LX, SV1 and the line-level loops under it (2420A ...)."""
 
-    def __init__(self, claim: "Claim", segments: list[Segment]):
+    def __init__(self, claim: "Claim", segments: list[Segment], sv1: Segment | None = None):
         self.claim = claim
         self.segments = segments
+        self.sv1 = sv1
+        composite = sv1.components(1) if sv1 is not None else []
+        self.procedure_composite: list[str] = composite
+        self.procedure: str = composite[1].strip() if len(composite) > 1 else ""  # SV101-2, CPT/HCPCS
 
     def _first(self, segment_id: str, loop: str | None = None, qualifier: str | None = None) -> Segment | None:
         for seg in self.segments:
@@ -92,29 +96,15 @@ class ServiceLine:
         return self.segments[0]
 
     @cached_property
-    def sv1(self) -> Segment | None:
-        return self._first("SV1", "2400")
-
-    @cached_property
     def number(self) -> int | None:
         """LX01 as an integer; None when it is missing or not a number."""
         text = self.lx.get(1).strip()
         return int(text) if text.isdigit() else None
 
-    @cached_property
-    def procedure_composite(self) -> list[str]:
-        return self.sv1.components(1) if self.sv1 is not None else []
-
     @property
     def qualifier(self) -> str:
         parts = self.procedure_composite
         return parts[0] if parts else ""
-
-    @cached_property
-    def procedure(self) -> str:
-        """SV101-2, the CPT/HCPCS code."""
-        parts = self.procedure_composite
-        return parts[1].strip() if len(parts) > 1 else ""
 
     @cached_property
     def modifiers(self) -> tuple[str, ...]:
@@ -242,15 +232,20 @@ class Claim:
 
     @cached_property
     def lines(self) -> list[ServiceLine]:
-        lines: list[ServiceLine] = []
+        groups: list[list[Segment]] = []
+        sv1s: list[Segment | None] = []
         current: list[Segment] | None = None
         for seg in self.segments:
-            if seg.elements[0] == "LX" and seg.loop == "2400":
+            sid = seg.elements[0]
+            if sid == "LX" and seg.loop == "2400":
                 current = [seg]
-                lines.append(ServiceLine(self, current))
+                groups.append(current)
+                sv1s.append(None)
             elif current is not None:
                 current.append(seg)
-        return lines
+                if sid == "SV1" and seg.loop == "2400" and sv1s[-1] is None:
+                    sv1s[-1] = seg
+        return [ServiceLine(self, group, sv1) for group, sv1 in zip(groups, sv1s)]
 
     @cached_property
     def diagnoses(self) -> list[str]:

@@ -11,23 +11,46 @@ github tracks GitHub's format; text and concise are for humans, do not parse the
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 
 from edi_lint.findings import FileResult
-from edi_lint.report import concise, github, json_report, jsonl, junit, sarif, text
 from edi_lint.rules.base import RuleInfo
 
 Renderer = Callable[..., str]
 
-FORMATS: dict[str, Renderer] = {
-    "text": text.render,
-    "concise": concise.render,
-    "json": json_report.render,
-    "jsonl": jsonl.render,
-    "sarif": sarif.render,
-    "junit": junit.render,  # imports lxml only when called
-    "github": github.render,
+# Format name -> module holding its `render`. Imported on first use: a pre-commit run that prints
+# text should not pay for lxml, SARIF or JSON machinery.
+FORMAT_MODULES: dict[str, str] = {
+    "text": "text",
+    "concise": "concise",
+    "json": "json_report",
+    "jsonl": "jsonl",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
 }
+
+
+def renderer(name: str) -> Renderer:
+    module = importlib.import_module(f"edi_lint.report.{FORMAT_MODULES[name]}")
+    return module.render
+
+
+class _Formats(Mapping):
+    """Read-only mapping name -> render function, importing each module lazily."""
+
+    def __getitem__(self, name: str) -> Renderer:
+        return renderer(name)
+
+    def __iter__(self):
+        return iter(FORMAT_MODULES)
+
+    def __len__(self) -> int:
+        return len(FORMAT_MODULES)
+
+
+FORMATS: Mapping[str, Renderer] = _Formats()
 
 # Names other linters (ruff) use for the same formats.
 ALIASES: dict[str, str] = {"full": "text", "json-lines": "jsonl"}
@@ -40,12 +63,10 @@ def render(
     cwd: str | None = None,
 ) -> str:
     name = ALIASES.get(fmt, fmt)
-    try:
-        renderer = FORMATS[name]
-    except KeyError:
-        known = ", ".join(FORMATS)
-        raise ValueError(f"unknown output format {fmt!r} (use one of: {known})") from None
-    return renderer(results, rules, cwd=cwd)
+    if name not in FORMAT_MODULES:
+        known = ", ".join(FORMAT_MODULES)
+        raise ValueError(f"unknown output format {fmt!r} (use one of: {known})")
+    return renderer(name)(results, rules, cwd=cwd)
 
 
-__all__ = ["ALIASES", "FORMATS", "render"]
+__all__ = ["ALIASES", "FORMATS", "FORMAT_MODULES", "render", "renderer"]

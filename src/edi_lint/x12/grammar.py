@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from importlib import resources
+import importlib.util
 from pathlib import Path
 
 MAP_NAME = "837.5010.X222.A1.xml"
@@ -61,7 +61,11 @@ class LoopNode:
 
 
 def map_path() -> Path:
-    return Path(str(resources.files("pyx12") / "map" / MAP_NAME))
+    """pyx12's map file, found without importing pyx12 (its import costs more than our whole run)."""
+    spec = importlib.util.find_spec("pyx12")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pyx12 is not installed; edi-lint needs its 005010X222A1 map")
+    return Path(list(spec.submodule_search_locations)[0]) / "map" / MAP_NAME
 
 
 def load_grammar() -> LoopNode:

@@ -102,25 +102,30 @@ def iter_segments(stream: BinaryIO, chunk_size: int = CHUNK_SIZE) -> Iterator[Se
 
     Raises X12Error before the first segment when the input is empty or not X12 at all.
     """
-    first = stream.read(chunk_size)
-    text = first.decode("latin-1")
-    start = 0
-    if text.startswith(BOM):
-        start = len(BOM)
-    while start < len(text) and text[start] in LEADING_JUNK:
-        start += 1
+    # A stream may return fewer bytes than asked (a pipe, a socket): read until the BOM test and
+    # a whole ISA after any leading blank lines are in the buffer, or the input ends.
+    text = ""
+    while len(text) < len(BOM):
+        more = stream.read(chunk_size)
+        if not more:
+            break
+        text += more.decode("latin-1")
+    start = len(BOM) if text.startswith(BOM) else 0
+    while True:
+        while start < len(text) and text[start] in LEADING_JUNK:
+            start += 1
+        if len(text) - start >= ISA_LENGTH:
+            break
+        more = stream.read(chunk_size)
+        if not more:
+            break
+        text += more.decode("latin-1")
     if not text[start:].strip("\x00 \t\r\n"):
         raise X12Error("empty file: no X12 data")
     if not text.startswith("ISA", start):
         if text.startswith(("GS", "ST"), start) and text[start + 2 : start + 3] in "*|^~!":
             raise X12Error("not a complete X12 interchange: the file starts at a GS/ST segment, no ISA")
         raise X12Error("not X12: the file does not start with an ISA segment")
-    # Make sure the whole ISA is in the buffer before reading delimiters.
-    while len(text) - start < ISA_LENGTH:
-        more = stream.read(chunk_size)
-        if not more:
-            break
-        text += more.decode("latin-1")
     delimiters = read_delimiters(text[start : start + ISA_LENGTH])
     yield from _split(stream, text, start, delimiters, chunk_size)
 
@@ -146,17 +151,31 @@ def _split(stream, text, start, delimiters, chunk_size) -> Iterator[Segment]:
         else:
             buffer = tail + more.decode("latin-1")
         restart = None
+        newline_term = term == "\n"
+        counting = newline_term or "\n" in buffer or any("\n" in p for p in pieces[:1])
+        if not counting:
+            counting = "\n" in term.join(pieces)
         for number, piece in enumerate(pieces):
             piece_start = pos
             pos += len(piece) + 1
-            stripped = piece.lstrip(LEADING_JUNK)
-            lead = len(piece) - len(stripped)
-            newlines = piece.count("\n", 0, lead) if lead else 0
-            if newlines:
-                line += newlines
-                line_start = piece_start + piece.rfind("\n", 0, lead) + 1
-            if not stripped:
-                continue
+            if piece[:1] in LEADING_JUNK:  # also true for an empty piece
+                stripped = piece.lstrip(LEADING_JUNK)
+                if not stripped:
+                    if counting and "\n" in piece:
+                        line += piece.count("\n")
+                        line_start = piece_start + piece.rfind("\n") + 1
+                    if newline_term:
+                        line += 1
+                        line_start = pos
+                    continue
+                lead = len(piece) - len(stripped)
+                if counting:
+                    newlines = piece.count("\n", 0, lead)
+                    if newlines:
+                        line += newlines
+                        line_start = piece_start + piece.rfind("\n", 0, lead) + 1
+            else:
+                stripped, lead = piece, 0
             if stripped[-1] in "\r\n":
                 stripped = stripped.rstrip("\r\n")
             offset = piece_start + lead
@@ -166,18 +185,28 @@ def _split(stream, text, start, delimiters, chunk_size) -> Iterator[Segment]:
             if sid == "ST":
                 st02 = elements[2] if len(elements) > 2 else ""
             yield Segment(elements, index, offset, line, offset - line_start + 1, st02, delimiters)
-            inner = piece.count("\n", lead)
-            if inner:  # a newline inside a segment (newline terminator files count it here)
-                line += inner
-                line_start = piece_start + piece.rfind("\n") + 1
-            if term == "\n":
-                line += 1
-                line_start = pos
+            if counting:
+                inner = piece.count("\n", lead)
+                if inner:  # newlines inside a segment or trailing it
+                    line += inner
+                    line_start = piece_start + piece.rfind("\n") + 1
+                if newline_term:
+                    line += 1
+                    line_start = pos
             if sid == "IEA":
-                rest = term.join(pieces[number + 1 :]) + (term + buffer if not eof else "")
-                if eof and number + 1 < len(pieces):
-                    rest = term.join(pieces[number + 1 :])
+                # Everything after this IEA's terminator, with at least a whole ISA's worth of it
+                # (a chunk may end just after the IEA), so the next ISA's delimiters can be read.
+                rest = term.join(pieces[number + 1 :] + ([] if eof else [buffer]))
+                extended = False
+                while not eof and len(rest.lstrip(LEADING_JUNK)) < ISA_LENGTH:
+                    more = stream.read(chunk_size)
+                    if not more:
+                        break
+                    rest += more.decode("latin-1")
+                    extended = True
                 restart = _next_interchange(rest, delimiters)
+                if restart is None and extended:
+                    restart = (delimiters, rest)  # the pieces split so far are stale: re-split
                 if restart is not None:
                     delimiters, buffer = restart
                     break

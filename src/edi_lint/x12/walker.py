@@ -23,6 +23,32 @@ def grammar() -> LoopNode:
     return _grammar
 
 
+_memos: dict[int, dict] = {}
+
+
+def _memo_for(root: LoopNode) -> dict:
+    """Transitions depend only on the grammar, so every walker over one grammar shares them."""
+    return _memos.setdefault(id(root), {})
+
+
+def _qualifier_positions(root: LoopNode) -> dict[str, tuple[tuple[int, int], ...]]:
+    """For each segment id, where any of its map nodes keeps a qualifier (NM1 -> NM101 ...).
+
+    Only these values can change which node a segment matches; CLM01 or N301 never can, so they
+    stay out of the memo key and the memo stays small.
+    """
+    found: dict[str, set] = {}
+    stack = [root]
+    while stack:
+        loop = stack.pop()
+        for child in loop.children:
+            if isinstance(child, LoopNode):
+                stack.append(child)
+            elif child.qualifier is not None:
+                found.setdefault(child.id, set()).add(child.qualifier)
+    return {sid: tuple(sorted(q)) for sid, q in found.items()}
+
+
 def _loop_id(loop: LoopNode) -> str:
     while loop.wrapper and loop.parent is not None:
         loop = loop.parent
@@ -32,31 +58,46 @@ def _loop_id(loop: LoopNode) -> str:
 class LoopWalker:
     """Stateful: feed it segments in file order; it sets `segment.loop` on each one."""
 
+    MEMO_LIMIT = 200_000  # hostile input with endless distinct junk ids must not grow memory
+
     def __init__(self, root: LoopNode | None = None):
         self.root = root or grammar()
         self.state: SegmentNode | LoopNode = self.root
-        self._memo: dict[tuple, tuple[SegmentNode, str] | None] = {}
+        self._memo = _memo_for(self.root)
+        self._positions = _qualifier_positions(self.root)
 
     def walk(self, segments: Iterable[Segment]) -> Iterator[Segment]:
         memo = self._memo
+        positions = self._positions
+        state = self.state
         for seg in segments:
             elements = seg.elements
             sid = elements[0]
-            first = elements[1] if len(elements) > 1 else ""
-            key = (
-                id(self.state),
-                sid,
-                first.split(seg.delimiters.component, 1)[0] if first else "",
-                elements[3] if sid == "HL" and len(elements) > 3 else None,
-            )
-            try:
-                found = memo[key]
-            except KeyError:
+            where = positions.get(sid)
+            if where is None:
+                key = (state, sid)
+            elif len(where) == 1:
+                p, sub = where[0]
+                value = elements[p] if p < len(elements) else ""
+                key = (state, sid, value.split(seg.delimiters.component, 1)[0] if sub else value)
+            else:
+                component = seg.delimiters.component
+                size = len(elements)
+                key = (state, sid, *[
+                    (elements[p].split(component, 1)[0] if sub else elements[p]) if p < size else ""
+                    for p, sub in where
+                ])
+            found = memo.get(key, memo)
+            if found is memo:
+                if len(memo) > self.MEMO_LIMIT:
+                    memo.clear()
+                self.state = state
                 found = memo[key] = self._search(elements, seg.delimiters.component)
             if found is None:
                 seg.loop = None  # not in the guide here: the caller reports it, the state stays
             else:
-                self.state, seg.loop = found
+                state, seg.loop = found
+                self.state = state
             yield seg
 
     def current_loop(self) -> str:
