@@ -388,10 +388,28 @@ def _quiet_pyx12() -> Iterator[None]:
             logger.disabled = disabled
 
 
+# Parsed pyx12 maps, by file name. Loading the 837P map is most of the time pyx12 spends on a small
+# file; since pyx12 4 keeps all counting in its walker (map nodes are read-only while validating),
+# a map can be reused across files.
+_MAPS: dict[tuple, Any] = {}
+_PARAMS: Any = None
+
+
+def _cached_loader(load):
+    def load_map_file(map_file, param, map_path=None):
+        key = (map_file, map_path)
+        if key not in _MAPS:
+            _MAPS[key] = load(map_file, param, map_path)
+        return _MAPS[key]
+
+    return load_map_file
+
+
 def _run_pyx12(text: str) -> tuple[list[_Event], dict[int, Any]]:
     """Validate `text`; return the recorded errors and the map node pyx12 matched for each segment."""
     import pyx12.error_handler
     import pyx12.errors
+    import pyx12.map_if
     import pyx12.params
     import pyx12.x12file
     import pyx12.x12n_document
@@ -409,17 +427,21 @@ def _run_pyx12(text: str) -> tuple[list[_Event], dict[int, Any]]:
     def callback(seg, src, node, valid):
         nodes[src.get_cur_line()] = node
 
-    params = pyx12.params.ParamsBase()  # defaults only: no ~/.pyx12.conf.xml
     with _LOCK, _quiet_pyx12():
         try:
             pyx12.x12file.X12Reader(io.StringIO(text[:4096]))
         except pyx12.errors.X12Error as exc:
             raise _Rejected(f"pyx12 rejected the interchange: {_describe(exc)}") from None
+        global _PARAMS
+        if _PARAMS is None:
+            _PARAMS = pyx12.params.ParamsBase()  # defaults only: no ~/.pyx12.conf.xml
         original = pyx12.error_handler.err_handler
+        original_load = pyx12.map_if.load_map_file
         pyx12.error_handler.err_handler = factory
+        pyx12.map_if.load_map_file = _cached_loader(original_load)
         try:
             pyx12.x12n_document.x12n_document(
-                param=params,
+                param=_PARAMS,
                 src_file=io.StringIO(text),
                 fd_997=None,
                 fd_html=None,
@@ -429,6 +451,7 @@ def _run_pyx12(text: str) -> tuple[list[_Event], dict[int, Any]]:
             )
         finally:
             pyx12.error_handler.err_handler = original
+            pyx12.map_if.load_map_file = original_load
     if not made:
         raise RuntimeError("pyx12 did not use the recording error handler")
     return made[-1].events, nodes
