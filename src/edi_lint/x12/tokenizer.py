@@ -15,7 +15,7 @@ ISA_LENGTH = 106
 # 0-based positions of the 16 element separators in a fixed-width ISA.
 ISA_SEPARATOR_POSITIONS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
 BOM = "\xef\xbb\xbf"  # UTF-8 byte-order mark, as latin-1 characters
-LEADING_JUNK = " \t\r\n"
+LEADING_JUNK = " \t\r\n" + BOM  # blank lines, indentation, and a BOM where files were concatenated
 
 
 class X12Error(Exception):
