@@ -101,6 +101,7 @@ class DocumentReader:
         claim_segments: list[Segment] | None = None
         claim_loops = ("23", "24")
         count = 0
+        stray: dict[str, Segment] = {}
         for seg in self._segments:
             count += 1
             if observe is not None:
@@ -159,11 +160,13 @@ class DocumentReader:
                 header_segments.append(seg)
             elif loop is None:
                 structure.unexpected.append(seg)
+                if header is None and sid[1:] in ("GS", "ST") and not sid[:1].isalnum():
+                    stray.setdefault(sid[1:], seg)  # '~ST': the ISA's terminator is not the real one
         structure.segments = count
         if header is None:
             raise X12Error(
                 "no transaction found: the interchange has no ST segment "
-                f"(segment terminator read from the ISA: {_shown(isa)})"
+                f"(segment terminator read from the ISA: {_shown(isa)})" + _stray_note(stray)
             )
         if claim_segments is not None:
             claim = Claim(claim_segments, header, billing, subscriber, patient)
@@ -179,6 +182,18 @@ class DocumentReader:
             if stack[position].elements[0] == opener:
                 del stack[position:]
                 return
+
+
+def _stray_note(stray: dict[str, Segment]) -> str:
+    """What an ST hidden behind a stray character (`~ST|835|0001`) says the file is."""
+    st = stray.get("ST")
+    if st is None:
+        return ""
+    gs = stray.get("GS")
+    version = st.get(3).strip() or (gs.get(8).strip() if gs is not None else "")
+    note = f"; its segments start with {st.elements[0][:1]!r} (e.g. {st.elements[0]!r}), so that terminator is wrong"
+    problem = describe_unsupported(st.get(1).strip(), version)
+    return note + (f"; {problem}" if problem else "")
 
 
 def _shown(isa: Segment | None) -> str:
