@@ -166,7 +166,7 @@ def test_unterminated_last_segment_and_one_line_file():
 def test_no_phi_in_findings():
     data = PHI.encode()
     # The check is meaningful only if pyx12's own messages do quote the values.
-    events, _ = ig._run_pyx12(ig._normalise(list(segments_from_bytes(data))))
+    events = ig._run_pyx12(ig._normalise(list(segments_from_bytes(data))))
     assert any("ZZPHI" in e.text for e in events)
     findings = ig.validate(data, "phi.837")
     found = {(f.rule, f.element or f.segment) for f in findings}
@@ -230,6 +230,7 @@ def test_version_pyx12_rejects_is_ig001():
     text = VALID.replace("*00501*", "*00601*")
     findings = ig.validate(text.encode(), "x.837")
     assert codes(findings) == ["IG001"] and "rejected" in findings[0].message
+    assert "00601" in findings[0].message and "SUBMITTER01" not in findings[0].message  # no ISA echo
 
 
 def test_interchanges_with_different_delimiters():

@@ -191,13 +191,13 @@ def validate(data: bytes, path: str) -> list[Finding]:
         return [_failed(path, "cannot validate: no segments")]
     try:
         text = _normalise(segments)
-        events, nodes = _run_pyx12(text)
+        events = _run_pyx12(text)
     except _Rejected as exc:
         return [_failed(path, str(exc), segments[0])]
     except Exception as exc:  # noqa: BLE001
         return [_failed(path, f"pyx12 failed: {_describe(exc)}")]
     try:
-        return _to_findings(events, nodes, segments, path)
+        return _to_findings(events, segments, path)
     except Exception as exc:  # noqa: BLE001
         return [_failed(path, f"could not read pyx12's errors: {_describe(exc)}")]
 
@@ -206,6 +206,9 @@ def _describe(exc: BaseException) -> str:
     """'Type: message' on one line. Quoted text in messages not written by pyx12 itself (a
     ValueError from int('<data>'), say) may be file data, so it is replaced by <value>."""
     message = " ".join(str(exc).split())
+    # pyx12 quotes the whole ISA in some errors; ISA02/ISA04 carry authorization/security data.
+    message = re.sub(r"\s+for ISA[^\w\s].*$", "", message)
+    message = re.sub(r"\s*\(?ISA[^\w\s].*$", "", message)
     if not type(exc).__module__.startswith("pyx12") and not isinstance(exc, (X12Error, OSError)):
         message = re.sub(r"'[^']*'|\"[^\"]*\"", "<value>", message)
     if len(message) > 300:
@@ -280,9 +283,13 @@ class _Event:
     seg_id: str | None = None  # the segment pyx12 attached the error to (for a missing one: its id)
     cursor_line: int | None = None
     refdes: str | None = None
+    line_node: Any = None  # map node of segment `line`, when the error was filed at another segment
 
 
-def _recording_handler_class():
+_RECENT = 64
+
+
+def _recording_handler_class(recent: dict[int, Any]):
     import pyx12.error_handler
 
     base = pyx12.error_handler.err_handler
@@ -352,7 +359,10 @@ def _recording_handler_class():
         def seg_error(self, err_cde, err_str, err_value=None, src_line=None):
             node, cursor_line, seg_id = self._cursor
             line = src_line or cursor_line or self._now()
-            self.events.append(_Event("seg", str(err_cde), str(err_str), line, node, seg_id, cursor_line))
+            event = _Event("seg", str(err_cde), str(err_str), line, node, seg_id, cursor_line)
+            if line != cursor_line:  # e.g. a bad identifier, reported when the next segment is read
+                event.line_node = recent.get(line)
+            self.events.append(event)
             super().seg_error(err_cde, err_str, err_value, src_line)
 
         def ele_error(self, err_cde, err_str, bad_value, refdes=None):
@@ -414,7 +424,8 @@ def _run_pyx12(text: str) -> tuple[list[_Event], dict[int, Any]]:
     import pyx12.x12file
     import pyx12.x12n_document
 
-    handler_class = _recording_handler_class()
+    recent: dict[int, Any] = {}  # map node of each of the last few segments, by segment number
+    handler_class = _recording_handler_class(recent)
     made: list[Any] = []
 
     def factory():
@@ -422,10 +433,10 @@ def _run_pyx12(text: str) -> tuple[list[_Event], dict[int, Any]]:
         made.append(handler)
         return handler
 
-    nodes: dict[int, Any] = {}
-
     def callback(seg, src, node, valid):
-        nodes[src.get_cur_line()] = node
+        line = src.get_cur_line()
+        recent[line] = node
+        recent.pop(line - _RECENT, None)
 
     with _LOCK, _quiet_pyx12():
         try:
@@ -454,7 +465,7 @@ def _run_pyx12(text: str) -> tuple[list[_Event], dict[int, Any]]:
             pyx12.map_if.load_map_file = original_load
     if not made:
         raise RuntimeError("pyx12 did not use the recording error handler")
-    return made[-1].events, nodes
+    return made[-1].events
 
 
 # --------------------------------------------------------------------------------------------
@@ -507,7 +518,7 @@ def _label(seg: Segment | None, seg_id: str | None) -> str:
     return sid
 
 
-def _to_findings(events: list[_Event], nodes: dict[int, Any], segments: list[Segment], path: str) -> list[Finding]:
+def _to_findings(events: list[_Event], segments: list[Segment], path: str) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[tuple] = set()
     # pyx12 reports a bad identifier twice (bad id, then "not found"): keep the precise one.
@@ -516,7 +527,7 @@ def _to_findings(events: list[_Event], nodes: dict[int, Any], segments: list[Seg
         if event.line in bad_ids and event.kind == "seg" and event.code == "1" and _NOT_FOUND.match(event.text):
             continue
         seg = segments[event.line - 1] if event.line and 0 < event.line <= len(segments) else None
-        made = _classify(event, seg, nodes)
+        made = _classify(event, seg)
         if made is None:
             continue
         code, message, loop, segment_id, element = made
@@ -547,7 +558,7 @@ def _to_findings(events: list[_Event], nodes: dict[int, Any], segments: list[Seg
     return findings
 
 
-def _classify(event: _Event, seg: Segment | None, nodes: dict[int, Any]):
+def _classify(event: _Event, seg: Segment | None):
     """(code, message, loop, segment id, element) for one pyx12 error, or None to drop it."""
     if event.kind == "isa":
         return _envelope(event, _ISA_CODES, _ISA_SEGMENT, "IG100", "ISA_LOOP", "interchange")
@@ -556,7 +567,7 @@ def _classify(event: _Event, seg: Segment | None, nodes: dict[int, Any]):
     if event.kind == "st":
         return _envelope(event, _ST_CODES, _ST_SEGMENT, "IG200", "ST_LOOP", "transaction set")
     if event.kind == "seg":
-        return _segment_error(event, seg, nodes)
+        return _segment_error(event, seg)
     if event.kind == "ele":
         return _element_error(event, seg)
     return None
@@ -630,10 +641,10 @@ _SYNTAX = re.compile(r"^Syntax Error \((?P<rule>[PRECL](?:\d\d)+)\): ")
 _EMPTY = re.compile(r"^Segment \".*\" is empty$", re.S)
 
 
-def _segment_error(event: _Event, seg: Segment | None, nodes: dict[int, Any]):
+def _segment_error(event: _Event, seg: Segment | None):
     text = " ".join(event.text.split())
     same_place = event.cursor_line is not None and event.cursor_line == event.line
-    node = event.node if same_place else nodes.get(event.line or -1, event.node)
+    node = event.node if same_place else (event.line_node or event.node)
     loop = _loop_id(node)
     actual_id = seg.id if seg else None
     seg_id = event.seg_id if same_place and event.seg_id else actual_id
@@ -707,7 +718,7 @@ def _segment_error(event: _Event, seg: Segment | None, nodes: dict[int, Any]):
         return "IG381", f"HL01 hierarchical ID number is out of sequence{detail}", loop, "HL", "HL01"
     if code == "HL2":
         match = _HL_PARENT.match(text)
-        detail = f" ({match['parent']})" if match else ""
+        detail = f" ({match['parent']})" if match and match["parent"] not in ("", "None") else ""
         return "IG382", f"HL02 parent ID{detail} does not refer to an enclosing HL", loop, "HL", "HL02"
     if code == "LX":
         match = _LX_COUNT.match(text)
