@@ -341,3 +341,14 @@ def test_corpus_run_leaves_no_side_files(tmp_path):
     ig.validate((tmp_path / name).read_bytes(), str(tmp_path / name))
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert (tmp_path / name).read_bytes() == data
+
+
+def test_whole_corpus_never_raises():
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared real-world corpus ({CORPUS}) is not present")
+    for path in sorted(CORPUS.iterdir()):
+        if not path.is_file() or path.stat().st_size > 100_000:  # many_claims: see the timing notes
+            continue
+        findings = ig.validate(path.read_bytes(), path.name)
+        assert all(f.rule in ig.RULES and f.path == path.name for f in findings)
+        assert [f for f in findings if f.rule == "IG001"] in ([], findings)  # IG001 comes alone

@@ -367,9 +367,9 @@ def _recording_handler_class(recent: dict[int, Any]):
 
         def ele_error(self, err_cde, err_str, bad_value, refdes=None):
             node, cursor_line, seg_id = self._cursor
-            self.events.append(
-                _Event("ele", str(err_cde), str(err_str), self._now(), self._ele_node, seg_id, cursor_line, refdes)
-            )
+            event = _Event("ele", str(err_cde), str(err_str), self._now(), self._ele_node, seg_id, cursor_line)
+            event.refdes = refdes
+            self.events.append(event)
             super().ele_error(err_cde, err_str, bad_value, refdes)
 
     return RecordingHandler
@@ -524,7 +524,7 @@ def _to_findings(events: list[_Event], segments: list[Segment], path: str) -> li
     # pyx12 reports a bad identifier twice (bad id, then "not found"): keep the precise one.
     bad_ids = {e.line for e in events if e.kind == "seg" and e.code == "1" and _INVALID_ID.match(e.text)}
     for event in events:
-        if event.line in bad_ids and event.kind == "seg" and event.code == "1" and _NOT_FOUND.match(event.text):
+        if event.kind == "seg" and event.code == "1" and event.line in bad_ids and _NOT_FOUND.match(event.text):
             continue
         seg = segments[event.line - 1] if event.line and 0 < event.line <= len(segments) else None
         made = _classify(event, seg)
@@ -623,19 +623,25 @@ def _envelope(event: _Event, codes, segments, other: str, loop: str, what: str):
 _NOT_FOUND = re.compile(r"^Segment .* not found\.")
 _INVALID_ID = re.compile(r"^Segment identifier \".*\" is invalid")
 _NOT_USED = re.compile(r"^(?P<what>Segment|Loop) (?P<id>[A-Z0-9_]{2,8}) found but marked as not used$")
-_MISSING = re.compile(r"^Mandatory (?P<what>segment|loop) \"(?P<name>[^\"]*)\" \((?P<id>[A-Z0-9_]{2,8})\) missing$")
+_MISSING = re.compile(
+    r"^Mandatory (?P<what>segment|loop) \"(?P<name>[^\"]*)\" \((?P<id>[A-Z0-9_]{2,8})\) missing$"
+)
 _OVER_MAX = re.compile(
-    r"^(?P<what>Segment|Loop) (?P<id>[A-Z0-9_]{2,8}) exceeded max count\.\s+Found (?P<found>\d+), should have (?P<max>\d+)$"
+    r"^(?P<what>Segment|Loop) (?P<id>[A-Z0-9_]{2,8}) exceeded max count\.\s+"
+    r"Found (?P<found>\d+), should have (?P<max>\d+)$"
 )
 _HL_COUNT = re.compile(r"^My HL count (?P<mine>\d+) does not match your HL count (?P<yours>\d{0,12})$")
 _HL_PARENT = re.compile(r"^HL parent \((?P<parent>\d{0,12}|None)\) is not a valid parent$")
-_LX_COUNT = re.compile(r"^Your 2400/LX01 Service Line Number (?P<yours>\d{0,12}) does not match my count of (?P<mine>\d+)$")
+_LX_COUNT = re.compile(
+    r"^Your 2400/LX01 Service Line Number (?P<yours>\d{0,12}) does not match my count of (?P<mine>\d+)$"
+)
 # Segment-level errors pyx12 files under IK3 code 8 although they are about one element.
 _COMPOSITE_MISSING = re.compile(r"^Mandatory composite \"(?P<name>[^\"]*)\" \((?P<ref>[^)]*)\) is missing$")
 _COMPOSITE_NOT_USED = re.compile(r"^Composite \"(?P<name>[^\"]*)\" \((?P<ref>[^)]*)\) is marked as Not Used$")
 _TOO_MANY_SUB = re.compile(r"^Too many sub-elements in composite \"(?P<name>[^\"]*)\" \((?P<ref>[^)]*)\)$")
 _TOO_MANY = re.compile(
-    r"^Too many elements in segment \"(?P<name>[^\"]*)\" \((?P<seg>[A-Z0-9]{2,3})\)\. Has (?P<has>\d+), should have (?P<max>\d+)$"
+    r"^Too many elements in segment \"(?P<name>[^\"]*)\" \((?P<seg>[A-Z0-9]{2,3})\)\. "
+    r"Has (?P<has>\d+), should have (?P<max>\d+)$"
 )
 _SYNTAX = re.compile(r"^Syntax Error \((?P<rule>[PRECL](?:\d\d)+)\): ")
 _EMPTY = re.compile(r"^Segment \".*\" is empty$", re.S)
@@ -681,7 +687,8 @@ def _segment_error(event: _Event, seg: Segment | None):
         match = _NOT_USED.match(text)
         if match:
             what = match["what"].lower()
-            return "IG302", f"{what} {match['id']} is present but the guide marks it not used here", loop, actual_id, None
+            message = f"{what} {match['id']} is present but the guide marks it not used here"
+            return "IG302", message, loop, actual_id, None
         return "IG302", f"unexpected segment {_label(seg, actual_id)}{where}", loop, actual_id, None
     if code == "3":
         match = _MISSING.match(text)
@@ -690,8 +697,10 @@ def _segment_error(event: _Event, seg: Segment | None):
             if match["what"] == "loop":
                 missing_loop = match["id"]
                 return "IG303", f"mandatory loop {missing_loop}{name} is missing", missing_loop, seg_id, None
-            return "IG303", f"mandatory segment {match['id']}{name} is missing{where}", loop, match["id"], None
-        return "IG303", f"mandatory segment {seg_id or ''} is missing{where}".replace("  ", " "), loop, seg_id, None
+            message = f"mandatory segment {match['id']}{name} is missing{where}"
+            return "IG303", message, loop, match["id"], None
+        message = f"mandatory segment {seg_id or ''} is missing{where}".replace("  ", " ")
+        return "IG303", message, loop, seg_id, None
     if code in ("4", "5"):
         match = _OVER_MAX.match(text)
         ours = "IG304" if code == "4" else "IG305"
@@ -705,9 +714,11 @@ def _segment_error(event: _Event, seg: Segment | None):
         what = "loop" if code == "4" else "segment"
         return ours, f"{what} repeats more often than the guide allows{where}", loop, seg_id, None
     if code == "6":
-        return "IG306", f"segment {_label(seg, actual_id)} is not in the defined transaction set", loop, actual_id, None
+        message = f"segment {_label(seg, actual_id)} is not in the defined transaction set"
+        return "IG306", message, loop, actual_id, None
     if code == "7":
-        return "IG307", f"segment {_label(seg, actual_id)} is not in the proper sequence{where}", loop, actual_id, None
+        message = f"segment {_label(seg, actual_id)} is not in the proper sequence{where}"
+        return "IG307", message, loop, actual_id, None
     if code == "8":
         return _segment_element_error(text, seg, seg_id, loop, where)
     if code == "SEG1":
@@ -729,24 +740,24 @@ def _segment_error(event: _Event, seg: Segment | None):
 
 def _segment_element_error(text: str, seg: Segment | None, seg_id: str | None, loop, where: str):
     """IK3 code 8: pyx12 files composite, element-count and syntax-rule errors here."""
+
+    def made(ours: str, message: str, element: str | None = None):
+        return ours, message, loop, seg_id, element
+
     match = _COMPOSITE_MISSING.match(text)
     if match:
         element = _x12_notation(match["ref"])
-        return "IG401", f'mandatory composite {element or ""} ("{match["name"]}") is missing', loop, seg_id, element
+        subject = f'{element or "composite"} ("{match["name"]}")'
+        return made("IG401", f"mandatory composite {subject} is missing", element)
     match = _COMPOSITE_NOT_USED.match(text)
     if match:
         element = _x12_notation(match["ref"])
-        return (
-            "IG410",
-            f'composite {element or ""} ("{match["name"]}") is present but the guide marks it not used',
-            loop,
-            seg_id,
-            element,
-        )
+        subject = f'{element or "composite"} ("{match["name"]}")'
+        return made("IG410", f"composite {subject} is present but the guide marks it not used", element)
     match = _TOO_MANY_SUB.match(text)
     if match:
         element = _x12_notation(match["ref"]) or _x12_notation(f"{seg_id}{match['ref']}")
-        return "IG403", f"too many components in composite {element or ''}".rstrip(), loop, seg_id, element
+        return made("IG403", f"too many components in composite {element or ''}".rstrip(), element)
     match = _TOO_MANY.match(text)
     if match:
         element = f"{match['seg']}{int(match['max']) + 1:02d}"
@@ -762,10 +773,11 @@ def _segment_element_error(text: str, seg: Segment | None, seg_id: str | None, l
         if not re.fullmatch(r"[\w ,]{0,200}", rest):
             rest = "syntax rule broken"
         code = "IG410" if kind == "E" else "IG402"
-        return code, f"syntax rule {rule}: {rest[0].lower() + rest[1:] if rest else ''}", loop, seg_id, element
+        rest = rest[0].lower() + rest[1:] if rest else ""
+        return made(code, f"{seg_id or 'segment'} syntax rule {rule}: {rest}", element)
     if _EMPTY.match(text):
-        return "IG308", "segment is empty", loop, seg_id, None
-    return "IG308", f"segment {seg_id or ''} has data element errors{where}".replace("  ", " "), loop, seg_id, None
+        return made("IG308", "segment is empty")
+    return made("IG308", f"segment {seg_id or ''} has data element errors{where}".replace("  ", " "))
 
 
 def _syntax_element(kind: str, positions: list[int], seg: Segment | None, seg_id: str | None) -> str | None:
@@ -801,43 +813,47 @@ def _element_error(event: _Event, seg: Segment | None):
     name = _name(node)
     subject = f'{element or "data element"}' + (f' ("{name}")' if name else "")
     code = event.code
+
+    def made(ours: str, message: str):
+        return ours, message, loop, seg_id, element
+
     if code == "1":
-        return "IG401", f"mandatory data element {subject} is missing", loop, seg_id, element
+        return made("IG401", f"mandatory data element {subject} is missing")
     if code == "2":
-        return "IG402", f"conditionally required data element {subject} is missing", loop, seg_id, element
+        return made("IG402", f"conditionally required data element {subject} is missing")
     if code == "3":
-        return "IG403", f"too many data elements or components at {subject}", loop, seg_id, element
+        return made("IG403", f"too many data elements or components at {subject}")
     if code == "4":
         match = _TOO_SHORT.search(text)
         detail = f": {match['len']} characters, minimum {match['min']}" if match else ""
-        return "IG404", f"data element {subject} is too short{detail}", loop, seg_id, element
+        return made("IG404", f"data element {subject} is too short{detail}")
     if code == "5":
         match = _TOO_LONG.search(text)
         detail = f": {match['len']} characters, maximum {match['max']}" if match else ""
-        return "IG405", f"data element {subject} is too long{detail}", loop, seg_id, element
+        return made("IG405", f"data element {subject} is too long{detail}")
     if code == "6":
         if "has unnecessary trailing spaces" in text:
-            return "IG496", f"data element {subject} has unnecessary trailing spaces", loop, seg_id, element
+            return made("IG496", f"data element {subject} has unnecessary trailing spaces")
         if "invalid control character" in text:
-            return "IG406", f"data element {subject} contains a control character", loop, seg_id, element
+            return made("IG406", f"data element {subject} contains a control character")
         if "is an invalid composite" in text:
-            return "IG406", f"data element {subject} has components but is not a composite", loop, seg_id, element
+            return made("IG406", f"data element {subject} has components but is not a composite")
         match = _TYPE.search(text)
         kind = f" for its type {match['type']}" if match else ""
-        return "IG406", f"data element {subject} contains a character not allowed{kind}", loop, seg_id, element
+        return made("IG406", f"data element {subject} contains a character not allowed{kind}")
     if code == "7":
         if "failed to match the regular expression" in text:
-            return "IG407", f"data element {subject} does not have the format the guide requires", loop, seg_id, element
-        return "IG407", f"data element {subject} is not a valid code for this element", loop, seg_id, element
+            return made("IG407", f"data element {subject} does not have the format the guide requires")
+        return made("IG407", f"data element {subject} is not a valid code for this element")
     if code == "8":
-        return "IG408", f"data element {subject} is not a valid date", loop, seg_id, element
+        return made("IG408", f"data element {subject} is not a valid date")
     if code == "9":
-        return "IG409", f"data element {subject} is not a valid time", loop, seg_id, element
+        return made("IG409", f"data element {subject} is not a valid time")
     if code == "10":
         if "marked as Not Used" in text:
-            return "IG410", f"data element {subject} is present but the guide marks it not used", loop, seg_id, element
-        return "IG410", f"data element {subject} breaks an exclusion condition", loop, seg_id, element
-    return "IG400", f"data element {subject} is invalid (pyx12 code {code[:8]})", loop, seg_id, element
+            return made("IG410", f"data element {subject} is present but the guide marks it not used")
+        return made("IG410", f"data element {subject} breaks an exclusion condition")
+    return made("IG400", f"data element {subject} is invalid (pyx12 code {code[:8]})")
 
 
 def _element_from_node(node: Any, seg_id: str | None) -> str | None:
