@@ -50,7 +50,24 @@ RULESET = "ig"
 _E, _W = Severity.ERROR, Severity.WARNING
 
 
+_FAMILY = {
+    "1": "An interchange or functional group envelope error (TA1 / 999 AK9 level): the control "
+    "numbers and counts in the trailers must match their headers.",
+    "2": "A transaction set envelope error (999 IK5 level): SE must close its ST with the same "
+    "control number and the right segment count.",
+    "3": "A segment error (999 IK3 level). The location is the segment where pyx12 noticed it: for a "
+    "missing segment or loop that is the segment read after the gap, and the loop is the one the "
+    "missing segment belongs to.",
+    "4": "A data element error (999 IK4 level). The message names the element and the guide's name "
+    "for it; the element's value is never shown, since it can be patient data.",
+}
+
+
 def _rule(code: str, name: str, summary: str, tags: tuple[str, ...], severity=_E, explanation="") -> RuleInfo:
+    if not explanation:
+        explanation = _FAMILY.get(code[2], "")
+        explanation += " Found by pyx12 validating the file against its implementation-guide map."
+        explanation = explanation.strip()
     return RuleInfo(
         code=code,
         name=name,
