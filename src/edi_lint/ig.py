@@ -183,7 +183,7 @@ _ST_SEGMENT = {"2": "SE", "3": "SE", "4": "SE", "23": "ST"}
 # Segments whose first element is a qualifier/code by the X12 standard: "NM1*85" is safe to show,
 # "N4*<city>" or "CLM*<patient control number>" is not.
 _QUALIFIER_SEGMENTS = frozenset(
-    "AMT BHT CAS CN1 CR1 CR2 CR3 CRC CTP DMG DTP FRM HCP HI HL K3 LQ MEA N1 NM1 NTE PER PRV PS1 PWK QTY "
+    "AMT BHT CAS CN1 CR1 CR2 CR3 CRC CTP DMG DTP FRM HCP HI HL LQ MEA N1 NM1 NTE PER PRV PWK QTY "
     "REF SBR TOO".split()
 )
 _VALID_SEG_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
