@@ -8,7 +8,6 @@ use and cached: a rule that never asks for the rendering taxonomy never pays for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 from edi_lint.x12.tokenizer import Segment
 
@@ -32,6 +31,29 @@ FILING_INDICATOR_FAMILY = {
     "CI": "commercial",
     "HM": "commercial",
 }
+
+
+class cached_property:  # noqa: N801  (named like the functools original it replaces)
+    """A lock-free `functools.cached_property`.
+
+    Python 3.11's version takes a lock on every first access, which made building claim views
+    the slowest step of a lint. The value is stored in the instance dict, which then shadows
+    this non-data descriptor, so later reads cost a plain attribute lookup.
+    """
+
+    def __init__(self, function):
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.function(instance)
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,8 +208,10 @@ class Claim:
         billing: Context | None,
         subscriber: Context | None,
         patient: Context | None,
+        line_starts: list[int] | None = None,
     ):
         self.segments = segments
+        self._line_starts = line_starts
         self.header = header
         self.billing = billing
         self.subscriber = subscriber
@@ -232,20 +256,19 @@ class Claim:
 
     @cached_property
     def lines(self) -> list[ServiceLine]:
-        groups: list[list[Segment]] = []
-        sv1s: list[Segment | None] = []
-        current: list[Segment] | None = None
-        for seg in self.segments:
-            sid = seg.elements[0]
-            if sid == "LX" and seg.loop == "2400":
-                current = [seg]
-                groups.append(current)
-                sv1s.append(None)
-            elif current is not None:
-                current.append(seg)
-                if sid == "SV1" and seg.loop == "2400" and sv1s[-1] is None:
-                    sv1s[-1] = seg
-        return [ServiceLine(self, group, sv1) for group, sv1 in zip(groups, sv1s)]
+        segments = self.segments
+        starts = self._line_starts
+        if starts is None:  # built by hand, not by the document reader
+            starts = [i for i, seg in enumerate(segments) if seg.elements[0] == "LX" and seg.loop == "2400"]
+        lines = []
+        for number, start in enumerate(starts):
+            end = starts[number + 1] if number + 1 < len(starts) else len(segments)
+            group = segments[start:end]
+            sv1 = group[1] if len(group) > 1 and group[1].elements[0] == "SV1" else None
+            if sv1 is None:
+                sv1 = next((s for s in group if s.elements[0] == "SV1" and s.loop == "2400"), None)
+            lines.append(ServiceLine(self, group, sv1))
+        return lines
 
     @cached_property
     def diagnoses(self) -> list[str]:

@@ -50,6 +50,13 @@ HEADER_LOOPS = {"ST_LOOP", "HEADER", "1000A", "1000B"}
 BILLING_LOOPS = {"2000A", "2010AA", "2010AB", "2010AC"}
 SUBSCRIBER_LOOPS = {"2000B", "2010BA", "2010BB"}
 PATIENT_LOOPS = {"2000C", "2010CA"}
+# Every loop nested in a claim (2300): its provider, other-payer, line and line-provider loops.
+CLAIM_LOOPS = frozenset(
+    ["2300", "2320", "2400", "2410", "2430", "2440"]
+    + [f"2310{c}" for c in "ABCDEF"]
+    + [f"2330{c}" for c in "ABCDEFG"]
+    + [f"2420{c}" for c in "ABCDEFGH"]
+)
 
 
 class UnsupportedInput(X12Error):
@@ -58,6 +65,7 @@ class UnsupportedInput(X12Error):
 
 def describe_unsupported(st01: str, version: str) -> str | None:
     """None when the transaction is ours, else a one-line explanation naming what it is."""
+    st01, version = _one_line(st01), _one_line(version)
     if st01 != "837":
         what = TRANSACTIONS.get(st01, f"an X12 {st01 or 'unknown'} transaction")
         return f"unsupported transaction: this is {what} ({version or 'no version'}); {PRODUCT}"
@@ -99,7 +107,7 @@ class DocumentReader:
         header_segments: list[Segment] = []
         billing = subscriber = patient = None
         claim_segments: list[Segment] | None = None
-        claim_loops = ("23", "24")
+        line_starts: list[int] = []
         count = 0
         stray: dict[str, Segment] = {}
         for seg in self._segments:
@@ -109,17 +117,20 @@ class DocumentReader:
             loop = seg.loop
             sid = seg.elements[0]
             if claim_segments is not None:
-                if loop is not None and loop.startswith(claim_loops) and not (sid == "CLM" and loop == "2300"):
+                if loop in CLAIM_LOOPS and sid != "CLM":
+                    if sid == "LX" and loop == "2400":
+                        line_starts.append(len(claim_segments))
                     claim_segments.append(seg)
                     continue
                 if loop is None and sid not in ("SE", "GE", "IEA", "ISA", "GS", "ST", "HL"):
                     structure.unexpected.append(seg)
                     claim_segments.append(seg)  # kept, so no segment of a claim is ever dropped
                     continue
-                yield Claim(claim_segments, header, billing, subscriber, patient)
+                yield Claim(claim_segments, header, billing, subscriber, patient, line_starts)
                 claim_segments = None
             if sid == "CLM" and loop == "2300":
                 claim_segments = [seg]
+                line_starts = []
             elif loop in ("2000A", "2000B", "2000C") and sid == "HL":
                 level = seg.get(3)
                 context = Context(seg, [seg])
@@ -169,7 +180,7 @@ class DocumentReader:
                 f"(segment terminator read from the ISA: {_shown(isa)})" + _stray_note(stray)
             )
         if claim_segments is not None:
-            claim = Claim(claim_segments, header, billing, subscriber, patient)
+            claim = Claim(claim_segments, header, billing, subscriber, patient, line_starts)
             if structure.open_envelopes:
                 structure.incomplete_claim = claim  # cut off: not a complete claim to lint
             else:
@@ -182,6 +193,13 @@ class DocumentReader:
             if stack[position].elements[0] == opener:
                 del stack[position:]
                 return
+
+
+def _one_line(value: str, limit: int = 40) -> str:
+    """A value read from the file, fit to quote in a one-line message (no newline or control byte)."""
+    if value.isprintable() and len(value) <= limit:
+        return value
+    return repr(value[:limit])[1:-1] + ("..." if len(value) > limit else "")
 
 
 def _stray_note(stray: dict[str, Segment]) -> str:
