@@ -1,0 +1,41 @@
+"""edi-lint: a linter for HIPAA X12 837P (005010X222A1) claim files.
+
+Public API (see `edi_lint.api` for the full description):
+
+    import edi_lint
+    report = edi_lint.lint("batch.837")          # or bytes, a directory, a list of paths
+    report.findings, report.claims, report.exit_code, report.to_json()
+    edi_lint.split("in.837", "ok.837", "held.837")
+
+Names are imported on first use, so `import edi_lint` (and the CLI start-up) stays cheap.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ClaimStatus", "ClaimVerdict", "FileResult", "Finding", "Report", "Severity", "lint", "split"]
+
+_HOMES = {
+    "lint": "edi_lint.api",
+    "split": "edi_lint.api",
+    "Report": "edi_lint.api",
+    "ClaimStatus": "edi_lint.api",
+    "Finding": "edi_lint.findings",
+    "FileResult": "edi_lint.findings",
+    "ClaimVerdict": "edi_lint.findings",
+    "Severity": "edi_lint.findings",
+}
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'edi_lint' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)

@@ -61,9 +61,22 @@ def exit_code(results: list[FileResult], fail_on: Severity | None) -> int:
               help="Lint files in this many parallel processes (output is identical).")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option("--explain", metavar="CODE", help="Explain one rule and exit.")
+@click.option("--accepted", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Pre-flight split: write claims with no finding at or above --fail-on here (one input).")
+@click.option("--rejected", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Pre-flight split: write every other claim here (with --accepted).")
+@click.option("--baseline", "baseline", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Record today's findings in this baseline file (exit 0 unless a file failed).")
+@click.option("--log-format", type=click.Choice(["console", "json"]), default="console", show_default=True,
+              help="Format of the log events on stderr.")
+@click.option("--verbose", "-v", count=True, help="More log events on stderr (-v per file, -vv debug).")
+@click.option("--quiet", "-q", count=True, help="Fewer log events (-q errors only, -qq none); no progress.")
 @click.version_option(package_name="edi-lint", prog_name="edi-lint")
 def main(paths, output_format, output_file, select, extend_select, ignore, fail_on, exit_zero, jobs,
-         list_rules, explain):
+         list_rules, explain, accepted=None, rejected=None, baseline=None, write_baseline=None,
+         log_format="console", verbose=0, quiet=0):
     """Lint HIPAA X12 837P (005010X222A1) files.
 
     PATH may be files, directories (searched for *.837, *.x12, *.edi) or - for standard input.
@@ -87,16 +100,17 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     settings = Settings(select=split_codes(select), ignore=split_codes(ignore),
                         extend_select=split_codes(extend_select), fail_on=threshold)
     files = expand_paths(paths)
-    results = run(files, settings, jobs)
-    from edi_lint.report import render
-
-    output = render(output_format, results, infos, cwd=os.getcwd())
+    results, output = run_and_render(paths, files, settings, jobs, output_format, infos, accepted=accepted,
+                                     rejected=rejected, baseline=baseline, write_baseline=write_baseline,
+                                     log_format=log_format, verbose=verbose, quiet=quiet)
     if output_file:
         Path(output_file).write_text(output, encoding="utf-8")
     else:
         sys.stdout.write(output)
         sys.stdout.flush()
     code = exit_code(results, threshold)
+    if write_baseline and code == 1:
+        code = 0  # the findings were just recorded
     sys.exit(2 if code == 2 else (0 if exit_zero else code))
 
 
@@ -168,3 +182,56 @@ def render_explanation(info) -> str:
     if info.example_good:
         parts += [f"Passes: {info.example_good}"]
     return "\n".join(parts)
+
+
+def run_and_render(paths, files, settings, jobs, output_format, infos, *, accepted=None, rejected=None,
+                   baseline=None, write_baseline=None, log_format="console", verbose=0, quiet=0):
+    """Lint (or pre-flight split), apply or write a baseline, log per file; returns (results, output)."""
+    from edi_lint import logs, progress
+
+    log = logs.configure(log_format, verbose, quiet)
+    extra: dict = {}
+    if accepted is not None or rejected is not None:
+        from edi_lint.preflight import check_paths, run_split
+
+        problem = check_paths(files, accepted, rejected)
+        if problem is None and (baseline or write_baseline):
+            problem = "--baseline/--write-baseline cannot be combined with --accepted/--rejected"
+        if problem:
+            raise click.UsageError(problem)
+        results, extra = run_split(files[0], settings, accepted, rejected, log)
+    else:
+        bar = progress.Progress(files) if progress.wanted(files, quiet=quiet > 0, log_format=log_format) else None
+        results = progress.run_files(files, settings, jobs, bar, lambda r, t: logs.file_event(log, r, t))
+    cwd = os.getcwd()
+    if write_baseline or baseline:
+        from edi_lint import baseline as baselines
+
+        if write_baseline:
+            count = baselines.write(write_baseline, results, cwd)
+            log.info("baseline_written", path=str(write_baseline), findings=count)
+        if baseline:
+            try:
+                recorded = baselines.load(baseline)
+            except baselines.BaselineError as error:
+                raise click.UsageError(str(error)) from None
+            results, applied = baselines.apply(results, recorded, cwd)
+            extra["baseline"] = applied.to_dict(str(baseline))
+            log.info("baseline_applied", path=str(baseline), suppressed=applied.suppressed,
+                     fixed=len(applied.fixed))
+            if applied.fixed:
+                log.warning("baseline_fixed", path=str(baseline), count=len(applied.fixed),
+                            entries=[f"{e['rule']} {e['path']} line {e['line_number']} x{e['count']}"
+                                     for e in applied.fixed])  # claim ids: in --format json only
+    from edi_lint.report import render
+
+    output = render(output_format, results, infos, cwd=cwd)
+    if extra and output_format == "json":
+        import json
+
+        doc = json.loads(output)
+        doc.update(extra)
+        output = json.dumps(doc, indent=2) + "\n"
+    if log.enabled("info"):
+        log.info("run_finished", files=len(results), findings=sum(len(r.findings) for r in results))
+    return results, output

@@ -38,6 +38,20 @@ class Settings:
     severity: dict[str, Severity] = field(default_factory=dict)  # per-code overrides
     fail_on: Severity | None = Severity.ERROR  # None: never fail
     collect_verdicts: bool = False
+    # Where the rules come from; --jobs workers rebuild the rule set from these (rules/registry.py).
+    rulesets: tuple[str, ...] = ()  # extra declarative ruleset files (--ruleset, configuration)
+    plugins: tuple[str, ...] = ()  # enabled plugins: entry points of the group edi_lint.rulesets
+    payer_profiles: dict = field(default_factory=dict)  # payer family -> {names, ids, filing}
+    per_file_ignores: tuple = ()  # (glob, base directory, codes) from configuration
+    config_file: str | None = None  # the configuration file these settings came from
+
+    def ignored_for(self, path: str) -> tuple[str, ...]:
+        """Codes and prefixes that per-file-ignores switch off for this path."""
+        if not self.per_file_ignores:
+            return ()
+        from edi_lint.config import per_file_codes
+
+        return per_file_codes(self.per_file_ignores, path)
 
     def is_selected(self, info: RuleInfo, default_on: bool = True) -> bool:
         if matches(info.code, self.ignore):
@@ -100,6 +114,10 @@ class Linter:
         except Exception as error:  # a bug of ours must not stop the other files
             result.status = "error"
             result.error = f"internal error while linting: {type(error).__name__}: {error}"
+        if self.settings.per_file_ignores:
+            ignored = self.settings.ignored_for(path)
+            if ignored:
+                result.findings = [f for f in result.findings if not matches(f.rule, ignored)]
         result.findings.sort(key=Finding.sort_key)
         return result
 

@@ -1,0 +1,212 @@
+"""The public Python API: lint paths or bytes, get findings and per-claim verdicts; split a file.
+
+    import edi_lint
+
+    report = edi_lint.lint("claims/batch-0412.837")            # a path, a directory, a list, or bytes
+    report = edi_lint.lint(data, select=["PT"], fail_on="warning")
+    report.exit_code        # 0 clean, 1 findings at or above fail_on, 2 an input could not be linted
+    report.findings         # [edi_lint.Finding], every file, in file order
+    report.files            # [edi_lint.FileResult], one per input: path, status, error, claims, service_lines
+    report.claims           # [edi_lint.ClaimStatus]: path, claim_id, transaction, segment_index, accepted
+    report.accepted / report.rejected   # the claim verdicts, partitioned
+    report.to_json()        # the same JSON document as `edi-lint --format json` (with "claims")
+    report.render("sarif")  # any CLI format: text, concise, json, jsonl, sarif, junit, github
+
+    report = edi_lint.split("in.837", "ok.837", "held.837")   # the pre-flight split, as the CLI does
+    report.split            # {"accepted": 12, "rejected": 2, "incomplete": [], ...}
+
+Arguments (keyword-only, all optional): `select`, `ignore`, `extend_select` (rule codes or prefixes,
+a list or a comma-separated string, as on the command line) and `fail_on` ("error", "warning",
+"info" or "never"). A claim is accepted when it has no finding at or above `fail_on`, and no finding
+above claim level (envelope, transaction) at or above `fail_on` covers it; `lint` and `split` give
+the same verdicts. Findings are frozen dataclasses with `.to_dict()`; their messages never quote PHI.
+`lint` never writes anything; `split` writes only its two outputs (see `edi_lint.preflight`).
+Errors in an input (not X12, not an 837P, unreadable) do not raise: that file gets
+`status == "error"` and a one-line `error`, and `exit_code` is 2. Bad arguments raise ValueError.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from edi_lint.findings import ClaimVerdict, FileResult, Finding, Severity
+
+PathLike = str | os.PathLike
+Source = PathLike | bytes | bytearray | Iterable[PathLike]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimStatus:
+    """One claim's verdict: accepted when no finding at or above fail_on holds it back."""
+
+    path: str
+    claim_id: str
+    transaction: str | None
+    segment_index: int
+    accepted: bool
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "claim_id": self.claim_id, "transaction": self.transaction,
+                "segment_index": self.segment_index, "accepted": self.accepted}
+
+
+@dataclass
+class Report:
+    files: list[FileResult]
+    fail_on: Severity | None = Severity.ERROR
+    split: dict | None = None  # set by split(): counts and output paths
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.files for f in r.findings]
+
+    @property
+    def claims(self) -> list[ClaimStatus]:
+        return [ClaimStatus(r.path, v.claim_id, v.transaction, v.segment_index, v.accepted)
+                for r in self.files for v in r.verdicts]
+
+    @property
+    def accepted(self) -> list[ClaimStatus]:
+        return [c for c in self.claims if c.accepted]
+
+    @property
+    def rejected(self) -> list[ClaimStatus]:
+        return [c for c in self.claims if not c.accepted]
+
+    @property
+    def exit_code(self) -> int:
+        if any(r.status == "error" for r in self.files):
+            return 2
+        if self.fail_on is not None and any(f.severity >= self.fail_on for f in self.findings):
+            return 1
+        return 0
+
+    def to_dict(self) -> dict:
+        from edi_lint.report.json_report import document
+
+        doc = document(self.files)
+        if self.split is not None:
+            doc["split"] = dict(self.split)
+        return doc
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def render(self, fmt: str = "text", cwd: str | None = None) -> str:
+        from edi_lint.report import render
+        from edi_lint.rules.registry import all_rule_infos
+
+        return render(fmt, self.files, all_rule_infos(), cwd=cwd)
+
+
+def _codes(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    return tuple(code.strip().upper() for item in value for code in str(item).split(",") if code.strip())
+
+
+def _threshold(fail_on: str | Severity | None) -> Severity | None:
+    if fail_on is None or (isinstance(fail_on, str) and fail_on.strip().lower() == "never"):
+        return None
+    if isinstance(fail_on, Severity):
+        return fail_on
+    return Severity.parse(str(fail_on))
+
+
+def _linter(select, ignore, extend_select, threshold):
+    from edi_lint.cli import build_linter
+    from edi_lint.engine import Settings
+
+    settings = Settings(select=_codes(select), ignore=_codes(ignore), extend_select=_codes(extend_select),
+                        fail_on=threshold, collect_verdicts=True)
+    return build_linter(settings)
+
+
+def _inputs(source: Source) -> list[tuple[str, PathLike | bytes]]:
+    """(display name, path or bytes) pairs; directories expand to their *.837, *.x12, *.edi files."""
+    if isinstance(source, (bytes, bytearray)):
+        return [("<bytes>", bytes(source))]
+    if isinstance(source, (str, os.PathLike)):
+        source = [source]
+    pairs = []
+    for item in source:
+        path = Path(item)
+        if path.is_dir():
+            from edi_lint.cli import EXTENSIONS
+
+            pairs.extend((str(p), p) for p in sorted(path.rglob("*"))
+                         if p.is_file() and p.suffix.lower() in EXTENSIONS)
+        else:
+            pairs.append((str(item), item))
+    return pairs
+
+
+def _lint_one(linter, name: str, data: PathLike | bytes, threshold) -> FileResult:
+    from edi_lint.preflight import final_verdicts
+
+    if isinstance(data, bytes):
+        result = linter.lint_bytes(data, name)
+    elif not os.path.exists(data):
+        return FileResult(name, status="error", error="no such file or directory")
+    else:
+        result = linter.lint_path(data, name)
+    if result.status != "error" and result.verdicts:
+        try:
+            result.verdicts = final_verdicts(data, result, threshold)
+        except Exception:  # the input changed or broke between passes: hold everything
+            result.verdicts = [ClaimVerdict(v.claim_id, v.transaction, v.segment_index, False)
+                               for v in result.verdicts]
+    return result
+
+
+def lint(source: Source, *, select=None, ignore=None, extend_select=None,
+         fail_on: str | Severity | None = "error") -> Report:
+    """Lint a path, a directory, a list of paths, or the bytes of one file; nothing is written."""
+    threshold = _threshold(fail_on)
+    linter = _linter(select, ignore, extend_select, threshold)
+    files = [_lint_one(linter, name, data, threshold) for name, data in _inputs(source)]
+    return Report(files, threshold)
+
+
+def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: PathLike, *, select=None,
+          ignore=None, extend_select=None, fail_on: str | Severity | None = "error") -> Report:
+    """Lint one file and write its accepted and rejected claims to two 837P interchanges.
+
+    Raises ValueError when the paths collide (input, accepted and rejected must all differ). When the
+    input cannot be linted at all, nothing is written and the report's exit_code is 2.
+    """
+    from edi_lint.preflight import check_paths, split_source
+
+    name = "<bytes>" if isinstance(source, (bytes, bytearray)) else str(source)
+    problem = check_paths([name if name != "<bytes>" else "-"], accepted_path, rejected_path)
+    if problem:
+        raise ValueError(problem)
+    threshold = _threshold(fail_on)
+    linter = _linter(select, ignore, extend_select, threshold)
+    data = bytes(source) if isinstance(source, (bytes, bytearray)) else source
+    if isinstance(data, bytes):
+        result = linter.lint_bytes(data, name)
+    elif not os.path.exists(data):
+        result = FileResult(name, status="error", error="no such file or directory")
+    else:
+        result = linter.lint_path(data, name)
+    report = Report([result], threshold)
+    if result.status == "error":
+        return report
+    outcome = split_source(data, result, accepted_path, rejected_path, threshold)
+    report.split = split_summary(outcome, accepted_path, rejected_path)
+    return report
+
+
+def split_summary(outcome, accepted_path, rejected_path) -> dict:
+    return {"accepted_path": str(accepted_path), "rejected_path": str(rejected_path),
+            "accepted": outcome.accepted, "rejected": outcome.rejected, "incomplete": list(outcome.incomplete)}
+
+
+__all__ = ["ClaimStatus", "Report", "lint", "split"]

@@ -1,0 +1,124 @@
+"""Baselines for legacy files: record today's findings, then report only new ones.
+
+    edi-lint fixtures/ --write-baseline .edi-lint-baseline.json   # record, exit 0
+    edi-lint fixtures/ --baseline .edi-lint-baseline.json         # only findings not recorded
+
+An entry is keyed by file (path relative to the working directory, POSIX separators), rule code,
+claim id (CLM01) and service-line number (LX01), with a count for identical keys; never by byte
+offset, segment ordinal or physical line, which shift with every edit. Findings above claim level
+have claim id and line number null. Matching consumes counts: two recorded PT001 on one line hide
+two findings, a third is new.
+
+Entries whose file was linted in this run but that no longer occur are "fixed": the command logs a
+`baseline_fixed` warning listing them (rule, path, claim id, line number) and `--format json` gains a
+`baseline` object {"path", "suppressed", "fixed": [entry, ...]} so the baseline can be pruned.
+Entries for files not linted in this run are neither matched nor reported.
+
+File format (JSON; keys sorted so diffs stay small):
+
+    {"version": 1, "tool": "edi-lint",
+     "entries": [{"path": "fixtures/sample.837", "rule": "PT001", "claim_id": "C1",
+                  "line_number": 2, "count": 1}, ...]}
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from edi_lint.findings import FileResult, Finding
+from edi_lint.report._common import display_path
+
+VERSION = 1
+Key = tuple[str, str, str | None, int | None]
+
+
+class BaselineError(Exception):
+    """A baseline file that cannot be read; the message is one line."""
+
+
+def key_of(finding: Finding, path: str, cwd: str | None) -> Key:
+    return (display_path(finding.path or path, cwd), finding.rule, finding.claim_id, finding.line_number)
+
+
+def _entry(key: Key, count: int) -> dict:
+    path, rule, claim_id, line_number = key
+    return {"path": path, "rule": rule, "claim_id": claim_id, "line_number": line_number, "count": count}
+
+
+def collect(results: list[FileResult], cwd: str | None = None) -> Counter:
+    counts: Counter = Counter()
+    for result in results:
+        for finding in result.findings:
+            counts[key_of(finding, result.path, cwd)] += 1
+    return counts
+
+
+def write(path: str | Path, results: list[FileResult], cwd: str | None = None) -> int:
+    """Write the baseline of `results`; returns the number of findings recorded."""
+    counts = collect(results, cwd)
+    entries = [_entry(k, n) for k, n in sorted(counts.items(), key=lambda kv: _sortable(kv[0]))]
+    doc = {"version": VERSION, "tool": "edi-lint", "entries": entries}
+    Path(path).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return sum(counts.values())
+
+
+def _sortable(key: Key) -> tuple:
+    path, rule, claim_id, line_number = key
+    return (path, claim_id or "", line_number or 0, rule)
+
+
+def load(path: str | Path) -> Counter:
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise BaselineError(f"cannot read baseline {path}: {error.strerror or error}") from None
+    except ValueError as error:
+        raise BaselineError(f"baseline {path} is not JSON: {error}") from None
+    if not isinstance(doc, dict) or doc.get("version") != VERSION or not isinstance(doc.get("entries"), list):
+        raise BaselineError(f"baseline {path} is not an edi-lint baseline (version {VERSION})")
+    counts: Counter = Counter()
+    for entry in doc["entries"]:
+        try:
+            key = (str(entry["path"]), str(entry["rule"]), entry.get("claim_id"), entry.get("line_number"))
+            counts[key] += int(entry.get("count", 1))
+        except (KeyError, TypeError, ValueError):
+            raise BaselineError(f"baseline {path} has a malformed entry") from None
+    return counts
+
+
+@dataclass
+class Applied:
+    """What applying a baseline did."""
+
+    suppressed: int = 0
+    fixed: list[dict] = field(default_factory=list)
+
+    def to_dict(self, path: str) -> dict:
+        return {"path": path, "suppressed": self.suppressed, "fixed": self.fixed}
+
+
+def apply(results: list[FileResult], baseline: Counter, cwd: str | None = None) -> tuple[list[FileResult], Applied]:
+    """New results holding only findings not in the baseline, and the fixed (unmatched) entries."""
+    remaining = Counter(baseline)
+    applied = Applied()
+    linted_paths = set()
+    filtered = []
+    for result in results:
+        if result.status != "error":  # a file that failed to lint fixed nothing
+            linted_paths.add(display_path(result.path, cwd))
+        kept = []
+        for finding in result.findings:
+            key = key_of(finding, result.path, cwd)
+            if remaining[key] > 0:
+                remaining[key] -= 1
+                applied.suppressed += 1
+            else:
+                kept.append(finding)
+        filtered.append(replace(result, findings=kept, verdicts=list(result.verdicts)))
+    for key, count in sorted(remaining.items(), key=lambda kv: _sortable(kv[0])):
+        if count > 0 and key[0] in linted_paths:
+            applied.fixed.append(_entry(key, count))
+    return filtered, applied

@@ -1,0 +1,303 @@
+"""The clearinghouse pre-flight split: `edi-lint IN --accepted OK --rejected HELD`.
+
+Both outputs must be valid 837P interchanges (checked with pyx12), accepted must lint clean,
+rejected must hold exactly the failing claims, and no claim may be lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FIXTURES, read_expected
+from edi_lint.cli import main
+from edi_lint.findings import Finding, Severity
+from edi_lint.x12.tokenizer import segments_from_bytes
+
+SPLIT_FIXTURES = [
+    "multi_envelope.837",
+    "patient_loop.837",
+    "precedence_rendering.837",
+    "sample.837",
+    "precedence_pos.837",
+    "modifiers.837",
+    "delims_pipe.837",
+    "delims_exotic.x12",
+    "delims_crlf.837",
+    "delims_oneline.837",
+]
+
+
+def invoke(*args: str, input: bytes | None = None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def clm01s(data: bytes) -> list[str]:
+    return [seg.get(1) for seg in segments_from_bytes(data) if seg.id == "CLM"] if data else []
+
+
+def segment_ids(data: bytes) -> list[str]:
+    return [seg.id for seg in segments_from_bytes(data)]
+
+
+def pyx12_valid(data: bytes) -> tuple[bool, str]:
+    """pyx12's verdict on an interchange file, and its 999 (accepted: IK5*A, AK9*A)."""
+    import pyx12.params
+    import pyx12.x12n_document
+
+    ack = io.StringIO()
+    previous = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        ok = pyx12.x12n_document.x12n_document(
+            param=pyx12.params.ParamsBase(), src_file=io.StringIO(data.decode("latin-1")),
+            fd_997=ack, fd_html=None,
+        )
+    finally:
+        logging.disable(previous)
+    return ok, ack.getvalue()
+
+
+def split(tmp_path: Path, source: Path, *extra: str):
+    accepted, rejected = tmp_path / "ok.837", tmp_path / "held.837"
+    result = invoke(str(source), "--accepted", str(accepted), "--rejected", str(rejected), *extra)
+    return result, accepted, rejected
+
+
+@pytest.mark.parametrize("name", SPLIT_FIXTURES)
+def test_split_outputs_are_valid_and_partition_the_claims(tmp_path, name):
+    source = FIXTURES / name
+    before = hashlib.sha256(source.read_bytes()).hexdigest()
+    result, accepted, rejected = split(tmp_path, source, "--format", "json")
+    assert hashlib.sha256(source.read_bytes()).hexdigest() == before  # the input is never modified
+    good, bad = accepted.read_bytes(), rejected.read_bytes()
+
+    failing = {claim for _, claim, _ in read_expected(FIXTURES / f"{name}.expected") if claim}
+    every = clm01s(source.read_bytes())
+    assert Counter(clm01s(good)) + Counter(clm01s(bad)) == Counter(every)  # none lost, none duplicated
+    assert set(clm01s(bad)) == failing
+    assert set(clm01s(good)) == set(every) - failing
+    assert result.exit_code == (1 if failing else 0)
+
+    doc = json.loads(result.stdout)
+    where = {c["claim_id"]: c["accepted"] for c in doc["claims"]}
+    assert where == {claim: claim not in failing for claim in every}
+    assert doc["split"]["accepted"] == len(clm01s(good)) and doc["split"]["rejected"] == len(clm01s(bad))
+
+    for data in (good, bad):
+        if not data:
+            continue  # an output with no claims is an empty file
+        ok, ack = pyx12_valid(data)
+        assert ok, ack
+        assert "IK5*A" in ack and "IK5*R" not in ack and "IK3" not in ack
+        if name != "delims_bom_indented.edi":
+            isa = data[:106]
+            assert isa in source.read_bytes()  # delimiters and ISA identifiers as in the input
+
+    if good:
+        relint = invoke(str(accepted), "--format", "json")
+        assert relint.exit_code == 0, relint.stdout
+        assert [f for f in json.loads(relint.stdout)["findings"] if f["severity"] == "error"] == []
+    if bad:
+        relint = invoke(str(rejected), "--format", "json")
+        flagged = {f["claim_id"] for f in json.loads(relint.stdout)["findings"]}
+        assert flagged == failing
+
+
+def test_envelope_identifiers_kept_and_counts_recomputed(tmp_path):
+    source = FIXTURES / "multi_envelope.837"
+    _, accepted, rejected = split(tmp_path, source)
+    data = accepted.read_bytes()
+    segs = list(segments_from_bytes(data))
+    assert [s.id for s in segs if s.id in ("ISA", "GS", "ST", "SE", "GE", "IEA")] == [
+        "ISA", "GS", "ST", "SE", "GE", "IEA"]
+    isa = next(s for s in segs if s.id == "ISA")
+    gs = next(s for s in segs if s.id == "GS")
+    st = next(s for s in segs if s.id == "ST")
+    assert isa.get(13) == "000000702" and gs.get(6) == "7021" and st.get(2) == "0002"
+    st_at = next(i for i, s in enumerate(segs) if s.id == "ST")
+    se_at = next(i for i, s in enumerate(segs) if s.id == "SE")
+    se = segs[se_at]
+    assert se.get(1) == str(se_at - st_at + 1) and se.get(2) == "0002"
+    assert next(s for s in segs if s.id == "GE").elements[1:] == ["1", "7021"]
+    assert next(s for s in segs if s.id == "IEA").elements[1:] == ["1", "000000702"]
+    hls = [s.elements[1:5] for s in segs if s.id == "HL"]
+    assert hls == [["1", "", "20", "1"], ["2", "1", "22", "0"]]
+
+    held = list(segments_from_bytes(rejected.read_bytes()))
+    assert [s.get(13) for s in held if s.id == "ISA"] == ["000000701", "000000702"]
+    assert [s.elements[1:] for s in held if s.id == "IEA"] == [["1", "000000701"], ["2", "000000702"]]
+    assert [s.elements[1:] for s in held if s.id == "GE"] == [["1", "7011"], ["2", "7021"], ["1", "7022"]]
+
+
+def test_patient_levels_renumbered_with_children(tmp_path):
+    _, accepted, rejected = split(tmp_path, FIXTURES / "patient_loop.837")
+    good = list(segments_from_bytes(accepted.read_bytes()))
+    # PAT-SPOUSE-CLEAN: billing, subscriber with a patient child, patient.
+    assert [s.elements[1:5] for s in good if s.id == "HL"] == [
+        ["1", "", "20", "1"], ["2", "1", "22", "1"], ["3", "2", "23", "0"]]
+    assert [s.id for s in good].count("PAT") == 1
+    bad = list(segments_from_bytes(rejected.read_bytes()))
+    assert [s.elements[1:5] for s in bad if s.id == "HL"] == [
+        ["1", "", "20", "1"], ["2", "1", "22", "1"], ["3", "2", "23", "0"],
+        ["4", "1", "22", "0"], ["5", "1", "22", "1"], ["6", "5", "23", "0"]]
+    # Each claim carries its own context: the patient's name sits right before its claim.
+    ids = [s.id for s in bad]
+    assert ids.index("CLM") > ids.index("PAT")
+
+
+def test_line_breaks_and_delimiters_follow_the_input(tmp_path):
+    _, accepted, rejected = split(tmp_path, FIXTURES / "delims_crlf.837")
+    text = rejected.read_bytes()
+    assert text.count(b"~\r\n") == text.count(b"~") and text.endswith(b"~\r\n")
+    _, accepted, rejected = split(tmp_path, FIXTURES / "delims_oneline.837")
+    assert b"\n" not in rejected.read_bytes()
+    _, accepted, rejected = split(tmp_path, FIXTURES / "delims_exotic.x12")
+    data = rejected.read_bytes()
+    assert data.startswith(b"ISA!") and b"SV1!HC^97026" in data
+
+
+def test_bom_and_indentation_are_not_carried_over(tmp_path):
+    result, accepted, rejected = split(tmp_path, FIXTURES / "delims_bom_indented.edi")
+    data = rejected.read_bytes()
+    assert data.startswith(b"ISA*") and b"\n  " not in data
+    ok, ack = pyx12_valid(data)
+    assert ok, ack
+
+
+def test_clean_file_gives_empty_rejected_file(tmp_path):
+    result, accepted, rejected = split(tmp_path, FIXTURES / "clean.837")
+    assert result.exit_code == 0
+    assert rejected.exists() and rejected.read_bytes() == b""
+    assert Counter(clm01s(accepted.read_bytes())) == Counter(clm01s((FIXTURES / "clean.837").read_bytes()))
+    assert pyx12_valid(accepted.read_bytes())[0]
+
+
+def test_truncated_file_keeps_the_incomplete_claim(tmp_path):
+    source = FIXTURES / "truncated.837"
+    result, accepted, rejected = split(tmp_path, source, "--format", "json")
+    assert result.exit_code == 1
+    assert accepted.read_bytes() == b""  # ENV001 holds back the whole cut transaction
+    assert clm01s(rejected.read_bytes()) == ["TRUNC-COMPLETE-01", "TRUNC-CUT-02"]
+    doc = json.loads(result.stdout)
+    assert {c["claim_id"]: c["accepted"] for c in doc["claims"]} == {
+        "TRUNC-COMPLETE-01": False, "TRUNC-CUT-02": False}
+    assert doc["split"]["incomplete"] == ["TRUNC-CUT-02"]
+    ids = segment_ids(rejected.read_bytes())
+    assert ids[-3:] == ["SE", "GE", "IEA"]  # the envelope is closed even though the input's was not
+
+
+def test_fail_on_warning_holds_by_scope(tmp_path):
+    """An above-claim finding holds what its segment is in: a claim, a transaction, nothing more."""
+    text = (FIXTURES / "multi_envelope.837").read_text()
+    clean = "CLM*ME-I2-G1-T2-CLEAN"
+
+    def run(modified: str):
+        path = tmp_path / "in.837"
+        path.write_text(modified)
+        result, accepted, rejected = split(tmp_path, path, "--fail-on", "warning", "--format", "json")
+        return clm01s(accepted.read_bytes()), json.loads(result.stdout)
+
+    assert run(text)[0] == ["ME-I2-G1-T2-CLEAN"]
+    # Inside another, already failing claim of the same transaction: the clean claim stays accepted.
+    inside_other = text.replace("NM1*82*1*OSTROWSKI", "ZZQ*1~NM1*82*1*OSTROWSKI")
+    good, doc = run(inside_other)
+    assert good == ["ME-I2-G1-T2-CLEAN"] and any(f["rule"] == "STR001" for f in doc["findings"])
+    # Inside the clean claim itself: held.
+    good, doc = run(text.replace(clean + "*30***11:B:1*Y*A*Y*Y~", clean + "*30***11:B:1*Y*A*Y*Y~ZZQ*1~"))
+    assert good == []
+    # In the transaction header (BHT ... 1000B) of the clean claim's transaction: held.
+    good, doc = run(text.replace("BHT*0019*00*ME7021B", "ZZQ*1~BHT*0019*00*ME7021B"))
+    assert good == [] and doc["split"]["rejected"] == 5
+
+
+def test_above_claim_scopes_unit(linter):
+    from edi_lint.engine import Settings
+    from edi_lint.cli import build_linter
+    from edi_lint.preflight import final_verdicts
+
+    data = (FIXTURES / "multi_envelope.837").read_bytes()
+    lint = build_linter(Settings(collect_verdicts=True))
+    result = lint.lint_bytes(data, "m.837")
+    segs = list(segments_from_bytes(data))
+    index = {(s.id, n): s.index for n, s in enumerate(segs)}
+
+    def accepted_with(segment_index):
+        extra = Finding("ENV999", "x", Severity.ERROR, "x", segment_index=segment_index)
+        result.findings.append(extra)
+        try:
+            return {v.claim_id for v in final_verdicts(data, result, Severity.ERROR) if v.accepted}
+        finally:
+            result.findings.remove(extra)
+
+    everything = {"ME-I2-G1-T2-CLEAN"}
+    assert accepted_with(None) == set()  # no location at all: the whole file
+    ises = [s.index for s in segs if s.id == "ISA"]
+    gses = [s.index for s in segs if s.id == "GS"]
+    ges = [s.index for s in segs if s.id == "GE"]
+    ieas = [s.index for s in segs if s.id == "IEA"]
+    assert accepted_with(ises[0]) == everything  # interchange 1 holds nothing accepted
+    assert accepted_with(ieas[0]) == everything
+    assert accepted_with(ises[1]) == set()
+    assert accepted_with(ieas[1]) == set()
+    assert accepted_with(gses[1]) == set() and accepted_with(ges[1]) == set()
+    assert accepted_with(gses[2]) == everything and accepted_with(ges[2]) == everything
+    # The clean claim's subscriber level (its NM1*IL) holds it; the other subscriber's does not.
+    oduya = next(s.index for s in segs if s.id == "NM1" and s.get(3) == "ODUYA")
+    assert accepted_with(oduya) == set()
+    sato = next(s.index for s in segs if s.id == "NM1" and s.get(3) == "SATO")
+    assert accepted_with(sato) == everything
+    assert index  # silence unused
+
+
+def test_json_verdicts_reflect_held_back_findings_via_api(tmp_path):
+    import edi_lint
+
+    report = edi_lint.lint(FIXTURES / "truncated.837")
+    assert [c.accepted for c in report.claims] == [False]
+    report = edi_lint.split(FIXTURES / "truncated.837", tmp_path / "a.837", tmp_path / "r.837")
+    assert [(c.claim_id, c.accepted) for c in report.claims] == [
+        ("TRUNC-COMPLETE-01", False), ("TRUNC-CUT-02", False)]
+
+
+def test_stdin_input(tmp_path):
+    data = (FIXTURES / "sample.837").read_bytes()
+    accepted, rejected = tmp_path / "a.837", tmp_path / "r.837"
+    result = invoke("-", "--accepted", str(accepted), "--rejected", str(rejected), input=data)
+    assert result.exit_code == 1
+    assert Counter(clm01s(accepted.read_bytes()) + clm01s(rejected.read_bytes())) == Counter(clm01s(data))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["A", "B"], "exactly one input"),
+    (["A", "--accepted", "x.837"], "go together"),
+    (["A", "--accepted", "A", "--rejected", "y.837"], "must not be the input"),
+    (["A", "--accepted", "x.837", "--rejected", "x.837"], "different files"),
+    (["A", "--accepted", "x.837", "--rejected", "y.837", "--baseline", "b.json"], "cannot be combined"),
+])
+def test_usage_errors(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "A").write_bytes((FIXTURES / "sample.837").read_bytes())
+    (tmp_path / "B").write_bytes((FIXTURES / "clean.837").read_bytes())
+    if "--accepted" not in args:
+        args = args + ["--accepted", "x.837", "--rejected", "y.837"]
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert (tmp_path / "A").read_bytes() == (FIXTURES / "sample.837").read_bytes()
+    assert not (tmp_path / "y.837").exists() or "different" in message
+
+
+def test_unlintable_input_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.837"
+    bad.write_text("hello, not X12\n")
+    result, accepted, rejected = split(tmp_path, bad)
+    assert result.exit_code == 2
+    assert not accepted.exists() and not rejected.exists()
