@@ -23,6 +23,14 @@ from edi_lint.x12.walker import LoopWalker
 MAX_UNEXPECTED = 50  # per file; binary junk would otherwise drown the real findings
 
 
+def one_line(message: str) -> str:
+    """A message quotes values from the file: escape any newline or control byte in them, so that a
+    finding is always one line of text output."""
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
 def matches(code: str, patterns: Iterable[str]) -> bool:
     """True when `code` is selected by any of `patterns` (full codes or prefixes, or ALL)."""
     return any(p == "ALL" or code.startswith(p) for p in patterns)
@@ -212,7 +220,7 @@ class Linter:
             rule=info.code,
             name=info.name,
             severity=self.severity_of(info),
-            message=problem.message,
+            message=one_line(problem.message),
             path=path,
             claim_id=claim.id if claim is not None else None,
             line_number=line.number if line is not None else None,
