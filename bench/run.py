@@ -81,6 +81,7 @@ class Cell:
     size: int
     runs: list[Run] = field(default_factory=list)
     note: str = ""
+    load: float = 0.0  # 1-minute load average when the cell started (other work on the machine skews timings)
 
     @property
     def ok(self) -> bool:
@@ -89,6 +90,10 @@ class Cell:
     @property
     def wall(self) -> float:
         return statistics.median(r.wall for r in self.runs)
+
+    @property
+    def wall_min(self) -> float:
+        return min(r.wall for r in self.runs)
 
     @property
     def rss_mib(self) -> float:
@@ -151,6 +156,7 @@ def measure(tool: str, cmd_for, path: Path, claims: int, runs: int, ok_rcs=(0,),
     """Median of `runs` runs of cmd_for(path). With copy=True each run works on a fresh copy in a temp dir."""
     cell = Cell(tool, path.name + ("/" if path.is_dir() else ""), claims,
                 path.stat().st_size if size is None else size)
+    cell.load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     for i in range(runs):
         if copy:
             with tempfile.TemporaryDirectory(prefix="edilint-bench-") as td:
@@ -244,8 +250,12 @@ def check_findings(json_path: Path, expected: dict) -> dict:
 # --------------------------------------------------------------------------- machine
 
 
+def machine_nproc() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def machine_info(edi_lint: str | None) -> dict:
-    info = {"nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()}
+    info: dict = {"nproc": machine_nproc()}
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -273,6 +283,8 @@ def machine_info(edi_lint: str | None) -> dict:
                                      text=True, timeout=10).stdout.strip() or "?"
     except (OSError, subprocess.SubprocessError):
         info["git"] = "?"
+    if hasattr(os, "getloadavg"):
+        info["load average at report time (1/5/15 min)"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     info["timer"] = "/usr/bin/time -f '%e %M'" if HAVE_GNU_TIME else "os.wait4 rusage + perf_counter (no GNU time)"
     info["edi-lint command"] = edi_lint or "not found"
     return info
@@ -296,18 +308,19 @@ def build_report(cells: list[Cell], checks: dict, info: dict, args, ratios: list
              f"median of {args.runs} runs. Inputs: `bench/gen837.py N --lines {args.lines} --tx {args.tx} "
              f"--seed {args.seed} --defect-rate {args.defect_rate}`.", ""]
     lines += ["## Timings", "",
-              "| tool | file | claims | MB | wall s | claims/s | MB/s | peak MiB | note |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+              "| tool | file | claims | MB | wall s (median) | min s | claims/s | MB/s | peak MiB | load | note |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     if baseline and baseline.ok:
-        lines.append(f"| `python -c pass` | – | – | – | {baseline.wall:.2f} | – | – | {baseline.rss_mib:.0f} | "
-                     "interpreter start |")
+        lines.append(f"| `python -c pass` | – | – | – | {baseline.wall:.2f} | {baseline.wall_min:.2f} | – | – | "
+                     f"{baseline.rss_mib:.0f} | {baseline.load:.1f} | interpreter start |")
     for c in cells:
         if c.ok:
             lines.append(f"| {c.tool} | {c.file} | {c.claims:,} | {c.size / 1e6:.1f} | {c.wall:.2f} | "
-                         f"{fmt_rate(c.claims_per_s)} | {c.mb_per_s:.2f} | {c.rss_mib:.0f} | {c.note} |")
+                         f"{c.wall_min:.2f} | {fmt_rate(c.claims_per_s)} | {c.mb_per_s:.2f} | {c.rss_mib:.0f} | "
+                         f"{c.load:.1f} | {c.note} |")
         else:
-            lines.append(f"| {c.tool} | {c.file} | {c.claims:,} | {c.size / 1e6:.1f} | – | – | – | – | "
-                         f"{c.note or 'failed'} |")
+            lines.append(f"| {c.tool} | {c.file} | {c.claims:,} | {c.size / 1e6:.1f} | – | – | – | – | – | "
+                         f"{c.load:.1f} | {c.note or 'failed'} |")
     lines += ["", "## Targets", "", "| measure | value | target | result |", "|---|---:|---:|---|"]
     for name, value, target, ok in ratios:
         lines.append(f"| {name} | {value} | {target} | {verdict(ok)} |")
@@ -529,7 +542,8 @@ def main(argv: list[str] | None = None) -> int:
     notes.append("pyx12 runs on a copy in a temp dir (x12valid writes FILE.997 next to its input); with `-m` it "
                  "exits 0 for OK and for Failure.")
     notes.append("claims/s = claims ÷ median whole-process wall (interpreter start and imports included); "
-                 "wall resolution 10 ms.")
+                 "wall resolution 10 ms. `load` = 1-minute load average when the cell started: a load near or "
+                 f"above nproc ({machine_nproc()}) means other work shared the CPUs and the timings are inflated.")
     report = build_report(cells, checks, machine_info(edi), a, ratios, baseline, notes)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.md").write_text(report)

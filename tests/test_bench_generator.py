@@ -242,3 +242,20 @@ def test_cli_writes_file_and_expected(tmp_path):
     keys = {(d["rule"], d["claim_id"], d["line_number"]) for d in data["defects"]}
     assert keys == actual_defects(segments(text))
     assert sum(data["counts"].values()) == len(data["defects"])
+
+
+def test_pyx12_accepts_small_file(tmp_path):
+    """A small file with several ST sets, patient loops, 2310B and 2420A loops and all defect kinds is
+    IG-valid for pyx12 (the seeded defects are business rules, not syntax errors)."""
+    pytest.importorskip("pyx12")
+    path = tmp_path / "small.837"
+    st = gen.generate_file(str(path), 20, tx=3, seed=1, defect_rate=0.5, patient_rate=0.7, line_provider_rate=0.5,
+                           newlines=True)
+    assert st.patient_loops and st.defects
+    text = path.read_text()
+    assert "*23*0~" in text and "NM1*82" in text
+    r = subprocess.run([sys.executable, "-m", "pyx12.scripts.x12valid", str(path)], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=60)
+    assert r.stderr.strip().endswith(": OK"), r.stderr[-2000:]
+    ack = (tmp_path / "small.837.997").read_text()
+    assert "IK5*A" in ack and "IK3" not in ack and "IK4" not in ack and "IK5*R" not in ack and "IK5*E" not in ack
