@@ -45,6 +45,12 @@ def exit_code(results: list[FileResult], fail_on: Severity | None) -> int:
     return 0
 
 
+class ConfigurationError(click.ClickException):
+    """A bad configuration file, ruleset file or plugin: reported on one line, exit code 2."""
+
+    exit_code = 2
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, metavar="PATH...")
 @click.option("--format", "-f", "output_format", type=click.Choice(FORMAT_NAMES), default="text",
@@ -54,13 +60,19 @@ def exit_code(results: list[FileResult], fail_on: Severity | None) -> int:
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated).")
 @click.option("--extend-select", multiple=True, help="Add rule codes or prefixes to the selection.")
 @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
-              show_default=True, help="Lowest severity that makes the exit code 1.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
+              help="Lowest severity that makes the exit code 1.  [default: error, or fail-on from configuration]")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Lint files in this many parallel processes (output is identical).")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option("--explain", metavar="CODE", help="Explain one rule and exit.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Read configuration from this file instead of the closest pyproject.toml [tool.edi-lint], "
+              "edi-lint.toml or .edi-lint.toml.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--ruleset", "rulesets", multiple=True, type=click.Path(dir_okay=False), metavar="PATH",
+              help="Also load this declarative ruleset file (repeatable).")
 @click.option("--accepted", type=click.Path(dir_okay=False), metavar="PATH",
               help="Pre-flight split: write claims with no finding at or above --fail-on here (one input).")
 @click.option("--rejected", type=click.Path(dir_okay=False), metavar="PATH",
@@ -75,30 +87,36 @@ def exit_code(results: list[FileResult], fail_on: Severity | None) -> int:
 @click.option("--quiet", "-q", count=True, help="Fewer log events (-q errors only, -qq none); no progress.")
 @click.version_option(package_name="edi-lint", prog_name="edi-lint")
 def main(paths, output_format, output_file, select, extend_select, ignore, fail_on, exit_zero, jobs,
-         list_rules, explain, accepted=None, rejected=None, baseline=None, write_baseline=None,
+         list_rules, explain, config_path=None, isolated=False, rulesets=(), accepted=None, rejected=None, baseline=None, write_baseline=None,
          log_format="console", verbose=0, quiet=0):
     """Lint HIPAA X12 837P (005010X222A1) files.
 
     PATH may be files, directories (searched for *.837, *.x12, *.edi) or - for standard input.
     """
-    from edi_lint.engine import Settings
-    from edi_lint.rules.registry import all_rule_infos
+    from edi_lint.config import ConfigError, build_settings, check_against_registry
+    from edi_lint.rules.registry import RegistryError, load_registry
 
-    infos = all_rule_infos()
+    try:
+        settings = build_settings(paths, config_path=config_path, isolated=isolated, select=split_codes(select),
+                                  ignore=split_codes(ignore), extend_select=split_codes(extend_select),
+                                  fail_on=fail_on, rulesets=rulesets)
+        registry = load_registry(settings, list_plugins=bool(list_rules or explain))
+        check_against_registry(settings, registry.all_infos)
+    except (ConfigError, RegistryError) as error:
+        raise ConfigurationError(str(error)) from None
+    infos = registry.infos
     if list_rules:
-        click.echo(render_rule_list(infos, output_format), nl=False)
+        click.echo(render_rule_list(registry.all_infos, output_format, registry), nl=False)
         return
     if explain:
-        info = infos.get(explain.strip().upper())
+        info = registry.all_infos.get(explain.strip().upper())
         if info is None:
             raise click.UsageError(f"unknown rule code {explain!r}; see edi-lint --list-rules")
         click.echo(render_explanation(info))
         return
     if not paths:
         raise click.UsageError("no PATH given: pass files, directories or - for standard input")
-    threshold = None if fail_on == "never" else Severity.parse(fail_on)
-    settings = Settings(select=split_codes(select), ignore=split_codes(ignore),
-                        extend_select=split_codes(extend_select), fail_on=threshold)
+    threshold = settings.fail_on
     files = expand_paths(paths)
     results, output = run_and_render(paths, files, settings, jobs, output_format, infos, accepted=accepted,
                                      rejected=rejected, baseline=baseline, write_baseline=write_baseline,
@@ -127,9 +145,10 @@ def run(files: list[str], settings, jobs: int = 1) -> list[FileResult]:
 
 def build_linter(settings):
     from edi_lint.engine import Linter
-    from edi_lint.rules.registry import all_rule_infos, builtin_rules
+    from edi_lint.rules.registry import load_registry
 
-    return Linter(builtin_rules(), all_rule_infos(), settings)
+    registry = load_registry(settings)  # built-in, shipped rulesets, --ruleset files, enabled plugins
+    return Linter(registry.rules, registry.infos, settings)
 
 
 def lint_one(linter, name: str) -> FileResult:
@@ -154,20 +173,27 @@ def _lint_in_worker(name: str) -> FileResult:
     return lint_one(_worker_linter, name)
 
 
-def render_rule_list(infos, output_format: str) -> str:
+def render_rule_list(infos, output_format: str, registry=None) -> str:
+    """Every known rule; rules of plugins that are installed but not enabled are marked inactive."""
+    active = (lambda code: registry.is_active(code)) if registry is not None else (lambda code: True)
     if output_format in ("json", "jsonl", "json-lines"):
         import json
 
         rows = [
             {"id": i.code, "name": i.name, "severity": i.severity.label, "summary": i.summary,
-             "ruleset": i.ruleset, "scope": i.scope, "tags": list(i.tags), "source": i.source}
+             "ruleset": i.ruleset, "scope": i.scope, "tags": list(i.tags), "source": i.source,
+             "procedures": list(i.procedures), "active": active(i.code),
+             "origin": registry.origin[i.code].describe() if registry is not None and i.code in registry.origin
+             else None}
             for i in infos.values()
         ]
         return json.dumps(rows, indent=2) + "\n"
     width = max(len(i.name) for i in infos.values())
-    lines = [f"{'code':8} {'name':{width}} {'severity':8} summary"]
+    sets = max(len(i.ruleset) for i in infos.values())
+    lines = [f"{'code':8} {'name':{width}} {'severity':8} {'ruleset':{sets}} {'active':8} summary"]
     for i in infos.values():
-        lines.append(f"{i.code:8} {i.name:{width}} {i.severity.label:8} {i.summary}")
+        state = "yes" if active(i.code) else "inactive"
+        lines.append(f"{i.code:8} {i.name:{width}} {i.severity.label:8} {i.ruleset:{sets}} {state:8} {i.summary}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,132 @@
+"""No protected health information in any output or log.
+
+The input is sample.837 plus patient_loop.837 (subscriber-only and 2000C patient claims) with a
+distinctive value in every PHI field: subscriber and patient names, member ids, dates of birth,
+street addresses, cities and ZIP codes. Every output format, both log formats with -v and -vv, the
+pre-flight split's JSON, a truncated copy (the claim in progress is named in ENV001) and the baseline
+file must be free of them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FIXTURES
+from edi_lint.cli import main
+
+PHI = ["ZZPHISURNAME", "ZZPHIFIRST", "ZZMEMBERID", "19010203", "ZZSTREETADDR", "ZZCITYNAME", "990011223",
+       "ZZPATSURNAME", "ZZPATFIRST"]
+FORMATS = ["text", "concise", "json", "jsonl", "sarif", "junit", "github"]
+
+
+def with_phi(text: str) -> str:
+    out = []
+    for seg in text.split("~"):
+        body = seg.strip("\r\n")
+        fields = body.split("*")
+        if fields[:2] == ["NM1", "IL"]:
+            fields[3:5] = ["ZZPHISURNAME", "ZZPHIFIRST"]
+            fields[9] = "ZZMEMBERID123"
+        elif fields[:2] == ["NM1", "QC"]:
+            fields[3:5] = ["ZZPATSURNAME", "ZZPATFIRST"]
+        elif fields[0] == "N3" and "WILLOW" in body:
+            fields[1] = "ZZSTREETADDR 12"
+        elif fields[0] == "N4" and fields[-1] == "976305678":
+            fields[1], fields[3] = "ZZCITYNAME", "990011223"
+        elif fields[0] == "DMG":
+            fields[2] = "19010203"
+        out.append(seg.replace(body, "*".join(fields)) if body else seg)
+    return "~".join(out)
+
+
+@pytest.fixture(scope="module")
+def phi_dir(tmp_path_factory):
+    base = tmp_path_factory.mktemp("phi")
+    for name in ("sample.837", "patient_loop.837"):
+        text = with_phi((FIXTURES / name).read_text())
+        planted = ["ZZPHISURNAME", "ZZMEMBERID123", "19010203", "ZZSTREETADDR", "ZZCITYNAME"]
+        for value in planted + (["ZZPATSURNAME"] if "patient" in name else []):
+            assert value in text, (name, value)  # the transform really planted the values
+        (base / f"phi_{name}").write_text(text)
+    full = (base / "phi_sample.837").read_text()
+    cut = full.index("DMG*D8*19010203", full.index("HL*4*"))  # inside the last subscriber, before its claim
+    cut = full.index("HI*", cut) + 6  # in the middle of the last claim's HI
+    (base / "phi_truncated.837").write_text(full[:cut])
+    return base
+
+
+def assert_clean(*texts: str) -> None:
+    for text in texts:
+        for value in PHI:
+            assert value not in text, f"{value} leaked: ...{text[max(0, text.find(value) - 80):text.find(value) + 40]}..."
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("log_format", ["console", "json"])
+def test_no_phi_in_outputs_and_logs(phi_dir, monkeypatch, fmt, log_format):
+    monkeypatch.chdir(phi_dir)
+    files = ["phi_sample.837", "phi_patient_loop.837", "phi_truncated.837"]
+    result = run(*files, "--format", fmt, "--log-format", log_format, "-vv")
+    assert result.exit_code == 1
+    assert "file_linted" in result.stderr  # the logs were really written
+    assert "PT001" in result.stdout  # and the findings really reported
+    assert_clean(result.stdout, result.stderr)
+
+
+def test_no_phi_in_error_logs(phi_dir, monkeypatch):
+    monkeypatch.chdir(phi_dir)
+    broken = phi_dir / "phi_broken.837"
+    text = (phi_dir / "phi_sample.837").read_text()
+    broken.write_text(text.replace("005010X222A1", "004010X098A1"))  # unsupported: a file error
+    for log_format in ("console", "json"):
+        result = run("phi_broken.837", "--log-format", log_format, "-v")
+        assert result.exit_code == 2 and "file_error" in result.stderr
+        assert_clean(result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("name", ["phi_sample.837", "phi_patient_loop.837", "phi_truncated.837"])
+def test_no_phi_in_preflight_output(phi_dir, monkeypatch, name):
+    monkeypatch.chdir(phi_dir)
+    result = run(name, "--accepted", "ok.837", "--rejected", "held.837", "--format", "json", "-vv",
+                 "--log-format", "json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert doc["claims"] and "split" in doc
+    assert "split_written" in result.stderr
+    assert_clean(result.stdout, result.stderr)
+    # The split files themselves carry the PHI, of course: they are the claims.
+    assert "ZZMEMBERID123" in (phi_dir / "ok.837").read_text() + (phi_dir / "held.837").read_text()
+
+
+def test_no_phi_in_baseline_and_api(phi_dir, monkeypatch):
+    import edi_lint
+
+    monkeypatch.chdir(phi_dir)
+    result = run("phi_sample.837", "phi_patient_loop.837", "--write-baseline", "base.json", "-v")
+    assert_clean(result.stdout, result.stderr, (phi_dir / "base.json").read_text())
+    result = run("phi_sample.837", "--baseline", "base.json", "--format", "json", "-v")
+    assert_clean(result.stdout, result.stderr)
+    report = edi_lint.lint(phi_dir / "phi_truncated.837")
+    assert_clean(report.to_json(), *(report.render(fmt) for fmt in FORMATS), repr(report.findings))
+
+
+def test_log_keys_outside_the_allowlist_are_redacted():
+    import io
+
+    from edi_lint.logs import configure
+
+    stream = io.StringIO()
+    log = configure("json", verbose=1, stream=stream)
+    log.info("file_linted", path="a.837", claims=2, subscriber_name="ZZPHISURNAME")
+    event = json.loads(stream.getvalue())
+    assert event["event"] == "file_linted" and event["claims"] == 2
+    assert event["subscriber_name"] == "[redacted]"
+    assert re.match(r"\d{4}-\d\d-\d\dT", event["timestamp"])
