@@ -51,9 +51,37 @@ class Rule:
 BUILTIN: list[Rule] = []
 
 
+class RuleCollection(list):
+    """A list of Rules with the registering decorators as methods, for plugins.
+
+    A plugin must not use the module-level decorators (they register built-in rules):
+
+        rules = RuleCollection(ruleset="acme")
+
+        @rules.line_rule("ACME001", "needs-kx", procedures=["97110"], summary="...")
+        def needs_kx(line): ...
+    """
+
+    def __init__(self, ruleset: str = "core"):
+        super().__init__()
+        self.ruleset = ruleset
+
+    def line_rule(self, code: str, name: str, **kwargs):
+        kwargs.setdefault("ruleset", self.ruleset)
+        return _rule("line", code, name, target=self, **kwargs)
+
+    def claim_rule(self, code: str, name: str, **kwargs):
+        kwargs.setdefault("ruleset", self.ruleset)
+        return _rule("claim", code, name, target=self, **kwargs)
+
+    def file_rule(self, code: str, name: str, **kwargs):
+        kwargs.setdefault("ruleset", self.ruleset)
+        return _rule("file", code, name, target=self, **kwargs)
+
+
 def _rule(scope: str, code: str, name: str, *, severity: Severity | str = Severity.ERROR,
           summary: str, source: str = "", tags=(), procedures=(), ruleset: str = "core",
-          example_bad: str = "", example_good: str = "", segment_ids=()):
+          example_bad: str = "", example_good: str = "", segment_ids=(), target: list | None = None):
     if isinstance(severity, str):
         severity = Severity.parse(severity)
 
@@ -72,7 +100,7 @@ def _rule(scope: str, code: str, name: str, *, severity: Severity | str = Severi
             ruleset=ruleset,
             procedures=tuple(procedures),
         )
-        BUILTIN.append(Rule(info, function, frozenset(segment_ids)))
+        (BUILTIN if target is None else target).append(Rule(info, function, frozenset(segment_ids)))
         return function
 
     return register

@@ -1,21 +1,228 @@
-"""One registry of every known rule, whichever way it came in."""
+"""One registry of every known rule, whichever way it came in.
+
+Sources, in order: the built-in Python rules (and the engine's own ENV001/STR001), the declarative
+rulesets shipped in `rulesets/` (inside the wheel as `edi_lint/_rulesets`), ruleset files named by
+`--ruleset` or configuration, and plugins from the entry-point group `edi_lint.rulesets`.
+Plugins are discovered and listed but inactive until enabled (`plugins = ["name"]`).
+
+A rule code claimed by two sources, or a code inside another source's declared prefix, is a
+RegistryError: never a silent override.
+"""
 
 from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
 
 from edi_lint.rules.api import BUILTIN, Rule
 from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.structure import ENGINE_RULES
 
+ENTRY_POINT_GROUP = "edi_lint.rulesets"
+
+
+class RegistryError(Exception):
+    """Rules that cannot be put together: a collision, a bad ruleset file, a missing plugin."""
+
+
+@dataclass
+class Source:
+    name: str
+    kind: str  # "built-in", "ruleset" or "plugin"
+    origin: str  # module, file path or entry point
+    rules: list[Rule]
+    infos: list[RuleInfo] = field(default_factory=list)  # rules the engine emits itself (no check)
+    prefix: str | None = None
+    active: bool = True
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.name!r} ({self.origin})"
+
+
+@dataclass
+class Registry:
+    sources: list[Source]
+    rules: dict[str, Rule]  # active rules with a check, by code
+    infos: dict[str, RuleInfo]  # every active rule's facts, sorted by code
+    all_infos: dict[str, RuleInfo]  # active and inactive (not enabled plugins), sorted by code
+    origin: dict[str, Source]  # code -> the source that defines it
+
+    def is_active(self, code: str) -> bool:
+        return code in self.infos
+
 
 def builtin_rules() -> dict[str, Rule]:
     """Python rules shipped in the package, keyed by code."""
-    from edi_lint.rules import physical_therapy  # noqa: F401  (registers on import)
+    from edi_lint.rules import codesets, integrity  # noqa: F401  (register on import)
 
     return {rule.code: rule for rule in BUILTIN}
 
 
-def all_rule_infos() -> dict[str, RuleInfo]:
-    """Every rule's facts, for --list-rules, --explain and the SARIF driver."""
-    infos = dict(ENGINE_RULES)
-    infos.update({code: rule.info for code, rule in builtin_rules().items()})
-    return dict(sorted(infos.items()))
+_shipped_cache: dict = {}
+
+
+def _shipped_sources(payer_profiles) -> list[Source]:
+    from edi_lint.rules.declarative import load_ruleset, shipped_ruleset_paths
+
+    paths = shipped_ruleset_paths()
+    key = (tuple((str(p), p.stat().st_mtime_ns) for p in paths), repr(_profile_key(payer_profiles)))
+    cached = _shipped_cache.get(key)
+    if cached is None:
+        cached = []
+        for path in paths:
+            ruleset = load_ruleset(path, payer_profiles)
+            cached.append(Source(ruleset.name, "ruleset", _shown_path(path), ruleset.rules, prefix=ruleset.prefix))
+        _shipped_cache.clear()
+        _shipped_cache[key] = cached
+    return [dataclasses.replace(s) for s in cached]
+
+
+def _profile_key(profiles):
+    if isinstance(profiles, dict):
+        return sorted((k, repr(v)) for k, v in profiles.items())
+    return repr(profiles)
+
+
+def _shown_path(path: Path) -> str:
+    parts = path.parts
+    for marker in ("_rulesets", "rulesets"):
+        if marker in parts:
+            return "/".join(parts[parts.index(marker):])
+    return str(path)
+
+
+def discover_plugins() -> dict[str, object]:
+    """Installed plugins by entry-point name (not loaded)."""
+    from importlib.metadata import entry_points
+
+    found: dict[str, object] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, ep)
+    return found
+
+
+def _load_plugin(name: str, ep, payer_profiles) -> Source:
+    from edi_lint.rules.declarative import Ruleset, RulesetError, load_ruleset
+
+    origin = f"entry point {ep.value}"
+    try:
+        obj = ep.load()
+    except Exception as error:  # a broken plugin is named, never a traceback
+        raise RegistryError(f"plugin {name!r} ({origin}) cannot be loaded: {type(error).__name__}: {error}") from None
+    prefix = getattr(obj, "prefix", None)
+    if isinstance(obj, ModuleType):
+        obj = getattr(obj, "rules", None) or getattr(obj, "get_rules", None)
+        if obj is None:
+            raise RegistryError(f"plugin {name!r} ({origin}): the module has no 'rules' or 'get_rules'")
+    if callable(obj) and not isinstance(obj, (list, tuple, Rule)):
+        try:
+            obj = obj()
+        except Exception as error:
+            raise RegistryError(f"plugin {name!r} ({origin}) failed to provide its rules: "
+                                f"{type(error).__name__}: {error}") from None
+    items = list(obj) if isinstance(obj, (list, tuple)) else [obj]
+    rules: list[Rule] = []
+    for item in items:
+        if isinstance(item, Rule):
+            rules.append(item)
+        elif isinstance(item, Ruleset):
+            rules.extend(item.rules)
+            prefix = prefix or item.prefix
+        elif isinstance(item, (str, Path)):
+            try:
+                ruleset = load_ruleset(item, payer_profiles)
+            except RulesetError as error:
+                raise RegistryError(f"plugin {name!r}: {error}") from None
+            rules.extend(ruleset.rules)
+            prefix = prefix or ruleset.prefix
+        else:
+            raise RegistryError(f"plugin {name!r} ({origin}) provided {type(item).__name__}, not a Rule or a "
+                                "ruleset path")
+    rules = [Rule(dataclasses.replace(r.info, ruleset=name), r.check, r.segment_ids)
+             if r.info.ruleset == "core" else r for r in rules]
+    return Source(name, "plugin", origin, rules, prefix=prefix)
+
+
+def _claim(sources: list[Source]) -> dict[str, Source]:
+    """code -> source, raising on any code or prefix claimed twice."""
+    owner: dict[str, Source] = {}
+    for source in sources:
+        codes = [r.code for r in source.rules] + [i.code for i in source.infos]
+        for code in codes:
+            if code in owner and owner[code] is not source:
+                raise RegistryError(f"rule code {code} is defined by both {owner[code].describe()} and "
+                                    f"{source.describe()}; rename one of them")
+            if code in owner:
+                raise RegistryError(f"rule code {code} is defined twice in {source.describe()}")
+            owner[code] = source
+    for source in sources:
+        if not source.prefix:
+            continue
+        for code, other in owner.items():
+            if other is not source and code.startswith(source.prefix):
+                raise RegistryError(f"{source.describe()} claims the code prefix {source.prefix}, but "
+                                    f"{code} belongs to {other.describe()}")
+        for other in sources:
+            if other is not source and other.prefix and other.prefix.startswith(source.prefix):
+                raise RegistryError(f"the code prefix {other.prefix} of {other.describe()} overlaps the prefix "
+                                    f"{source.prefix} of {source.describe()}")
+    return owner
+
+
+def load_registry(settings=None, *, list_plugins: bool = False) -> Registry:
+    """Every rule source for these settings. Raises RegistryError (or RulesetError) when they clash."""
+    from edi_lint.rules.declarative import RulesetError, load_ruleset
+
+    payer_profiles = getattr(settings, "payer_profiles", None) or {}
+    enabled = tuple(getattr(settings, "plugins", ()) or ())
+    sources = [Source("core", "built-in", "edi_lint.rules", list(builtin_rules().values()),
+                      infos=list(ENGINE_RULES.values()))]
+    try:
+        sources += _shipped_sources(payer_profiles)
+        for path in getattr(settings, "rulesets", ()) or ():
+            ruleset = load_ruleset(path, payer_profiles)
+            sources.append(Source(ruleset.name, "ruleset", str(path), ruleset.rules, prefix=ruleset.prefix))
+    except RulesetError as error:
+        raise RegistryError(str(error)) from None
+    inactive: list[Source] = []
+    if enabled or list_plugins:
+        installed = discover_plugins()
+        missing = [name for name in enabled if name not in installed]
+        if missing:
+            have = ", ".join(sorted(installed)) or "none"
+            raise RegistryError(f"plugin {missing[0]!r} is enabled but not installed (entry-point group "
+                                f"{ENTRY_POINT_GROUP}; installed plugins: {have})")
+        for name, ep in sorted(installed.items()):
+            if name in enabled:
+                sources.append(_load_plugin(name, ep, payer_profiles))
+            elif list_plugins:
+                try:
+                    plugin = _load_plugin(name, ep, payer_profiles)
+                except RegistryError as error:
+                    plugin = Source(name, "plugin", f"entry point {ep.value}", [], active=False)
+                    plugin.origin += f" (cannot be loaded: {error})"
+                plugin.active = False
+                inactive.append(plugin)
+    origin = _claim(sources)
+    rules: dict[str, Rule] = {}
+    infos: dict[str, RuleInfo] = {}
+    for source in sources:
+        for info in source.infos:
+            infos[info.code] = info
+        for rule in source.rules:
+            rules[rule.code] = rule
+            infos[rule.code] = rule.info
+    all_infos = dict(infos)
+    for plugin in inactive:
+        for rule in plugin.rules:
+            if rule.code not in all_infos:  # a colliding inactive plugin is reported once it is enabled
+                all_infos[rule.code] = rule.info
+                origin.setdefault(rule.code, plugin)
+    return Registry(sources + inactive, rules, dict(sorted(infos.items())), dict(sorted(all_infos.items())), origin)
+
+
+def all_rule_infos(settings=None) -> dict[str, RuleInfo]:
+    """Every active rule's facts, for --list-rules, --explain and the SARIF driver."""
+    return load_registry(settings).infos

@@ -1,0 +1,258 @@
+"""Configuration files: `[tool.edi-lint]` in pyproject.toml, or edi-lint.toml / .edi-lint.toml.
+
+Discovery follows ruff: starting from the directory of the first linted file (or the current
+directory when reading standard input), the closest directory holding `.edi-lint.toml`,
+`edi-lint.toml` or a `pyproject.toml` with a `[tool.edi-lint]` table wins; files are not merged.
+`--config PATH` names the file instead, and `--isolated` ignores every configuration file.
+
+Keys mirror the command line:
+
+    [tool.edi-lint]
+    select = ["PT", "ENV"]            # codes or prefixes (or "ALL"); the command line's --select wins
+    extend-select = ["PT009"]
+    ignore = ["PT007"]                # added to --ignore
+    fail-on = "warning"               # error, warning, info or never; --fail-on wins
+    plugins = ["acme-payer-edits"]    # entry points of group edi_lint.rulesets to enable
+    rulesets = ["rules/local.toml"]   # extra declarative ruleset files, relative to this file
+
+    [tool.edi-lint.per-file-ignores]
+    "legacy/*.837" = ["BAL001"]
+
+    [tool.edi-lint.severity]
+    PT009 = "warning"
+
+    [tool.edi-lint.payers.acme]       # a payer family rules can name in `payers = ["acme"]`
+    names = ["ACME HEALTH"]           # fragments of the NM1*PR payer name
+    ids = ["12345"]                   # NM1*PR payer ids
+    filing = ["CI"]                   # SBR09 codes
+
+A bad file or value is a ConfigError naming the file and key; the command line turns it into
+exit code 2.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edi_lint.findings import Severity
+
+CONFIG_FILES = (".edi-lint.toml", "edi-lint.toml", "pyproject.toml")
+SELECTOR = re.compile(r"ALL|[A-Z]{1,8}[0-9]{0,4}")
+CODE = re.compile(r"[A-Z]{1,8}[0-9]{1,4}")
+KEYS = ("select", "extend-select", "ignore", "fail-on", "plugins", "rulesets", "per-file-ignores", "severity",
+        "payers")
+PAYER_KEYS = ("names", "ids", "filing")
+
+
+class ConfigError(Exception):
+    def __init__(self, path, message: str, key: str | None = None):
+        self.path, self.message, self.key = str(path), message, key
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f" (key '{self.key}')" if self.key else ""
+        return f"{self.path}: invalid configuration{where}: {self.message}"
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: str | None = None
+    plugins: tuple[str, ...] = ()
+    rulesets: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (glob, base dir, codes)
+    severity: dict[str, Severity] = field(default_factory=dict)
+    payers: dict[str, dict] = field(default_factory=dict)
+
+
+def _has_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True  # a broken pyproject.toml is reported by load_config, not skipped silently
+    return isinstance(data.get("tool"), dict) and "edi-lint" in data["tool"]
+
+
+def find_config(start: str | Path) -> Path | None:
+    """The closest configuration file at or above `start` (a directory or a file)."""
+    here = Path(start).resolve()
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):
+                return candidate
+    return None
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(path, f"cannot read the file: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, "the file is not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, f"not valid TOML: {error}") from None
+    prefix = ""
+    if path.name == "pyproject.toml" or ("tool" in data and "edi-lint" in data.get("tool", {})):
+        tool = data.get("tool")
+        if not isinstance(tool, dict) or "edi-lint" not in tool:
+            raise ConfigError(path, "no [tool.edi-lint] table in this file", "tool.edi-lint")
+        data = tool["edi-lint"]
+        prefix = "tool.edi-lint."
+        if not isinstance(data, dict):
+            raise ConfigError(path, "[tool.edi-lint] must be a table", "tool.edi-lint")
+    return _parse(data, path, prefix)
+
+
+def _codes(value, path, key, pattern=SELECTOR) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(path, "expected a list of rule codes or prefixes, e.g. [\"PT\", \"ENV001\"]", key)
+    codes = tuple(v.strip().upper() for v in value)
+    for code in codes:
+        if not pattern.fullmatch(code):
+            raise ConfigError(path, f"{code!r} is not a rule code or prefix (capital letters then digits, e.g. PT001)",
+                              key)
+    return codes
+
+
+def _names(value, path, key) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(path, "expected a list of names", key)
+    return tuple(v.strip() for v in value)
+
+
+def _parse(data: dict, path: Path, prefix: str) -> Config:
+    config = Config(path=path)
+    base = path.parent.resolve()
+    for raw_key, value in data.items():
+        key = raw_key.replace("_", "-")
+        shown = prefix + raw_key
+        if key not in KEYS:
+            raise ConfigError(path, f"unknown key; known keys: {', '.join(KEYS)}", shown)
+        if key == "select":
+            config.select = _codes(value, path, shown)
+        elif key == "extend-select":
+            config.extend_select = _codes(value, path, shown)
+        elif key == "ignore":
+            config.ignore = _codes(value, path, shown)
+        elif key == "fail-on":
+            if value not in ("error", "warning", "info", "never"):
+                raise ConfigError(path, f"{value!r} is not error, warning, info or never", shown)
+            config.fail_on = value
+        elif key == "plugins":
+            config.plugins = _names(value, path, shown)
+        elif key == "rulesets":
+            config.rulesets = tuple(str((base / p).resolve()) for p in _names(value, path, shown))
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(path, "expected a table of \"glob\" = [codes]", shown)
+            config.per_file_ignores = tuple(
+                (pattern, str(base), _codes(codes, path, f"{shown}.{pattern}")) for pattern, codes in value.items())
+        elif key == "severity":
+            if not isinstance(value, dict):
+                raise ConfigError(path, "expected a table of CODE = \"error\" | \"warning\" | \"info\"", shown)
+            for code, level in value.items():
+                sub = f"{shown}.{code}"
+                if not CODE.fullmatch(code):
+                    raise ConfigError(path, f"{code!r} is not a rule code (e.g. PT009)", sub)
+                try:
+                    config.severity[code] = Severity.parse(level) if isinstance(level, str) else Severity.parse("?")
+                except ValueError:
+                    raise ConfigError(path, f"{level!r} is not error, warning or info", sub) from None
+        elif key == "payers":
+            if not isinstance(value, dict):
+                raise ConfigError(path, "expected tables [payers.<family>] with names, ids and filing", shown)
+            for family, profile in value.items():
+                sub = f"{shown}.{family}"
+                if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", family):
+                    raise ConfigError(path, "a payer family name is kebab-case, e.g. acme-health", sub)
+                if not isinstance(profile, dict) or not profile:
+                    raise ConfigError(path, "expected a table with names, ids and/or filing", sub)
+                for item, entries in profile.items():
+                    if item not in PAYER_KEYS:
+                        raise ConfigError(path, f"unknown key; use {', '.join(PAYER_KEYS)}", f"{sub}.{item}")
+                    _names(entries, path, f"{sub}.{item}")
+                config.payers[family] = {k: tuple(v) for k, v in profile.items()}
+    return config
+
+
+def per_file_codes(per_file_ignores, path: str) -> tuple[str, ...]:
+    """Codes ignored for `path` by (glob, base dir, codes) entries. Globs match the path relative to
+    the configuration file's directory; a glob without '/' also matches the file name alone."""
+    if not per_file_ignores or path == "-":
+        return ()
+    absolute = os.path.abspath(path)
+    name = os.path.basename(absolute)
+    codes: list[str] = []
+    for pattern, base, entry_codes in per_file_ignores:
+        relative = os.path.relpath(absolute, base).replace(os.sep, "/")
+        candidates = [relative]
+        if "/" not in pattern:
+            candidates.append(name)
+        simple = pattern[3:] if pattern.startswith("**/") else None
+        if any(fnmatch.fnmatchcase(c, pattern) or (simple and fnmatch.fnmatchcase(c, simple)) for c in candidates):
+            codes.extend(entry_codes)
+    return tuple(codes)
+
+
+def discover(paths, config_path: str | None = None, isolated: bool = False) -> Config:
+    """The configuration that applies to this run: --config, else the closest file, else none."""
+    if config_path:
+        return load_config(config_path)
+    if isolated:
+        return Config()
+    start = next((p for p in paths if p != "-"), None)
+    found = find_config(start if start is not None and os.path.exists(start) else os.getcwd())
+    return load_config(found) if found is not None else Config()
+
+
+def build_settings(paths=(), *, config_path: str | None = None, isolated: bool = False, select=(), ignore=(),
+                   extend_select=(), fail_on: str | None = None, rulesets=(), config: Config | None = None):
+    """Settings for a run: the configuration file, then the command line on top of it."""
+    from edi_lint.engine import Settings
+
+    if config is None:
+        config = discover(paths, config_path, isolated)
+    level = fail_on or config.fail_on or "error"
+    threshold = None if level == "never" else Severity.parse(level)
+    settings = Settings(
+        select=tuple(select) or (config.select or ()),
+        ignore=tuple(config.ignore) + tuple(ignore),
+        extend_select=tuple(config.extend_select) + tuple(extend_select),
+        severity=dict(config.severity),
+        fail_on=threshold,
+    )
+    extras = {
+        "plugins": tuple(config.plugins),
+        "rulesets": tuple(config.rulesets) + tuple(str(Path(p).resolve()) for p in rulesets),
+        "payer_profiles": dict(config.payers),
+        "per_file_ignores": tuple(config.per_file_ignores),
+        "config_file": str(config.path) if config.path else None,
+    }
+    for name, value in extras.items():
+        setattr(settings, name, value)
+    return settings
+
+
+def check_against_registry(settings, known_codes) -> None:
+    """Severity overrides must name rules that exist (a typo would silently do nothing)."""
+    path = getattr(settings, "config_file", None) or "configuration"
+    for code in settings.severity:
+        if code not in known_codes:
+            raise ConfigError(path, f"no rule has the code {code}; see edi-lint --list-rules", f"severity.{code}")
