@@ -63,7 +63,9 @@ def hook_setup(tmp_path_factory):
         shutil.copy2(REPO / name, source / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
     shutil.copytree(REPO / "src", source / "src", ignore=ignore)
-    shutil.copytree(REPO / "rulesets", source / "rulesets", ignore=ignore)
+    if (REPO / "rulesets").is_dir():
+        shutil.copytree(REPO / "rulesets", source / "rulesets", ignore=ignore)
+    (source / "rulesets").mkdir(exist_ok=True)
     (source / "rulesets" / ".keep").touch()  # git keeps no empty directory; hatch force-includes it
     git(source, "init", "-q")
     git(source, "add", "-A")
