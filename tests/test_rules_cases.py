@@ -1,0 +1,250 @@
+"""Every rule, both ways: a case table of small edits to one clean 837P claim (sqlfluff's YAML rule
+cases are the model; YAML is not available, so the table is Python).
+
+Each case names a rule, whether it must fire ("fail") or stay silent ("pass"), regex edits applied to
+the clean interchange before the envelope counts are recomputed (`edits`), edits applied after them
+(`raw`, for the count and control-number rules), and, for failing cases, the X12 element the finding
+must name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pytest
+
+BASE_SEGMENTS = """\
+ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *260120*0930*^*00501*000000905*0*T*:
+GS*HC*SUBMITTER*RECEIVER*20260120*0930*905*X*005010X222A1
+ST*837*0001*005010X222A1
+BHT*0019*00*BATCH905*20260120*0930*CH
+NM1*41*2*QUILLFEATHER BILLING SERVICES*****46*QFB4471
+PER*IC*MARGO TELLWRIGHT*TE*5415550143
+NM1*40*2*RIVERBEND CLEARINGHOUSE*****46*RBCH01
+HL*1**20*1
+PRV*BI*PXC*225100000X
+NM1*85*1*HALVORSEN*INGRID****XX*1318720459
+N3*410 CEDAR HOLLOW RD
+N4*LAKEVIEW*OR*976301234
+REF*EI*364271980
+HL*2*1*22*0
+SBR*P*18*GRP1001******MB
+NM1*IL*1*LINDQVIST*MARTA****MI*MMH5520914
+N3*27 WILLOW BEND LN
+N4*LAKEVIEW*OR*976305678
+DMG*D8*19740630*F
+NM1*PR*2*MEDICARE PART B*****PI*04412
+CLM*CASE-1*115***11:B:1*Y*A*Y*Y
+HI*ABK:M25561*ABF:M5450
+NM1*82*1*MARCHETTI*LUCA****XX*1582047639
+PRV*PE*PXC*225100000X
+LX*1
+SV1*HC:97026:GP*30*UN*1***1
+DTP*472*D8*20260105
+LX*2
+SV1*HC:97110:GP*85*UN*2***1:2
+DTP*472*D8*20260105
+SE*0*0001
+GE*1*905
+IEA*1*000000905"""
+
+
+def build_837(edits=(), raw=()) -> str:
+    """The clean claim with regex `edits`, SE01/GE01/IEA01 recomputed, then the `raw` edits."""
+    text = "~\n".join(BASE_SEGMENTS.splitlines()) + "~\n"
+    for pattern, replacement in edits:
+        text, count = re.subn(pattern, replacement, text, flags=re.S)
+        assert count, f"edit {pattern!r} matched nothing"
+    segments = [s.strip() for s in text.split("~") if s.strip()]
+    st = next(i for i, s in enumerate(segments) if s.startswith("ST*"))
+    se = next((i for i, s in enumerate(segments) if s.startswith("SE*")), None)
+    if se is not None:
+        count = se - st + 1
+        text = re.sub(r"SE\*\d+\*", f"SE*{count}*", text, count=1)
+    for pattern, replacement in raw:
+        text, count = re.subn(pattern, replacement, text, flags=re.S)
+        assert count, f"raw edit {pattern!r} matched nothing"
+    return text
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    expect: str  # "fail" or "pass"
+    why: str
+    edits: tuple = ()
+    raw: tuple = ()
+    element: str | None = "?"  # failing cases: the element the finding names ("?" = not checked)
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule}-{self.expect}-{self.why}"
+
+
+def F(rule, why, *edits, raw=(), element="?"):
+    return Case(rule, "fail", why, tuple(edits), tuple(raw), element)
+
+
+def P(rule, why, *edits, raw=()):
+    return Case(rule, "pass", why, tuple(edits), tuple(raw), None)
+
+
+L97026 = r"SV1\*HC:97026:GP\*30\*UN\*1\*\*\*1"
+CASES = [
+    # -- physical therapy (declarative ruleset rulesets/physical-therapy.toml) --
+    F("PT001", "no-modifier", (L97026, "SV1*HC:97026*30*UN*1***1"), element="SV101-3"),
+    F("PT001", "go-instead", (L97026, "SV1*HC:97026:GO*30*UN*1***1"), element="SV101-4"),
+    F("PT001", "gp-in-description", (L97026, "SV1*HC:97026:::::GP*30*UN*1***1"), element="SV101-3"),
+    P("PT001", "gp-in-fourth-position", (L97026, "SV1*HC:97026:KX:59:XS:GP*30*UN*1***1")),
+    P("PT001", "other-procedure-without-gp", (r"HC:97110:GP", "HC:97110")),
+    F("PT002", "claim-pos-22", (r"\*11:B:1\*", "*22:B:1*"), element="CLM05-1"),
+    F("PT002", "line-pos-12", (L97026, "SV1*HC:97026:GP*30*UN*1*12**1"), element="SV105"),
+    P("PT002", "line-pos-overrides-claim", (r"\*11:B:1\*", "*22:B:1*"),
+      (L97026, "SV1*HC:97026:GP*30*UN*1*11**1")),
+    F("PT003", "claim-taxonomy-physician", (r"PRV\*PE\*PXC\*225100000X", "PRV*PE*PXC*207Q00000X"), element="PRV03"),
+    F("PT003", "no-prv-for-2310b", (r"PRV\*PE\*PXC\*225100000X~\n", ""), element="PRV03"),
+    P("PT003", "line-rendering-pt-overrides", (r"PRV\*PE\*PXC\*225100000X", "PRV*PE*PXC*207Q00000X"),
+      (r"(DTP\*472\*D8\*20260105~\n)(LX\*2)",
+       r"\1NM1*82*1*TANAKA*KENJI****XX*1428571396~\nPRV*PE*PXC*225100000X~\n\2")),
+    F("PT004", "two-units", (L97026, "SV1*HC:97026:GP*60*UN*2***1"), element="SV104"),
+    P("PT004", "one-point-zero", (L97026, "SV1*HC:97026:GP*30*UN*1.0***1")),
+    P("PT004", "timed-code-many-units", (r"HC:97110:GP\*85\*UN\*2", "HC:97110:GP*85*UN*4")),
+    F("PT005", "gp-and-go", (L97026, "SV1*HC:97026:GP:GO*30*UN*1***1"), element="SV101-3"),
+    F("PT005", "go-and-gn-on-other-code", (r"HC:97110:GP", "HC:97110:GO:GN"), element="SV101-3"),
+    P("PT005", "gp-with-59", (L97026, "SV1*HC:97026:GP:59*30*UN*1***1")),
+    F("PT006", "cq-alone", (L97026, "SV1*HC:97026:CQ*30*UN*1***1"), element="SV101-4"),
+    F("PT006", "cq-with-go", (r"HC:97110:GP", "HC:97110:GO:CQ"), element="SV101-5"),
+    P("PT006", "cq-with-gp", (L97026, "SV1*HC:97026:GP:CQ*30*UN*1***1")),
+    F("PT007", "pta-renders-medicare", (r"PRV\*PE\*PXC\*225100000X", "PRV*PE*PXC*225200000X"), element="PRV03"),
+    P("PT007", "pta-commercial-payer", (r"PRV\*PE\*PXC\*225100000X", "PRV*PE*PXC*225200000X"),
+      (r"\*{6}MB~", "******CI~")),
+    F("PT008", "medicare-diabetic-neuropathy", (r"HI\*ABK:M25561", "HI*ABK:E1142"), element="SV107"),
+    F("PT008", "medicare-pressure-ulcer-dotted", (r"HI\*ABK:M25561", "HI*ABK:L89.154"), element="SV107"),
+    P("PT008", "neuropathy-not-pointed-by-97026", (r"ABF:M5450", "ABF:E1142")),
+    P("PT008", "neuropathy-commercial", (r"HI\*ABK:M25561", "HI*ABK:E1142"), (r"\*{6}MB~", "******CI~")),
+    F("PT009", "sv105-equals-clm05", (L97026, "SV1*HC:97026:GP*30*UN*1*11**1"), element="SV105"),
+    P("PT009", "sv105-differs", (r"\*11:B:1\*", "*22:B:1*"), (L97026, "SV1*HC:97026:GP*30*UN*1*11**1")),
+    # -- engine --
+    F("ENV001", "truncated", raw=((r"SE\*.*", ""),)),
+    P("ENV001", "complete"),
+    F("STR001", "unknown-segment", (r"(BHT\*[^~]*~\n)", r"\1ZZQ*1~\n")),
+    P("STR001", "clean"),
+    # -- envelope integrity --
+    F("ENV002", "iea02-differs", raw=((r"IEA\*1\*000000905", "IEA*1*000000906"),), element="IEA02"),
+    P("ENV002", "same"),
+    F("ENV003", "ge02-differs", raw=((r"GE\*1\*905", "GE*1*906"),), element="GE02"),
+    P("ENV003", "same"),
+    F("ENV004", "se02-differs", raw=((r"(SE\*\d+\*)0001", r"\g<1>0002"),), element="SE02"),
+    P("ENV004", "same"),
+    F("ENV005", "se01-wrong", raw=((r"SE\*\d+\*", "SE*99*"),), element="SE01"),
+    F("ENV005", "claim-removed-by-hand", raw=((r"LX\*2~\n.*?(SE\*)", r"\1"),), element="SE01"),
+    P("ENV005", "counted"),
+    F("ENV006", "ge01-wrong", raw=((r"GE\*1\*", "GE*2*"),), element="GE01"),
+    P("ENV006", "one-transaction"),
+    F("ENV007", "iea01-wrong", raw=((r"IEA\*1\*", "IEA*2*"),), element="IEA01"),
+    P("ENV007", "one-group"),
+    # -- hierarchy and lines --
+    F("HL001", "gap", (r"HL\*2\*1\*22\*0", "HL*3*1*22*0"), element="HL01"),
+    F("HL001", "starts-at-zero", (r"HL\*1\*\*20\*1", "HL*0**20*1"), (r"HL\*2\*1\*22", "HL*1*0*22"),
+      element="HL01"),
+    P("HL001", "numbered"),
+    F("HL002", "parent-missing", (r"HL\*2\*1\*22", "HL*2*5*22"), element="HL02"),
+    F("HL002", "parent-empty", (r"HL\*2\*1\*22", "HL*2**22"), element="HL02"),
+    P("HL002", "parent-exists"),
+    F("LX001", "gap", (r"LX\*2~", "LX*3~"), element="LX01"),
+    F("LX001", "starts-at-two", (r"LX\*1~", "LX*2~"), (r"LX\*2~\nSV1\*HC:97110", "LX*3~\nSV1*HC:97110"),
+      element="LX01"),
+    P("LX001", "numbered"),
+    # -- balancing --
+    F("BAL001", "total-too-low", (r"CLM\*CASE-1\*115\*", "CLM*CASE-1*100*"), element="CLM02"),
+    P("BAL001", "formatting-differs", (r"CLM\*CASE-1\*115\*", "CLM*CASE-1*115.00*"),
+      (r"GP\*30\*UN", "GP*30.0*UN")),
+    # -- code sets --
+    F("CS001", "bad-check-digit", (r"XX\*1582047639", "XX*1582047630"), element="NM109"),
+    F("CS001", "nine-digits", (r"XX\*1318720459", "XX*131872045"), element="NM109"),
+    P("CS001", "valid-npis"),
+    P("CS001", "member-id-is-not-an-npi", (r"\*MI\*MMH5520914", "*MI*1234567890")),
+    F("CS002", "short-taxonomy", (r"PRV\*PE\*PXC\*225100000X", "PRV*PE*PXC*2251000X"), element="PRV03"),
+    F("CS002", "lowercase-x", (r"PRV\*BI\*PXC\*225100000X", "PRV*BI*PXC*225100000x"), element="PRV03"),
+    P("CS002", "specialty-code", (r"PRV\*PE\*PXC\*225100000X", "PRV*PE*PXC*2251X0800X")),
+    F("CS003", "4010-qualifier", (r"PRV\*PE\*PXC", "PRV*PE*ZZ"), element="PRV02"),
+    P("CS003", "pxc"),
+    F("CS004", "self-pay-09", (r"\*{6}MB~", "******09~"), element="SBR09"),
+    P("CS004", "zz-unknown", (r"\*{6}MB~", "******ZZ~")),
+    P("CS004", "absent", (r"\*{6}MB~", "~")),
+    F("CS005", "institutional-qualifier", (r"\*11:B:1\*", "*11:A:1*"), element="CLM05-2"),
+    P("CS005", "b"),
+    F("CS006", "frequency-0", (r"\*11:B:1\*", "*11:B:0*"), element="CLM05-3"),
+    P("CS006", "replacement-7", (r"\*11:B:1\*", "*11:B:7*")),
+    # -- dates --
+    F("DT001", "impossible-date", (r"DTP\*472\*D8\*20260105~\nLX", "DTP*472*D8*20260230~\nLX"), element="DTP03"),
+    F("DT001", "reversed-range", (r"DTP\*472\*D8\*20260105~\nLX", "DTP*472*RD8*20260115-20260105~\nLX"),
+      element="DTP03"),
+    F("DT001", "unknown-format", (r"DTP\*472\*D8\*20260105~\nLX", "DTP*472*DT*202601051200~\nLX"),
+      element="DTP02"),
+    P("DT001", "valid-range", (r"DTP\*472\*D8\*20260105~\nLX", "DTP*472*RD8*20260105-20260115~\nLX")),
+    F("DT002", "no-service-date", (r"DTP\*472\*D8\*20260105~\nLX", "LX"), element=None),
+    P("DT002", "dated"),
+    # -- service line units --
+    F("SVC001", "count-missing", (L97026, "SV1*HC:97026:GP*30*UN****1"), element="SV104"),
+    F("SVC001", "both-missing", (L97026, "SV1*HC:97026:GP*30******1"), element="SV103"),
+    P("SVC001", "paired"),
+]
+
+
+@lru_cache(maxsize=None)
+def linter_for(code: str):
+    from edi_lint.cli import build_linter
+    from edi_lint.engine import Settings
+
+    return build_linter(Settings(select=(code,)))
+
+
+def test_the_base_claim_is_clean_under_every_rule():
+    from edi_lint.cli import build_linter
+    from edi_lint.engine import Settings
+
+    result = build_linter(Settings(select=("ALL",))).lint_bytes(build_837().encode(), "base.837")
+    assert result.status == "linted", result.error
+    assert [(f.rule, f.message) for f in result.findings] == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_rule_case(case: Case):
+    text = build_837(case.edits, case.raw)
+    result = linter_for(case.rule).lint_bytes(text.encode(), f"{case.id}.837")
+    assert result.status == "linted", result.error
+    found = [f for f in result.findings if f.rule == case.rule]
+    if case.expect == "pass":
+        assert found == [], [f.message for f in found]
+        return
+    assert found, f"{case.rule} did not fire"
+    if case.element != "?":
+        assert found[0].element == case.element, (found[0].element, found[0].message)
+    for finding in found:
+        assert finding.message and "{" not in finding.message  # templates fully filled
+
+
+def test_every_rule_has_a_failing_and_a_passing_case():
+    from edi_lint.rules.registry import load_registry
+
+    codes = set(load_registry().infos)
+    failing = {c.rule for c in CASES if c.expect == "fail"}
+    passing = {c.rule for c in CASES if c.expect == "pass"}
+    assert codes - failing == set(), "rules without a failing case"
+    assert codes - passing == set(), "rules without a passing case"
+    assert len(codes) >= 25
+
+
+def test_every_rule_explains_itself():
+    from edi_lint.cli import render_explanation
+    from edi_lint.rules.registry import load_registry
+
+    for code, info in load_registry().infos.items():
+        assert info.source, code
+        assert info.explanation, code
+        assert info.example_bad and info.example_good, code
+        text = render_explanation(info)
+        assert "Source:" in text and "Fails:" in text and "Passes:" in text
