@@ -303,3 +303,14 @@ def test_unlintable_input_writes_nothing(tmp_path):
     result, accepted, rejected = split(tmp_path, bad)
     assert result.exit_code == 2
     assert not accepted.exists() and not rejected.exists()
+
+
+def test_per_file_ignores_do_not_hold_claims(tmp_path, monkeypatch):
+    """A finding switched off by per-file-ignores is not reported, so it must not reject its claim."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sample.837").write_bytes((FIXTURES / "sample.837").read_bytes())
+    (tmp_path / "edi-lint.toml").write_text('[per-file-ignores]\n"*.837" = ["PT001"]\n')
+    result, accepted, rejected = split(tmp_path, Path("sample.837"), "--format", "json")
+    doc = json.loads(result.stdout)
+    assert "PT001" not in {f["rule"] for f in doc["findings"]}
+    assert clm01s(accepted.read_bytes()) == ["SAMPLE-GO-MODIFIER"]  # its only finding was PT001

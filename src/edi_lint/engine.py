@@ -149,6 +149,7 @@ class Linter:
         claim_rules = self.claim_rules
         fail_on = self.settings.fail_on
         verdicts = result.verdicts if self.settings.collect_verdicts else None
+        ignored = self.settings.ignored_for(path) if verdicts is not None else ()  # per-file-ignores
         claims = lines = 0
         for claim in reader.claims():
             claims += 1
@@ -164,7 +165,8 @@ class Linter:
                 for rule in any_line:
                     findings.extend(self._findings(rule, rule.check(line), path, claim, line))
             if verdicts is not None:
-                held = fail_on is not None and any(f.severity >= fail_on for f in findings[before:])
+                held = fail_on is not None and any(f.severity >= fail_on and not (ignored and matches(f.rule, ignored))
+                                                   for f in findings[before:])
                 verdicts.append(ClaimVerdict(claim.id, claim.transaction, claim.clm.index, not held))
         result.claims, result.service_lines = claims, lines
         for checker_rules in {id(c): c for cs in checkers.values() for c in cs}.values():
