@@ -111,3 +111,11 @@ def test_bad_baseline_is_a_usage_error(tmp_path, monkeypatch, content):
     result = invoke("sample.837", "--baseline", "baseline.json")
     assert result.exit_code == 2
     assert "baseline" in result.stderr
+
+
+def test_text_report_mentions_baseline(legacy):
+    path = legacy / "sample.837"
+    path.write_text(path.read_text().replace(GO_LINE, GO_LINE.replace(":GO", ":GP")))
+    result = invoke("sample.837", "--baseline", "baseline.json")
+    assert result.stdout.splitlines()[-1] == (
+        "Baseline baseline.json: 4 known finding(s) hidden, 1 entry no longer occurs (prune with --write-baseline).")

@@ -314,3 +314,26 @@ def test_per_file_ignores_do_not_hold_claims(tmp_path, monkeypatch):
     doc = json.loads(result.stdout)
     assert "PT001" not in {f["rule"] for f in doc["findings"]}
     assert clm01s(accepted.read_bytes()) == ["SAMPLE-GO-MODIFIER"]  # its only finding was PT001
+
+
+def test_text_report_says_where_claims_went(tmp_path):
+    result, accepted, rejected = split(tmp_path, FIXTURES / "truncated.837")
+    assert result.stdout.splitlines()[-1] == (
+        f"Pre-flight split: 0 claim(s) accepted -> {accepted}, 2 rejected -> {rejected} (1 cut off by truncation).")
+
+
+def test_output_permissions_follow_umask(tmp_path):
+    import os
+    import stat
+
+    _, accepted, rejected = split(tmp_path, FIXTURES / "sample.837")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(accepted.stat().st_mode) == 0o666 & ~umask
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no temporary left behind
+
+
+def test_missing_output_directory_is_a_usage_error(tmp_path):
+    result = invoke(str(FIXTURES / "sample.837"), "--accepted", str(tmp_path / "no" / "a.837"),
+                    "--rejected", str(tmp_path / "r.837"))
+    assert result.exit_code == 2 and "does not exist" in result.stderr

@@ -258,6 +258,26 @@ def run_and_render(paths, files, settings, jobs, output_format, infos, *, accept
         doc = json.loads(output)
         doc.update(extra)
         output = json.dumps(doc, indent=2) + "\n"
+    elif extra and output_format in ("text", "full", "concise"):
+        output += summary_lines(extra)
     if log.enabled("info"):
         log.info("run_finished", files=len(results), findings=sum(len(r.findings) for r in results))
     return results, output
+
+
+def summary_lines(extra: dict) -> str:
+    """Human lines after the text report: where the split put the claims, what the baseline did."""
+    lines = []
+    split = extra.get("split")
+    if split:
+        lines.append(f"Pre-flight split: {split['accepted']} claim(s) accepted -> {split['accepted_path']}, "
+                     f"{split['rejected']} rejected -> {split['rejected_path']}"
+                     + (f" ({len(split['incomplete'])} cut off by truncation)" if split["incomplete"] else "") + ".")
+    base = extra.get("baseline")
+    if base:
+        lines.append(f"Baseline {base['path']}: {base['suppressed']} known finding(s) hidden"
+                     + (f", {len(base['fixed'])} "
+                        + ("entry no longer occurs" if len(base["fixed"]) == 1 else "entries no longer occur")
+                        + " (prune with --write-baseline)" if base["fixed"] else "") + ".")
+    return "".join(line + "\n" for line in lines)
+

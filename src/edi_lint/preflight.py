@@ -306,10 +306,17 @@ class _AtomicText:
     def __exit__(self, kind, value, traceback):
         self.stream.close()
         if kind is None:
+            os.chmod(self.temporary, 0o666 & ~_umask())  # mkstemp's 0600 is not what a user expects
             os.replace(self.temporary, self.path)
         else:
             os.unlink(self.temporary)
         return False
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def same_file(a, b) -> bool:
@@ -333,6 +340,11 @@ def check_paths(inputs: Iterable[str], accepted, rejected) -> str | None:
     for target in (accepted, rejected):
         if os.path.isdir(target):
             return f"{target} is a directory"
+        parent = os.path.dirname(os.path.abspath(target))
+        if not os.path.isdir(parent):
+            return f"cannot write {target}: directory {parent} does not exist"
+        if not os.access(parent, os.W_OK):
+            return f"cannot write {target}: directory {parent} is not writable"
     return None
 
 
