@@ -59,6 +59,21 @@ CLAIM_LOOPS = frozenset(
 )
 
 
+# Memory bounds for hostile input: binary junk or a million repeats of one segment must not make the
+# reader hold every segment. No 837P claim, header or provider level comes near MAX_HELD segments
+# (a claim has at most 50 service lines).
+UNEXPECTED_KEPT = 100
+MAX_OPEN_ENVELOPES = 64
+MAX_HELD = 100_000
+
+
+def _too_long(what: str, first: Segment) -> X12Error:
+    return X12Error(
+        f"{what} that starts at line {first.line} (segment {first.index}) has more than {MAX_HELD:,} "
+        "segments; no 837P holds that many, so the file is not linted further"
+    )
+
+
 class UnsupportedInput(X12Error):
     """X12, but not an 837P 005010X222A1 transaction."""
 
@@ -84,10 +99,22 @@ def describe_unsupported(st01: str, version: str) -> str | None:
 class Structure:
     """What the document stage noticed about envelopes, for the engine to report."""
 
-    unexpected: list[Segment] = field(default_factory=list)  # segments the guide has no place for
+    unexpected: list[Segment] = field(default_factory=list)  # the first segments the guide has no place for
     open_envelopes: list[Segment] = field(default_factory=list)  # ISA/GS/ST still open at the end
     incomplete_claim: Claim | None = None
     segments: int = 0
+    unexpected_count: int = 0  # all of them; only the first UNEXPECTED_KEPT and the last are kept
+    last_unexpected: Segment | None = None
+
+    def note_unexpected(self, seg: Segment) -> None:
+        self.unexpected_count += 1
+        self.last_unexpected = seg
+        if len(self.unexpected) < UNEXPECTED_KEPT:
+            self.unexpected.append(seg)
+
+    def open(self, seg: Segment) -> None:
+        if len(self.open_envelopes) < MAX_OPEN_ENVELOPES:  # ISA after ISA after ISA ... is junk
+            self.open_envelopes.append(seg)
 
 
 class DocumentReader:
@@ -121,10 +148,14 @@ class DocumentReader:
                     if sid == "LX" and loop == "2400":
                         line_starts.append(len(claim_segments))
                     claim_segments.append(seg)
+                    if len(claim_segments) > MAX_HELD:
+                        raise _too_long("the claim", claim_segments[0])
                     continue
                 if loop is None and sid not in ("SE", "GE", "IEA", "ISA", "GS", "ST", "HL"):
-                    structure.unexpected.append(seg)
+                    structure.note_unexpected(seg)
                     claim_segments.append(seg)  # kept, so no segment of a claim is ever dropped
+                    if len(claim_segments) > MAX_HELD:
+                        raise _too_long("the claim", claim_segments[0])
                     continue
                 yield Claim(claim_segments, header, billing, subscriber, patient, line_starts)
                 claim_segments = None
@@ -140,21 +171,18 @@ class DocumentReader:
                     subscriber, patient = context, None
                 else:
                     patient = context
-            elif loop in BILLING_LOOPS:
-                if billing is not None:
-                    billing.segments.append(seg)
-            elif loop in SUBSCRIBER_LOOPS:
-                if subscriber is not None:
-                    subscriber.segments.append(seg)
-            elif loop in PATIENT_LOOPS:
-                if patient is not None:
-                    patient.segments.append(seg)
+            elif loop in BILLING_LOOPS or loop in SUBSCRIBER_LOOPS or loop in PATIENT_LOOPS:
+                level = billing if loop in BILLING_LOOPS else subscriber if loop in SUBSCRIBER_LOOPS else patient
+                if level is not None:
+                    level.segments.append(seg)
+                    if len(level.segments) > MAX_HELD:
+                        raise _too_long(f"the {loop} loop", level.segments[0])
             elif sid == "ISA":
                 isa, gs, st = seg, None, None
-                structure.open_envelopes.append(seg)
+                structure.open(seg)
             elif sid == "GS":
                 gs, gs_version = seg, seg.get(8).strip()
-                structure.open_envelopes.append(seg)
+                structure.open(seg)
             elif sid == "ST":
                 st = seg
                 version = seg.get(3).strip() or gs_version
@@ -164,13 +192,15 @@ class DocumentReader:
                 header_segments = [seg]
                 header = Header(isa, gs, st, header_segments)
                 billing = subscriber = patient = None
-                structure.open_envelopes.append(seg)
+                structure.open(seg)
             elif sid in ("SE", "GE", "IEA"):
                 self._close(sid)
             elif loop in HEADER_LOOPS:
                 header_segments.append(seg)
+                if len(header_segments) > MAX_HELD:
+                    raise _too_long("the transaction header", header_segments[0])
             elif loop is None:
-                structure.unexpected.append(seg)
+                structure.note_unexpected(seg)
                 if header is None and sid[1:] in ("GS", "ST") and not sid[:1].isalnum():
                     stray.setdefault(sid[1:], seg)  # '~ST': the ISA's terminator is not the real one
         structure.segments = count

@@ -21,6 +21,10 @@ from edi_lint.x12.tokenizer import Segment, X12Error, iter_segments
 from edi_lint.x12.walker import LoopWalker
 
 MAX_UNEXPECTED = 50  # per file; binary junk would otherwise drown the real findings
+# Per file rule and file. A million repeats of one bad segment would otherwise give a million
+# findings (gigabytes of report); past the cap one summary finding with no segment stands for the
+# rest, and a finding with no segment holds back the whole file in the pre-flight split.
+MAX_FILE_RULE_FINDINGS = 1000
 
 
 def one_line(message: str) -> str:
@@ -141,7 +145,17 @@ class Linter:
 
             def observer(seg: Segment) -> None:
                 for rule, checker in checkers.get(seg.elements[0], every):
-                    findings.extend(self._findings(rule, checker.segment(seg), path))
+                    problems = checker.segment(seg)
+                    if problems:
+                        file_findings(rule, problems)
+        tally: dict[str, list] = {}  # rule code -> [rule info, problems seen]
+
+        def file_findings(rule: Rule, problems) -> None:
+            count = tally.setdefault(rule.info.code, [rule.info, 0])
+            for problem in problems:
+                count[1] += 1
+                if count[1] <= MAX_FILE_RULE_FINDINGS:
+                    findings.append(self._finding(rule.info, problem, path))
         walker = LoopWalker()
         reader = DocumentReader(walker.walk(iter_segments(stream)), observer)
         by_procedure = self.line_rules_by_procedure
@@ -171,7 +185,14 @@ class Linter:
         result.claims, result.service_lines = claims, lines
         for checker_rules in {id(c): c for cs in checkers.values() for c in cs}.values():
             rule, checker = checker_rules
-            findings.extend(self._findings(rule, checker.finish(), path))
+            problems = checker.finish()
+            if problems:
+                file_findings(rule, problems)
+        for info, count in tally.values():
+            if count > MAX_FILE_RULE_FINDINGS:
+                message = (f"{count - MAX_FILE_RULE_FINDINGS} more {info.code} findings in this file are not listed "
+                           f"(at most {MAX_FILE_RULE_FINDINGS} per rule and file)")
+                findings.append(self._finding(info, Problem(message), path))
         self._structure_findings(reader, result)
 
     def _start_file_rules(self, path: str) -> dict[str, list]:
@@ -192,9 +213,9 @@ class Linter:
             for seg in structure.unexpected[:MAX_UNEXPECTED]:
                 message = f"segment {seg.elements[0][:8]!r} is not expected here in 005010X222A1"
                 result.findings.append(self._finding(UNEXPECTED_SEGMENT, Problem(message, seg), result.path))
-            extra = len(structure.unexpected) - MAX_UNEXPECTED
+            extra = structure.unexpected_count - MAX_UNEXPECTED
             if extra > 0:
-                last = structure.unexpected[-1]
+                last = structure.last_unexpected
                 message = f"{extra} more segments are not expected in 005010X222A1 (not listed one by one)"
                 result.findings.append(self._finding(UNEXPECTED_SEGMENT, Problem(message, last), result.path))
         if structure.open_envelopes and MISSING_TRAILER.code in self.active:
