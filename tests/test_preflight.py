@@ -337,3 +337,31 @@ def test_missing_output_directory_is_a_usage_error(tmp_path):
     result = invoke(str(FIXTURES / "sample.837"), "--accepted", str(tmp_path / "no" / "a.837"),
                     "--rejected", str(tmp_path / "r.837"))
     assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+def test_generated_file_with_many_shapes(tmp_path):
+    """A generated file: 3 transactions, patient loops, 2310B and 2420A providers, 20% defects."""
+    import importlib.util
+    import sys
+
+    path = FIXTURES.parent / "bench" / "gen837.py"
+    spec = importlib.util.spec_from_file_location("bench_gen837_preflight", path)
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = gen
+    spec.loader.exec_module(gen)
+    source = tmp_path / "gen.837"
+    with open(source, "w", newline="") as out:
+        gen.generate(out, 120, tx=3, seed=11, defect_rate=0.2, newlines=True, patient_rate=0.5,
+                     line_provider_rate=0.3)
+    result, accepted, rejected = split(tmp_path, source, "--format", "json")
+    good, bad = accepted.read_bytes(), rejected.read_bytes()
+    assert Counter(clm01s(good)) + Counter(clm01s(bad)) == Counter(clm01s(source.read_bytes()))
+    assert clm01s(good) and clm01s(bad)
+    for data in (good, bad):
+        ok, ack = pyx12_valid(data)
+        assert ok and ack.count("IK5*A") == 3, ack
+    assert invoke(str(accepted)).exit_code == 0
+    failing = {f["claim_id"] for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"}
+    assert set(clm01s(bad)) == failing
+    assert {f["claim_id"] for f in json.loads(invoke(str(rejected), "--format", "json").stdout)["findings"]
+            if f["severity"] == "error"} == failing

@@ -251,15 +251,16 @@ def run_and_render(paths, files, settings, jobs, output_format, infos, *, accept
                                      for e in applied.fixed])  # claim ids: in --format json only
     from edi_lint.report import render
 
-    output = render(output_format, results, infos, cwd=cwd)
-    if extra and output_format == "json":
+    if extra and output_format == "json":  # the json contract plus "split" / "baseline"
         import json
 
-        doc = json.loads(output)
-        doc.update(extra)
-        output = json.dumps(doc, indent=2) + "\n"
-    elif extra and output_format in ("text", "full", "concise"):
-        output += summary_lines(extra)
+        from edi_lint.report.json_report import document
+
+        output = json.dumps({**document(results), **extra}, indent=2) + "\n"
+    else:
+        output = render(output_format, results, infos, cwd=cwd)
+        if extra and output_format in ("text", "full", "concise"):
+            output += summary_lines(extra)
     if log.enabled("info"):
         log.info("run_finished", files=len(results), findings=sum(len(r.findings) for r in results))
     return results, output
