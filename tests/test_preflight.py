@@ -365,3 +365,26 @@ def test_generated_file_with_many_shapes(tmp_path):
     assert set(clm01s(bad)) == failing
     assert {f["claim_id"] for f in json.loads(invoke(str(rejected), "--format", "json").stdout)["findings"]
             if f["severity"] == "error"} == failing
+
+
+@pytest.mark.parametrize("old, new, clean_accepted", [
+    ("SE*31*0002~", "SE*30*0002~", False),  # the clean claim's own transaction: SE01 wrong
+    ("GE*2*7021~", "GE*3*7021~", False),  # its group: GE01 wrong
+    ("IEA*2*000000702~", "IEA*3*000000702~", False),  # its interchange: IEA01 wrong
+    ("SE*24*0001~\nGE*1*7011~", "SE*23*0001~\nGE*1*7011~", True),  # another interchange's transaction
+    ("SE*27*0001~", "SE*26*0001~", True),  # another group's transaction
+])
+def test_envelope_count_errors_hold_what_they_cover(tmp_path, old, new, clean_accepted):
+    text = (FIXTURES / "multi_envelope.837").read_text()
+    assert text.count(old) == 1
+    source = tmp_path / "in.837"
+    source.write_text(text.replace(old, new))
+    result, accepted, rejected = split(tmp_path, source, "--format", "json")
+    doc = json.loads(result.stdout)
+    above_claim = [f for f in doc["findings"] if f["claim_id"] is None and f["severity"] == "error"]
+    assert above_claim, "the envelope rules should report the wrong count"
+    assert clm01s(accepted.read_bytes()) == (["ME-I2-G1-T2-CLEAN"] if clean_accepted else [])
+    assert Counter(clm01s(accepted.read_bytes()) + clm01s(rejected.read_bytes())) == Counter(clm01s(text.encode()))
+    for data in (accepted.read_bytes(), rejected.read_bytes()):
+        if data:
+            assert pyx12_valid(data)[0]  # the counts are recomputed, so the outputs are valid again
