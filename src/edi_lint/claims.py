@@ -121,7 +121,7 @@ class ServiceLine:
     def number(self) -> int | None:
         """LX01 as an integer; None when it is missing or not a number."""
         text = self.lx.get(1).strip()
-        return int(text) if text.isdigit() else None
+        return int(text) if text.isdecimal() else None
 
     @property
     def qualifier(self) -> str:
@@ -155,7 +155,7 @@ class ServiceLine:
         codes = self.claim.diagnoses
         result = []
         for pointer in self.diagnosis_pointers:
-            if pointer.isdigit() and 1 <= int(pointer) <= len(codes):
+            if pointer.isdecimal() and 1 <= int(pointer) <= len(codes):
                 result.append(codes[int(pointer) - 1])
         return result
 

@@ -94,7 +94,7 @@ def transaction_control_number(path):
 
 def _count(text: str) -> int | None:
     text = text.strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 class _SegmentCount:
@@ -203,7 +203,7 @@ class _HLNumbering:
             return ()
         text = seg.get(1).strip()
         want = self.expected
-        number = int(text) if text.isdigit() else None
+        number = int(text) if text.isdecimal() else None
         self.expected = (number if number is not None else want) + 1  # resynchronise: one finding per slip
         if number == want:
             return ()
@@ -297,7 +297,7 @@ def lx_numbering(claim):
     problems = []
     for line in claim.lines:
         text = line.lx.get(1).strip()
-        number = int(text) if text.isdigit() else None
+        number = int(text) if text.isdecimal() else None
         if number != want:
             problems.append(Problem(f"LX01 is {text or '(empty)'}; expected {want} (lines are numbered 1, 2, 3 "
                                     "... within each claim)", line.lx, "LX01", expected=str(want),
