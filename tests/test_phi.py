@@ -19,7 +19,7 @@ from conftest import FIXTURES
 from edi_lint.cli import main
 
 PHI = ["ZZPHISURNAME", "ZZPHIFIRST", "ZZMEMBERID", "19010203", "ZZSTREETADDR", "ZZCITYNAME", "990011223",
-       "ZZPATSURNAME", "ZZPATFIRST"]
+       "ZZPATSURNAME", "ZZPATFIRST", "19019999", "ZZBADNPI"]
 FORMATS = ["text", "concise", "json", "jsonl", "sarif", "junit", "github"]
 
 
@@ -56,6 +56,10 @@ def phi_dir(tmp_path_factory):
     cut = full.index("DMG*D8*19010203", full.index("HL*4*"))  # inside the last subscriber, before its claim
     cut = full.index("HI*", cut) + 6  # in the middle of the last claim's HI
     (base / "phi_truncated.837").write_text(full[:cut])
+    # Invalid values in PHI fields, to tempt any rule that checks them into quoting them.
+    odd = full.replace("DMG*D8*19010203", "DMG*D8*19019999", 1).replace("MI*ZZMEMBERID123", "XX*ZZBADNPI", 1)
+    assert "19019999" in odd and "ZZBADNPI" in odd
+    (base / "phi_odd.837").write_text(odd)
     return base
 
 
@@ -73,8 +77,8 @@ def run(*args: str):
 @pytest.mark.parametrize("log_format", ["console", "json"])
 def test_no_phi_in_outputs_and_logs(phi_dir, monkeypatch, fmt, log_format):
     monkeypatch.chdir(phi_dir)
-    files = ["phi_sample.837", "phi_patient_loop.837", "phi_truncated.837"]
-    result = run(*files, "--format", fmt, "--log-format", log_format, "-vv")
+    files = ["phi_sample.837", "phi_patient_loop.837", "phi_truncated.837", "phi_odd.837"]
+    result = run(*files, "--format", fmt, "--log-format", log_format, "-vv", "--select", "ALL")
     assert result.exit_code == 1
     assert "file_linted" in result.stderr  # the logs were really written
     assert "PT001" in result.stdout  # and the findings really reported

@@ -43,11 +43,14 @@ class _NpiChecker:
         npi = seg.get(9).strip()
         if npi_valid(npi):
             return ()
-        who = ENTITY_NAMES.get(seg.get(1).strip(), f"NM1*{seg.get(1).strip()}")
+        entity = seg.get(1).strip()
+        who = ENTITY_NAMES.get(entity, f"NM1*{entity}")
         if len(npi) != 10 or not npi.isdigit():
             why = "is not 10 digits"
         else:
             why = "fails the NPI check digit (Luhn with the 80840 prefix)"
+        if entity not in ENTITY_NAMES:  # a subscriber (IL) or patient (QC): NM109 is a member id, PHI
+            return (Problem(f"NM109 of the {who} (NM108 = XX, an NPI) {why}", seg, "NM109"),)
         return (Problem(f"NM109 {npi or '(empty)'} of the {who} (NM108 = XX, an NPI) {why}", seg, "NM109",
                         actual=npi or None),)
 
