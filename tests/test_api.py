@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 
 import pytest
@@ -96,3 +97,17 @@ def test_split_of_unlintable_input_writes_nothing(tmp_path):
     report = edi_lint.split(b"garbage", tmp_path / "ok", tmp_path / "held")
     assert report.exit_code == 2 and report.split is None
     assert not (tmp_path / "ok").exists()
+
+
+def test_config_file_applies_only_when_named(tmp_path):
+    config = tmp_path / "edi-lint.toml"
+    config.write_text('ignore = ["PT003"]\nfail-on = "never"\n')
+    shutil.copy2(FIXTURES / "sample.837", tmp_path / "sample.837")
+    plain = edi_lint.lint(tmp_path / "sample.837")  # no discovery: the library ignores edi-lint.toml
+    assert "PT003" in {f.rule for f in plain.findings} and plain.exit_code == 1
+    configured = edi_lint.lint(tmp_path / "sample.837", config=config)
+    assert "PT003" not in {f.rule for f in configured.findings} and configured.exit_code == 0
+    assert edi_lint.lint(tmp_path / "sample.837", config=config, fail_on="error").exit_code == 1
+    config.write_text('select = 12\n')
+    with pytest.raises(ValueError):
+        edi_lint.lint(tmp_path / "sample.837", config=config)

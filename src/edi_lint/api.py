@@ -16,8 +16,10 @@
     report.split            # {"accepted": 12, "rejected": 2, "incomplete": [], ...}
 
 Arguments (keyword-only, all optional): `select`, `ignore`, `extend_select` (rule codes or prefixes,
-a list or a comma-separated string, as on the command line) and `fail_on` ("error", "warning",
-"info" or "never"). A claim is accepted when it has no finding at or above `fail_on`, and no finding
+a list or a comma-separated string, as on the command line), `fail_on` ("error", "warning", "info"
+or "never"; default: the configuration's fail-on, else "error") and `config` (a pyproject.toml,
+edi-lint.toml or .edi-lint.toml to apply, as `--config`; by default no configuration file is read,
+so a library call does not depend on the working directory). A claim is accepted when it has no finding at or above `fail_on`, and no finding
 above claim level (envelope, transaction) at or above `fail_on` covers it; `lint` and `split` give
 the same verdicts. Findings are frozen dataclasses with `.to_dict()`; their messages never quote PHI.
 `lint` never writes anything; `split` writes only its two outputs (see `edi_lint.preflight`).
@@ -111,21 +113,34 @@ def _codes(value) -> tuple[str, ...]:
     return tuple(code.strip().upper() for item in value for code in str(item).split(",") if code.strip())
 
 
-def _threshold(fail_on: str | Severity | None) -> Severity | None:
-    if fail_on is None or (isinstance(fail_on, str) and fail_on.strip().lower() == "never"):
-        return None
+def _settings(select, ignore, extend_select, fail_on, config):
+    """Settings as the CLI builds them: the named configuration file (if any), then the arguments."""
+    from edi_lint.config import ConfigError, build_settings
+
     if isinstance(fail_on, Severity):
-        return fail_on
-    return Severity.parse(str(fail_on))
+        fail_on = fail_on.label
+    if fail_on is not None:
+        fail_on = str(fail_on).strip().lower()
+        if fail_on != "never":
+            Severity.parse(fail_on)  # ValueError for an unknown level
+    try:
+        settings = build_settings((), config_path=os.fspath(config) if config is not None else None,
+                                  isolated=config is None, select=_codes(select), ignore=_codes(ignore),
+                                  extend_select=_codes(extend_select), fail_on=fail_on)
+    except ConfigError as error:
+        raise ValueError(str(error)) from None
+    settings.collect_verdicts = True
+    return settings
 
 
-def _linter(select, ignore, extend_select, threshold):
+def _linter(settings):
     from edi_lint.cli import build_linter
-    from edi_lint.engine import Settings
+    from edi_lint.rules.registry import RegistryError
 
-    settings = Settings(select=_codes(select), ignore=_codes(ignore), extend_select=_codes(extend_select),
-                        fail_on=threshold, collect_verdicts=True)
-    return build_linter(settings)
+    try:
+        return build_linter(settings)
+    except RegistryError as error:
+        raise ValueError(str(error)) from None
 
 
 def _inputs(source: Source) -> list[tuple[str, PathLike | bytes]]:
@@ -166,16 +181,18 @@ def _lint_one(linter, name: str, data: PathLike | bytes, threshold) -> FileResul
 
 
 def lint(source: Source, *, select=None, ignore=None, extend_select=None,
-         fail_on: str | Severity | None = "error") -> Report:
+         fail_on: str | Severity | None = None, config: PathLike | None = None) -> Report:
     """Lint a path, a directory, a list of paths, or the bytes of one file; nothing is written."""
-    threshold = _threshold(fail_on)
-    linter = _linter(select, ignore, extend_select, threshold)
+    settings = _settings(select, ignore, extend_select, fail_on, config)
+    threshold = settings.fail_on
+    linter = _linter(settings)
     files = [_lint_one(linter, name, data, threshold) for name, data in _inputs(source)]
     return Report(files, threshold)
 
 
 def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: PathLike, *, select=None,
-          ignore=None, extend_select=None, fail_on: str | Severity | None = "error") -> Report:
+          ignore=None, extend_select=None, fail_on: str | Severity | None = None,
+          config: PathLike | None = None) -> Report:
     """Lint one file and write its accepted and rejected claims to two 837P interchanges.
 
     Raises ValueError when the paths collide (input, accepted and rejected must all differ). When the
@@ -187,8 +204,9 @@ def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: Path
     problem = check_paths([name if name != "<bytes>" else "-"], accepted_path, rejected_path)
     if problem:
         raise ValueError(problem)
-    threshold = _threshold(fail_on)
-    linter = _linter(select, ignore, extend_select, threshold)
+    settings = _settings(select, ignore, extend_select, fail_on, config)
+    threshold = settings.fail_on
+    linter = _linter(settings)
     data = bytes(source) if isinstance(source, (bytes, bytearray)) else source
     if isinstance(data, bytes):
         result = linter.lint_bytes(data, name)
