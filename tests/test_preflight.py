@@ -388,3 +388,37 @@ def test_envelope_count_errors_hold_what_they_cover(tmp_path, old, new, clean_ac
     for data in (accepted.read_bytes(), rejected.read_bytes()):
         if data:
             assert pyx12_valid(data)[0]  # the counts are recomputed, so the outputs are valid again
+
+
+def test_interchanges_with_different_delimiters(tmp_path):
+    parts = [(FIXTURES / n).read_bytes() for n in ("delims_pipe.837", "sample.837", "delims_exotic.x12")]
+    source = tmp_path / "mixed.837"
+    source.write_bytes(b"".join(parts))
+    result, accepted, rejected = split(tmp_path, source)
+    data = rejected.read_bytes()
+    assert Counter(clm01s(accepted.read_bytes()) + clm01s(data)) == Counter(clm01s(source.read_bytes()))
+    isas = [seg for seg in segments_from_bytes(data) if seg.id == "ISA"]
+    assert [(i.delimiters.element, i.delimiters.segment) for i in isas] == [("|", "~"), ("*", "~"), ("!", "\n")]
+    assert b"\n\n" not in data  # a newline terminator gets no extra line break
+    for chunk in data.split(b"ISA")[1:]:  # each interchange, cut out of the output, is valid on its own
+        ok, ack = pyx12_valid(b"ISA" + chunk)
+        assert ok, ack
+
+
+def test_duplicate_claim_ids_are_judged_one_by_one(tmp_path):
+    text = (FIXTURES / "sample.837").read_text()
+    # Give the clean-looking hospital claim the id of the GO claim: two claims, one CLM01.
+    source = tmp_path / "dup.837"
+    source.write_text(text.replace("CLM*SAMPLE-HOSPITAL-POS*", "CLM*SAMPLE-GO-MODIFIER*"))
+    source.write_text(source.read_text().replace("SV1*HC:97026:GO*", "SV1*HC:97026:GP*"))  # first one clean
+    result, accepted, rejected = split(tmp_path, source, "--format", "json")
+    doc = json.loads(result.stdout)
+    verdicts = [(c["claim_id"], c["accepted"]) for c in doc["claims"]]
+    assert verdicts == [("SAMPLE-GO-MODIFIER", True), ("SAMPLE-GO-MODIFIER", False), ("SAMPLE-RENDERING-PTA", False)]
+    assert clm01s(accepted.read_bytes()) == ["SAMPLE-GO-MODIFIER"]
+    assert clm01s(rejected.read_bytes()) == ["SAMPLE-GO-MODIFIER", "SAMPLE-RENDERING-PTA"]
+
+
+def test_standard_output_is_not_an_output_file(tmp_path):
+    result = invoke(str(FIXTURES / "sample.837"), "--accepted", "-", "--rejected", str(tmp_path / "r.837"))
+    assert result.exit_code == 2 and "file paths" in result.stderr

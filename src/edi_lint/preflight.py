@@ -165,7 +165,8 @@ class _Output:
 
     def write(self, seg: Segment, elements: list[str] | None = None) -> None:
         delimiters = seg.delimiters
-        self.stream.write(delimiters.element.join(elements or seg.elements) + delimiters.segment + self.eol)
+        eol = self.eol if delimiters.segment not in "\r\n" else ""  # a newline terminator is its own break
+        self.stream.write(delimiters.element.join(elements or seg.elements) + delimiters.segment + eol)
         self.segments += 1
 
     def add(self, claim) -> None:
@@ -333,6 +334,8 @@ def check_paths(inputs: Iterable[str], accepted, rejected) -> str | None:
         return f"--accepted/--rejected split exactly one input file, got {len(inputs)}"
     if accepted is None or rejected is None:
         return "--accepted and --rejected go together: every claim must land in one of them"
+    if "-" in (accepted, rejected):
+        return "--accepted/--rejected need file paths (standard output cannot hold two interchanges)"
     if same_file(accepted, rejected):
         return "--accepted and --rejected must be different files"
     if inputs[0] != "-" and (same_file(inputs[0], accepted) or same_file(inputs[0], rejected)):
