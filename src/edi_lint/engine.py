@@ -169,15 +169,21 @@ class Linter:
             claims += 1
             before = len(findings)
             for rule in claim_rules:
-                findings.extend(self._findings(rule, rule.check(claim), path, claim))
+                problems = rule.check(claim)
+                if problems:  # most checks pass and return (): skip the call
+                    findings.extend(self._findings(rule, problems, path, claim))
             for line in claim.lines:
                 lines += 1
                 rules = by_procedure.get(line.procedure)
                 if rules:
                     for rule in rules:
-                        findings.extend(self._findings(rule, rule.check(line), path, claim, line))
+                        problems = rule.check(line)
+                        if problems:
+                            findings.extend(self._findings(rule, problems, path, claim, line))
                 for rule in any_line:
-                    findings.extend(self._findings(rule, rule.check(line), path, claim, line))
+                    problems = rule.check(line)
+                    if problems:
+                        findings.extend(self._findings(rule, problems, path, claim, line))
             if verdicts is not None:
                 held = fail_on is not None and any(f.severity >= fail_on and not (ignored and matches(f.rule, ignored))
                                                    for f in findings[before:])
