@@ -1,0 +1,610 @@
+"""Hostile input: whatever bytes arrive, edi-lint answers in the same shape and never crashes or hangs.
+
+Thousands of inputs, all deterministic (seeded mutations, hypothesis with derandomize=True):
+truncation at every kind of boundary, flipped bytes, dropped / duplicated / swapped segments, wrong or
+colliding delimiters, garbage before the ISA, NUL bytes, a 100 kB element, binary files, empty files,
+an ISA and nothing else, a wrong version in GS08, digits that str.isdigit() accepts but int() refuses.
+Seeds are the project's fixtures plus the shared real-world corpus when present.
+
+For every input, in process (fast): no exception escapes, the status is `linted` or `error`, an error
+is one line and never an "internal error" (that is a bug of ours), every finding message is one line,
+the exit code is 0, 1 or 2, and a second run gives identical results. A smaller number of CLI runs
+(subprocess) check exit codes, stderr without traceback, every input listed in the JSON `files`, and
+byte-identical output across runs; pathological inputs run with a timeout and a memory ceiling.
+
+Crashes this suite found (each has a regression test below or in test_streaming.py): see
+`REGRESSIONS` at the end of this module's tests and the README's robustness section.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import CORPUS, FIXTURES
+
+EDI_LINT = str(Path(sys.executable).with_name("edi-lint"))
+FIXTURE_FILES = sorted(p for p in FIXTURES.iterdir() if p.suffix in (".837", ".x12", ".edi"))
+SMALL_CORPUS = 40_000  # bytes: bigger corpus files are used for truncation only (time budget)
+
+
+def _seeds() -> list[tuple[str, bytes]]:
+    seeds = [(p.name, p.read_bytes()) for p in FIXTURE_FILES]
+    if CORPUS.is_dir():
+        for path in sorted(CORPUS.iterdir()):
+            if path.is_file() and path.name != "SOURCES.md" and not path.name.startswith("."):
+                data = path.read_bytes()
+                if len(data) <= SMALL_CORPUS:
+                    seeds.append((path.name, data))
+    return seeds
+
+
+SEEDS = _seeds()
+SEED_BYTES = [data for _, data in SEEDS]
+CLEAN = (FIXTURES / "clean.837").read_bytes()
+ISA = CLEAN[:106]
+assert ISA.startswith(b"ISA") and ISA.endswith(b"~")
+
+
+# -- the invariants ---------------------------------------------------------------------------
+
+
+def outcome(result) -> tuple:
+    return (result.status, result.error, result.claims, result.service_lines,
+            [f.to_dict() for f in result.findings])
+
+
+def check(linter, data: bytes, label: str = ""):
+    """Lint `data` twice and assert every promise about the answer; return the result."""
+    from edi_lint.cli import exit_code
+    from edi_lint.findings import Severity
+
+    result = linter.lint_bytes(data, "hostile")
+    where = f"{label}: {data[:120]!r}"
+    assert result.status in ("linted", "error"), where
+    if result.status == "error":
+        message = result.error
+        assert isinstance(message, str) and message, where
+        assert "\n" not in message and "\r" not in message, (message, where)
+        assert "Traceback" not in message, where
+        assert not message.startswith("internal error"), (message, where)
+    else:
+        assert result.error is None, where
+    for finding in result.findings:
+        assert "\n" not in finding.message and "\r" not in finding.message, (finding, where)
+        assert finding.rule and finding.severity in Severity
+    assert result.claims >= 0 and result.service_lines >= 0
+    code = exit_code([result], Severity.ERROR)
+    assert code in (0, 1, 2)
+    assert (code == 2) == (result.status == "error")
+    again = linter.lint_bytes(data, "hostile")
+    assert outcome(again) == outcome(result), f"not deterministic: {where}"
+    return result
+
+
+# -- mutations (seeded) -----------------------------------------------------------------------
+
+
+def terminator(data: bytes) -> bytes:
+    at = data.find(b"ISA")
+    return data[at + 105 : at + 106] if at >= 0 and len(data) > at + 106 else b"~"
+
+
+def split_segments(data: bytes) -> tuple[list[bytes], bytes]:
+    term = terminator(data)
+    return data.split(term), term
+
+
+def flip_bytes(rng, data):
+    buf = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        if buf:
+            buf[rng.randrange(len(buf))] = rng.randrange(256)
+    return bytes(buf)
+
+
+def drop_segment(rng, data):
+    parts, term = split_segments(data)
+    if len(parts) > 2:
+        del parts[rng.randrange(1, len(parts))]
+    return term.join(parts)
+
+
+def duplicate_segment(rng, data):
+    parts, term = split_segments(data)
+    i = rng.randrange(len(parts))
+    parts.insert(i, parts[i])
+    return term.join(parts)
+
+
+def swap_segments(rng, data):
+    parts, term = split_segments(data)
+    i, j = rng.randrange(len(parts)), rng.randrange(len(parts))
+    parts[i], parts[j] = parts[j], parts[i]
+    return term.join(parts)
+
+
+def wrong_delimiter(rng, data):
+    """One ISA delimiter position (element, repetition, component, terminator) set to another character,
+    often one of the other delimiters (colliding)."""
+    at = data.find(b"ISA")
+    if at < 0 or len(data) < at + 106:
+        return data
+    buf = bytearray(data)
+    own = [buf[at + 3], buf[at + 82], buf[at + 104], buf[at + 105]]
+    buf[at + rng.choice((3, 82, 104, 105))] = rng.choice(own + list(b"*:~^|>!\n\r A0\x00"))
+    return bytes(buf)
+
+
+def replace_delimiter_everywhere(rng, data):
+    at = data.find(b"ISA")
+    if at < 0 or len(data) < at + 106:
+        return data
+    old = bytes([data[at + rng.choice((3, 104, 105))]])
+    return data.replace(old, rng.choice([b"*", b":", b"~", b"\n", b"|", b"^", b"A", b"\r\n", b""]))
+
+
+def garbage_before_isa(rng, data):
+    return rng.choice([rng.randbytes(rng.randrange(1, 300)), b"\x00" * rng.randrange(1, 50),
+                       b"\n" * rng.randrange(1, 50), b"ISA", b"\xef\xbb\xbf\xef\xbb\xbf", b"GS*HC~"]) + data
+
+
+def nul_bytes(rng, data):
+    buf = bytearray(data)
+    for _ in range(rng.randint(1, 6)):
+        buf.insert(rng.randrange(len(buf) + 1), 0)
+    return bytes(buf)
+
+
+def huge_element(rng, data):
+    parts, term = split_segments(data)
+    i = rng.randrange(len(parts))
+    element = bytes([data[3]]) if len(data) > 3 else b"*"
+    parts[i] = parts[i] + element + bytes([rng.choice(b"A9:^ \x00")]) * 100_000
+    return term.join(parts)
+
+
+def binary(rng, data):
+    return rng.randbytes(rng.randrange(0, 4000))
+
+
+def truncate(rng, data):
+    return data[: rng.randrange(len(data) + 1)]
+
+
+def wrong_version(rng, data):
+    version = rng.choice([b"004010X098A1", b"005010X223A2", b"005010X224A2", b"005010X222A2", b"005010X298",
+                          b"", b"X", b"005010X222A1X", b"\x00\x00", b"005010X222A1\r\nBHT", b"\xb2"])
+    return data.replace(b"005010X222A1", version, rng.randint(1, 2))
+
+
+def wrong_transaction(rng, data):
+    return data.replace(b"ST*837*", rng.choice([b"ST*835*", b"ST*270*", b"ST**", b"ST*8\xb37*", b"ST*"]), 1)
+
+
+def odd_digits(rng, data):
+    """Digits str.isdigit() accepts and int() refuses (superscripts), and other latin-1 oddities."""
+    buf = bytearray(data)
+    digits = [i for i, b in enumerate(buf) if 48 <= b <= 57]
+    for _ in range(rng.randint(1, 6)):
+        if digits:
+            buf[rng.choice(digits)] = rng.choice(b"\xb2\xb3\xb9\xbc\xaa\xba\xa0")
+    return bytes(buf)
+
+
+def insert_segment(rng, data):
+    parts, term = split_segments(data)
+    parts.insert(rng.randrange(len(parts) + 1), rng.choice([
+        b"CLM", b"CLM*X*1***11:B:1", b"SV1*HC:97026*1*UN*1***1", b"HL*1**20*1", b"HL*9*1*22*0", b"HL*9*9*23*0",
+        b"ST*837*1", b"SE", b"SE*1*1", b"GE", b"IEA", b"ISA", b"GS*HC", b"NM1*82*1", b"PRV*PE*PXC*225100000X",
+        b"LX*1", b"LX*", b"HL", b"", b"\r\n", b"SBR*P", b"NM1*PR*2", b"IEA*1*000000001", ISA[:-1]]))
+    return term.join(parts)
+
+
+def splice(rng, data):
+    other = rng.choice(SEED_BYTES)
+    return data[: rng.randrange(len(data) + 1)] + other[rng.randrange(len(other) + 1):]
+
+
+MUTATIONS = [flip_bytes, drop_segment, duplicate_segment, swap_segments, wrong_delimiter,
+             replace_delimiter_everywhere, garbage_before_isa, nul_bytes, huge_element, binary, truncate,
+             wrong_version, wrong_transaction, odd_digits, insert_segment, splice]
+
+
+def mutated(seed: str, rounds: int | None = None) -> bytes:
+    rng = random.Random(seed)
+    data = rng.choice(SEED_BYTES)
+    for _ in range(rounds or rng.randint(1, 4)):
+        data = rng.choice(MUTATIONS)(rng, data)
+    return data
+
+
+# -- seeded families: every mutation alone, then stacked ----------------------------------------
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.__name__)
+def test_each_mutation(linter, mutation):
+    count = 40 if mutation is huge_element else 150
+    for i in range(count):
+        rng = random.Random(f"{mutation.__name__}-{i}")
+        name, data = SEEDS[i % len(SEEDS)]
+        check(linter, mutation(rng, data), f"{mutation.__name__} #{i} of {name}")
+
+
+def test_stacked_mutations(linter):
+    for i in range(2500):
+        check(linter, mutated(f"stacked-{i}"), f"stacked #{i}")
+
+
+# -- truncation at every kind of boundary -----------------------------------------------------
+
+
+@pytest.mark.parametrize("name,data", [s for s in SEEDS if s[0] in {p.name for p in FIXTURE_FILES}
+                                       or s[0].startswith(("kputnam-stupidedi__837p_x222a1_amb",
+                                                           "inteligenz-x12parser__837p_x222a1_st1309"))],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_truncation_at_every_boundary(linter, name, data):
+    """Mid-ISA (every byte of it), just after it, and just after and inside every segment."""
+    at = data.find(b"ISA")
+    cuts = set(range(0, at + 108))
+    parts, term = split_segments(data)
+    offset = 0
+    for part in parts:
+        cuts.update({offset, offset + len(part), offset + len(part) + 1, offset + min(3, len(part))})
+        cuts.add(offset + len(part) // 2)
+        offset += len(part) + len(term)
+    truncated_ok = 0
+    for cut in sorted(c for c in cuts if 0 <= c <= len(data)):
+        result = check(linter, data[:cut], f"{name} cut at {cut}")
+        last = data[:cut].rstrip(b"\r\n" + term).rsplit(term, 1)[-1].lstrip()
+        if cut > 0 and not last.startswith(b"IEA") and result.status == "linted":
+            # a cut file still lints the claims it completes and says something is wrong: ENV001 for
+            # the missing trailers, or STR001 for a scrap of segment after a complete interchange
+            assert any(f.rule in ("ENV001", "STR001") for f in result.findings), (name, cut)
+            truncated_ok += 1
+    assert truncated_ok > 0 or len(parts) < 5
+
+
+def test_truncating_a_large_real_file(linter, corpus):
+    data = (corpus / "imsweb-x12-parser__837p_x222a1_many_claims.txt").read_bytes()
+    whole = linter.lint_bytes(data, "x").claims
+    rng = random.Random("many-claims")
+    for cut in sorted(rng.sample(range(200, len(data)), 6)):
+        result = check(linter, data[:cut], f"many_claims cut at {cut}")
+        assert result.status == "linted" and result.claims < whole
+        assert any(f.rule == "ENV001" for f in result.findings)
+
+
+# -- named hostile inputs ---------------------------------------------------------------------
+
+
+def _named_inputs() -> dict[str, bytes]:
+    rng = random.Random("named")
+    gs = CLEAN.split(b"~")[1] + b"~"
+    return {
+        "empty": b"",
+        "one space": b" ",
+        "only newlines": b"\r\n" * 100,
+        "only NULs": b"\x00" * 1000,
+        "BOM only": b"\xef\xbb\xbf",
+        "BOM and newline": b"\xef\xbb\xbf\r\n",
+        "ISA word": b"ISA",
+        "ISA only": ISA,
+        "ISA without terminator": ISA[:-1],
+        "ISA 105 chars": ISA[:-2] + ISA[-1:],
+        "ISA and GS": ISA + gs,
+        "ISA and IEA": ISA + b"IEA*1*000001002~",
+        "ISA twice": ISA + ISA,
+        "ISA, then IEA and another ISA only": ISA + b"IEA*1*000001002~" + ISA,
+        "GS first": CLEAN[106:],
+        "ST first": CLEAN[CLEAN.find(b"ST*"):],
+        "random binary 1": rng.randbytes(10_000),
+        "random binary 2": rng.randbytes(3),
+        "random binary ISA-prefixed": b"ISA" + rng.randbytes(5_000),
+        "ISA then binary": ISA + rng.randbytes(20_000),
+        "element == component": ISA[:104] + b"*~" + CLEAN[106:],
+        "element == terminator": ISA[:105] + b"*" + CLEAN[106:],
+        "component == terminator": ISA[:104] + b"~~" + CLEAN[106:],
+        "repetition == element": ISA[:82] + b"*" + ISA[83:] + CLEAN[106:],
+        "alphanumeric element separator": ISA.replace(b"*", b"A") + CLEAN[106:].replace(b"*", b"A"),
+        "space element separator": ISA.replace(b"*", b" ") + CLEAN[106:].replace(b"*", b" "),
+        "terminator is a letter": ISA[:105] + b"Z" + CLEAN[106:],
+        "terminator is NUL": ISA[:105] + b"\x00" + CLEAN[106:].replace(b"~", b"\x00"),
+        "100 kB element": CLEAN.replace(b"CLM*", b"CLM*" + b"9" * 100_000, 1),
+        "100 kB segment id": CLEAN.replace(b"\nCLM*", b"\n" + b"C" * 100_000 + b"*", 1),
+        "GS08 4010": CLEAN.replace(b"005010X222A1", b"004010X098A1"),
+        "GS08 empty, no ST03": CLEAN.replace(b"005010X222A1", b""),
+        "GS08 X223A2": CLEAN.replace(b"005010X222A1", b"005010X223A2"),
+        "GS08 X223A2, ST03 X222A1": CLEAN.replace(b"005010X222A1", b"005010X223A2", 1),
+        "ST03 wrong only": CLEAN.replace(b"005010X222A1~", b"005010X222A2~").replace(
+            b"*005010X222A2~", b"*005010X222A1~", 1),
+        "ST01 835": CLEAN.replace(b"ST*837*", b"ST*835*"),
+        "second ST is an 835": CLEAN + CLEAN.replace(b"ST*837*", b"ST*835*"),
+        "version with newline": CLEAN.replace(b"005010X222A1", b"0050\n10X222A1"),
+        "every segment twice": b"~".join(p + b"~" + p for p in CLEAN.split(b"~")),
+        "segments reversed": b"~".join(reversed(CLEAN.split(b"~"))),
+        "NUL after each terminator": CLEAN.replace(b"~", b"~\x00"),
+        "CR-only line breaks": CLEAN.replace(b"~\n", b"~\r"),
+        "no trailer, many claims": CLEAN[: CLEAN.rfind(b"SE*")] * 3,
+        "IEA before anything": ISA + b"IEA*1*000001002~" + CLEAN[106:],
+        "superscript LX01": CLEAN.replace(b"LX*1", b"LX*\xb9"),
+        "superscript SE01": CLEAN.replace(b"SE*", b"SE*\xb2"),
+        "superscript HL01": CLEAN.replace(b"HL*1*", b"HL*\xb9*"),
+        "tab and vertical tab separators": ISA.replace(b"*", b"\t") + CLEAN[106:].replace(b"*", b"\t"),
+    }
+
+
+@pytest.mark.parametrize("name", list(_named_inputs()))
+def test_named_hostile_input(linter, name):
+    data = _named_inputs()[name]
+    result = check(linter, data, name)
+    if name in ("empty", "one space", "only newlines", "BOM only", "BOM and newline"):
+        assert result.status == "error" and "empty" in result.error
+    if name in ("GS08 4010", "GS08 X223A2", "ST01 835", "second ST is an 835"):
+        assert result.status == "error" and "unsupported" in result.error
+
+
+# -- hypothesis -------------------------------------------------------------------------------
+
+def hypothesis_settings(examples: int) -> settings:
+    """Deterministic (derandomize), no deadline (CI machines vary), no example database."""
+    return settings(derandomize=True, deadline=None, database=None, max_examples=examples,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@hypothesis_settings(400)
+@given(st.binary(max_size=3000))
+def test_hypothesis_raw_bytes(linter, data):
+    check(linter, data, "hypothesis raw")
+
+
+@hypothesis_settings(400)
+@given(st.binary(max_size=3000))
+def test_hypothesis_after_a_sound_isa(linter, data):
+    """A valid ISA, so everything after it reaches the tokenizer, walker and reader."""
+    check(linter, ISA + data, "hypothesis after ISA")
+
+
+SEGMENT_VOCABULARY = [s for s in CLEAN.split(b"~") if s.strip()] + [
+    b"HL*1**20*1", b"HL*2*1*22*0", b"HL*3*2*23*0", b"CLM*A*1***11:B:1", b"SV1*HC:97026:GO*1*UN*1***1",
+    b"LX*1", b"NM1*82*1*X*****XX*1", b"PRV*PE*PXC*225100000X", b"SE*9*0001", b"GE*1*1", b"IEA*1*000001002",
+    b"ST*837*0001*005010X222A1", b"GS*HC*A*B*20260101*0000*1*X*005010X222A1", b"", b"\n"]
+
+
+@hypothesis_settings(500)
+@given(st.lists(st.one_of(st.sampled_from(SEGMENT_VOCABULARY), st.binary(max_size=20)), max_size=80),
+       st.sampled_from([b"~", b"~\n", b"~\r\n"]))
+def test_hypothesis_segment_soup(linter, segments, term):
+    """Real segments in any order and number, with junk between: deep paths in walker and reader."""
+    check(linter, ISA + term.join(segments), "hypothesis soup")
+
+
+@hypothesis_settings(300)
+@given(st.data())
+def test_hypothesis_edits_of_fixtures(linter, data):
+    seed = data.draw(st.sampled_from(SEED_BYTES))
+    buf = bytearray(seed)
+    for _ in range(data.draw(st.integers(1, 6))):
+        pos = data.draw(st.integers(0, len(buf)))
+        kind = data.draw(st.sampled_from(["set", "insert", "delete", "cut"]))
+        if kind == "set" and pos < len(buf):
+            buf[pos] = data.draw(st.integers(0, 255))
+        elif kind == "insert":
+            buf[pos:pos] = data.draw(st.binary(min_size=1, max_size=8))
+        elif kind == "delete":
+            del buf[pos : pos + data.draw(st.integers(1, 30))]
+        else:
+            del buf[pos:]
+    check(linter, bytes(buf), "hypothesis edits")
+
+
+# -- the command line on hostile files ---------------------------------------------------------
+
+
+def _cli(args: list[str], timeout: float = 60, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([EDI_LINT, *args], capture_output=True, timeout=timeout, input=stdin)
+
+
+def _hostile_files(tmp_path: Path, count: int) -> list[str]:
+    named = _named_inputs()
+    files = []
+    for i, (name, data) in enumerate(named.items()):
+        path = tmp_path / f"named_{i:02d}.837"
+        path.write_bytes(data)
+        files.append(str(path))
+    for i in range(count):
+        path = tmp_path / f"mutated_{i:03d}.x12"
+        path.write_bytes(mutated(f"cli-{i}"))
+        files.append(str(path))
+    return files
+
+
+def test_cli_on_hostile_files(tmp_path):
+    files = _hostile_files(tmp_path, 80)
+    groups = [files[i::6] for i in range(6)]
+
+    def run(group):
+        return group, _cli(["--format", "json", *group]), _cli(["--format", "json", *group])
+
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(run, groups))
+    for group, first, second in runs:
+        assert first.returncode in (0, 1, 2), first.stderr
+        assert b"Traceback" not in first.stderr + second.stderr, first.stderr
+        assert first.stdout == second.stdout, "output differs between two runs"
+        assert first.returncode == second.returncode
+        doc = json.loads(first.stdout)
+        assert [f["path"] for f in doc["files"]] == group
+        for entry in doc["files"]:
+            assert entry["status"] in ("linted", "error")
+            if entry["status"] == "error":
+                assert "\n" not in entry["error"] and not entry["error"].startswith("internal error")
+        if any(f["status"] == "error" for f in doc["files"]):
+            assert first.returncode == 2
+
+
+def test_cli_text_and_jobs_on_hostile_files(tmp_path):
+    files = _hostile_files(tmp_path, 20)
+    serial = _cli(["--format", "text", *files])
+    parallel = _cli(["--format", "text", "--jobs", "3", *files])
+    assert serial.returncode == parallel.returncode == 2
+    assert serial.stdout == parallel.stdout
+    assert b"Traceback" not in serial.stderr + parallel.stderr
+    for line in serial.stdout.decode("utf-8").splitlines():
+        assert line.strip(), "blank line in text output"
+
+
+@pytest.mark.parametrize("name", ["random binary 1", "ISA then binary", "version with newline", "empty"])
+def test_cli_stdin_hostile(name):
+    run = _cli(["--format", "json", "-"], stdin=_named_inputs()[name])
+    assert run.returncode in (0, 1, 2) and b"Traceback" not in run.stderr
+    assert [f["path"] for f in json.loads(run.stdout)["files"]] == ["-"]
+
+
+def test_input_files_are_never_modified(tmp_path):
+    files = _hostile_files(tmp_path, 10)
+    before = {f: Path(f).read_bytes() for f in files}
+    _cli(["--format", "json", *files])
+    assert {f: Path(f).read_bytes() for f in files} == before
+
+
+# -- pathological inputs: no hang, bounded memory ----------------------------------------------
+
+# Each input below made edi-lint hold hundreds of megabytes before its fix (see the regressions).
+MEMORY_CEILING_MB = 200
+TIME_LIMIT_S = 30
+
+# Runs a command and prints its peak resident memory (KiB on Linux), so each measurement is of
+# one edi-lint process alone.
+_MEASURE = (
+    "import resource, subprocess, sys\n"
+    "run = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "sys.stderr.buffer.write(run.stderr)\n"
+    "print(run.returncode, peak)\n"
+)
+
+
+def _pathological(tmp_path: Path) -> dict[str, Path]:
+    claim_start = CLEAN.find(b"CLM*")
+    cases = {
+        "one 5 MB segment, no terminator": ISA + b"GS*" + b"A" * 5_000_000,
+        "5 MB of terminators": ISA + b"~" * 5_000_000,
+        "700k tiny unknown segments": ISA + b"A~" * 700_000,
+        "a claim followed by 400k segments": CLEAN[:claim_start] + b"CLM*X*1***11:B:1~" + b"NTE*A~" * 400_000,
+        "150k HL segments": CLEAN[:claim_start] + b"HL*1**20*1~" * 150_000,
+        "300k GS without GE": ISA + b"GS*HC~" * 300_000,
+        "5 MB of element separators": ISA + b"GS" + b"*" * 5_000_000 + b"~",
+        "5 MB of NUL": b"\x00" * 5_000_000,
+        "5 MB of newlines, then an ISA": b"\n" * 5_000_000 + ISA,
+        "5 MB of random bytes after an ISA": ISA + random.Random("p").randbytes(5_000_000),
+    }
+    paths = {}
+    for i, (name, data) in enumerate(cases.items()):
+        path = tmp_path / f"pathological_{i}.837"
+        path.write_bytes(data)
+        paths[name] = path
+    return paths
+
+
+def test_pathological_inputs_neither_hang_nor_grow(tmp_path):
+    cases = _pathological(tmp_path)
+
+    def run(item):
+        name, path = item
+        start = time.monotonic()
+        done = subprocess.run([sys.executable, "-c", _MEASURE, EDI_LINT, "--format", "json", str(path)],
+                              capture_output=True, timeout=TIME_LIMIT_S * 2)
+        return name, done, time.monotonic() - start
+
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(run, cases.items()))
+    for name, done, seconds in runs:
+        assert b"Traceback" not in done.stderr, (name, done.stderr[-2000:])
+        code, peak_kib = map(int, done.stdout.split())
+        assert code in (0, 1, 2), name
+        assert peak_kib / 1024 < MEMORY_CEILING_MB, (name, peak_kib)
+        assert seconds < TIME_LIMIT_S, (name, seconds)
+
+
+# -- regressions: each crash or hang the suite found -------------------------------------------
+
+
+def test_regression_control_characters_in_refusal_message(linter):
+    """GS08/ST03 holding a newline (a terminator replaced by a mutation) went verbatim into the
+    one-line 'unsupported version' message."""
+    result = check(linter, CLEAN.replace(b"005010X222A1", b"005010X222A1\r\nBHT"), "newline version")
+    assert result.status == "error" and "\\r\\n" in result.error
+
+
+def test_regression_control_characters_in_finding_message(linter):
+    """A PRV03 holding a newline made the PT003 message two lines of text output."""
+    data = CLEAN.replace(b"PRV*PE*PXC*225100000X", b"PRV*PE*PXC*225100000X\nLX", 1)
+    assert data != CLEAN
+    result = check(linter, data, "newline taxonomy")
+    assert any("\\n" in f.message for f in result.findings)
+
+
+def test_regression_superscript_digits(linter):
+    """'²' passes str.isdigit() but int('²') raises: LX01, SE01 and HL01 made internal errors."""
+    for old, new in ((b"LX*1", b"LX*\xb9"), (b"SE*", b"SE*9\xb2"), (b"HL*1*", b"HL*\xb9*")):
+        data = CLEAN.replace(old, new)
+        assert data != CLEAN
+        assert check(linter, data, repr(new)).status == "linted"
+
+
+def test_regression_stray_character_before_every_segment(linter):
+    """ISA terminator LF with '~' starting every segment (TigerShark's 835): the message names
+    the transaction behind '~ST' instead of a bare 'no ST segment'."""
+    lines = CLEAN.replace(b"ST*837*", b"ST*835*").split(b"~\n")
+    data = lines[0][:105] + b"\n" + b"\n".join(b"~" + line for line in lines[1:])
+    result = check(linter, data, "stray ~")
+    assert result.status == "error" and "'~ST'" in result.error and "835" in result.error
+
+
+def test_regression_unknown_segments_are_not_all_kept(linter):
+    """2.5 million unknown segments were all kept to report 50 of them (918 MB)."""
+    from edi_lint.document import UNEXPECTED_KEPT, DocumentReader
+    from edi_lint.x12.tokenizer import segments_from_bytes
+    from edi_lint.x12.walker import LoopWalker
+
+    data = CLEAN.replace(b"\nCLM*", b"\n" + b"ZZ*1~" * 5000 + b"CLM*", 1)
+    reader = DocumentReader(LoopWalker().walk(segments_from_bytes(data)))
+    assert len(list(reader.claims())) == 5
+    assert len(reader.structure.unexpected) == UNEXPECTED_KEPT
+    assert reader.structure.unexpected_count == 5000
+    result = check(linter, data, "5000 unknown")
+    assert any("more segments are not expected" in f.message for f in result.findings)
+
+
+def test_regression_endless_claim_stops_with_one_line_error(linter, monkeypatch):
+    """A CLM followed by a million segments was held whole (460 MB)."""
+    import edi_lint.document as document
+
+    monkeypatch.setattr(document, "MAX_HELD", 1000)
+    start = CLEAN.find(b"CLM*")
+    result = check(linter, CLEAN[:start] + b"CLM*X*1***11:B:1~" + b"NTE*A~" * 1500, "long claim")
+    assert result.status == "error" and "more than 1,000 segments" in result.error
+
+
+def test_regression_file_rule_findings_are_capped(linter, monkeypatch):
+    """300k HL segments gave 300k HL001 findings: gigabytes of JSON. Past the cap, one summary finding
+    without a segment (the pre-flight split then holds the whole file)."""
+    import edi_lint.engine as engine
+
+    monkeypatch.setattr(engine, "MAX_FILE_RULE_FINDINGS", 20)
+    start = CLEAN.find(b"CLM*")
+    result = check(linter, CLEAN[:start] + b"HL*1**20*1~" * 100, "many HL")
+    hl = [f for f in result.findings if f.rule == "HL001"]
+    assert len(hl) == 21
+    (summary,) = [f for f in hl if f.segment_index is None]
+    assert summary.message.startswith("80 more HL001 findings")
