@@ -35,6 +35,7 @@ import string
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -69,7 +70,9 @@ class RulesetError(Exception):
 # -- facts ------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def _number(text: str) -> Decimal | None:
+    """SV104/SV102 text -> Decimal; memoised, because the same few values repeat on every line."""
     text = (text or "").strip()
     if not text:
         return None
@@ -119,7 +122,21 @@ def _sbr_anchor(claim):
     return (claim.sbr or claim.clm, "SBR09" if claim.sbr is not None else None, None)
 
 
+def _claim_payers(payers: PayerMatcher) -> Callable:
+    """claim -> payer families, computed once per claim (kept in the claim's own __dict__)."""
+
+    def families(claim):
+        cache = claim.__dict__
+        found = cache.get("_edi_lint_payers")
+        if found is None:
+            found = cache["_edi_lint_payers"] = payers(claim)
+        return found
+
+    return families
+
+
 def _make_fields(payers: PayerMatcher) -> dict[str, FieldDef]:
+    payers = _claim_payers(payers)
     pos_anchor = lambda l: (l.place_of_service.segment or _sv1(l), l.place_of_service.element,  # noqa: E731
                             l.place_of_service.loop)
     tax_anchor = lambda l: (l.rendering_taxonomy.segment or _sv1(l), "PRV03", l.rendering_taxonomy.loop)  # noqa: E731
@@ -413,7 +430,7 @@ def _compile_op(definition, kind, op, arg, get, ctx, key) -> Callable[[Any], boo
         if op == "none_of":
             return lambda u: wanted.isdisjoint(get(u))
         if op == "at_most_one_of":
-            return lambda u: sum(1 for v in get(u) if v in wanted) <= 1
+            return lambda u: len(wanted.intersection(get(u))) <= 1
         if op == "any_prefix":
             return lambda u: any(v.startswith(codes) for v in get(u))
         if op == "none_prefix":
@@ -592,12 +609,7 @@ def _compile_rule(table: dict, index: int, ctx: _Context, ruleset: str) -> Rule:
 
 def _make_check(scope_tests, test, fires_when, variants, message, placeholders, anchor, value_of,
                 element_override, expected):
-    def check(unit):
-        for applies in scope_tests:
-            if not applies(unit):
-                return ()
-        if test(unit) is not fires_when:
-            return ()
+    def report(unit):
         facts = _Facts(unit, placeholders)
         template = message
         for when, text in variants:
@@ -609,6 +621,21 @@ def _make_check(scope_tests, test, fires_when, variants, message, placeholders, 
         return (Problem(template.format_map(facts), segment, element_override or element, loop=loop,
                         expected=expected, actual=actual),)
 
+    # The hot path: most lines pass, so a passing line costs one or two closure calls.
+    if not scope_tests:
+        def check(unit):
+            return () if test(unit) is not fires_when else report(unit)
+    elif len(scope_tests) == 1:
+        (applies,) = scope_tests
+
+        def check(unit):
+            return () if not applies(unit) or test(unit) is not fires_when else report(unit)
+    else:
+        def check(unit):
+            for applies in scope_tests:
+                if not applies(unit):
+                    return ()
+            return () if test(unit) is not fires_when else report(unit)
     return check
 
 
