@@ -67,6 +67,8 @@ class Run:
     wall: float  # seconds
     rss_kib: int
     rc: int
+    cpu: float = 0.0  # user + system seconds of the process and its waited-for children
+    load: float = 0.0  # 1-minute load average just before the run
     stdout_path: Path | None = None
     stderr_tail: str = ""
 
@@ -81,11 +83,11 @@ class Cell:
     size: int
     runs: list[Run] = field(default_factory=list)
     note: str = ""
-    load: float = 0.0  # 1-minute load average when the cell started (other work on the machine skews timings)
+    failed: bool = False
 
     @property
     def ok(self) -> bool:
-        return bool(self.runs)
+        return bool(self.runs) and not self.failed
 
     @property
     def wall(self) -> float:
@@ -94,6 +96,14 @@ class Cell:
     @property
     def wall_min(self) -> float:
         return min(r.wall for r in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
+    @property
+    def load(self) -> float:
+        return statistics.median(r.load for r in self.runs) if self.runs else _load1()
 
     @property
     def rss_mib(self) -> float:
@@ -108,22 +118,27 @@ class Cell:
         return self.size / 1e6 / self.wall if self.wall > 0 else float("inf")
 
 
+def _load1() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+
+
 def _have_gnu_time() -> bool:
     if not os.access(GNU_TIME, os.X_OK):
         return False
     try:
-        r = subprocess.run([GNU_TIME, "-f", "%e %M", "true"], capture_output=True, text=True, timeout=10)
+        r = subprocess.run([GNU_TIME, "-f", "%e %M %U %S", "true"], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return False
-    return r.returncode == 0 and len(r.stderr.split()) == 2
+    return r.returncode == 0 and len(r.stderr.split()) == 4
 
 
 HAVE_GNU_TIME = _have_gnu_time()
 
 
 def time_process(cmd: list[str], cwd: Path | None = None, stdout_path: Path | None = None,
-                 timeout: float = 1800) -> Run:
-    """Run cmd once; return wall seconds and max RSS (KiB) of the whole process."""
+                 timeout: float = 3600) -> Run:
+    """Run cmd once; return wall seconds, max RSS (KiB) and CPU seconds of the whole process."""
+    load = _load1()
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
     try:
         with tempfile.TemporaryDirectory(prefix="edilint-bench-t-") as td:
@@ -131,48 +146,70 @@ def time_process(cmd: list[str], cwd: Path | None = None, stdout_path: Path | No
             with open(err_path, "wb") as err:
                 if HAVE_GNU_TIME:
                     tf = Path(td) / "time"
-                    p = subprocess.run([GNU_TIME, "-f", "%e %M", "-o", str(tf), *cmd], cwd=cwd,
+                    p = subprocess.run([GNU_TIME, "-f", "%e %M %U %S", "-o", str(tf), *cmd], cwd=cwd,
                                        stdout=out, stderr=err, timeout=timeout)
                     fields = tf.read_text().strip().splitlines()[-1].split()
-                    wall, rss = float(fields[0]), int(fields[1])
+                    wall, rss, cpu = float(fields[0]), int(fields[1]), float(fields[2]) + float(fields[3])
                     rc = p.returncode
-                else:  # fallback: wait4 gives this child's own rusage
+                else:  # fallback: wait4 gives this child's own rusage (RUSAGE_CHILDREN would mix runs)
                     t0 = time.perf_counter()
                     p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
                     _, status, ru = os.wait4(p.pid, 0)
                     wall = time.perf_counter() - t0
-                    p.returncode = os.waitstatus_to_exitcode(status)
+                    rc = os.waitstatus_to_exitcode(status)
+                    p.returncode = rc
                     rss = ru.ru_maxrss  # KiB on Linux
-                    rc = p.returncode
+                    cpu = ru.ru_utime + ru.ru_stime
             tail = err_path.read_bytes()[-2000:].decode("utf-8", "replace")
     finally:
         if stdout_path:
             out.close()
-    return Run(wall, rss, rc, stdout_path, tail)
+    return Run(wall, rss, rc, cpu, load, stdout_path, tail)
 
 
-def measure(tool: str, cmd_for, path: Path, claims: int, runs: int, ok_rcs=(0,), copy: bool = False,
-            stdout_path: Path | None = None, log=print, size: int | None = None) -> Cell:
-    """Median of `runs` runs of cmd_for(path). With copy=True each run works on a fresh copy in a temp dir."""
-    cell = Cell(tool, path.name + ("/" if path.is_dir() else ""), claims,
-                path.stat().st_size if size is None else size)
-    cell.load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+@dataclass
+class Spec:
+    """One command on one input, to be timed `runs` times."""
+
+    tool: str
+    cmd_for: object  # Callable[[Path], list[str]]
+    path: Path
+    claims: int
+    ok_rcs: tuple[int, ...] = (0,)
+    copy: bool = False  # run on a fresh copy in a temp dir (pyx12 writes FILE.997 next to its input)
+    stdout_path: Path | None = None
+    size: int | None = None
+    note: str = ""
+
+
+def measure_group(specs: list[Spec], runs: int, log=print) -> list[Cell]:
+    """Time every spec `runs` times, round-robin (A B C A B C ...), so that load from other work on the
+    machine hits all of them alike and their ratios stay fair. Returns one Cell per spec."""
+    cells = [
+        Cell(sp.tool, sp.path.name + ("/" if sp.path.is_dir() else ""), sp.claims,
+             sp.path.stat().st_size if sp.size is None else sp.size, note=sp.note)
+        for sp in specs
+    ]
     for i in range(runs):
-        if copy:
-            with tempfile.TemporaryDirectory(prefix="edilint-bench-") as td:
-                p = Path(td) / path.name
-                shutil.copyfile(path, p)
-                run = time_process(cmd_for(p), cwd=Path(td), stdout_path=stdout_path)
-        else:
-            run = time_process(cmd_for(path), stdout_path=stdout_path)
-        log(f"  {tool:<10} {path.name:<28} run {i + 1}/{runs}: {run.wall:.2f} s, {run.rss_kib / 1024:.0f} MiB,"
-            f" exit {run.rc}")
-        if run.rc not in ok_rcs:
-            cell.note = f"exit {run.rc}: {run.stderr_tail.strip().splitlines()[-1] if run.stderr_tail.strip() else ''}"
-            cell.runs.clear()
-            return cell
-        cell.runs.append(run)
-    return cell
+        for sp, cell in zip(specs, cells):
+            if cell.failed:
+                continue
+            if sp.copy:
+                with tempfile.TemporaryDirectory(prefix="edilint-bench-") as td:
+                    p = Path(td) / sp.path.name
+                    shutil.copyfile(sp.path, p)
+                    run = time_process(sp.cmd_for(p), cwd=Path(td), stdout_path=sp.stdout_path)
+            else:
+                run = time_process(sp.cmd_for(sp.path), stdout_path=sp.stdout_path)
+            log(f"  {sp.tool:<12} {cell.file:<22} run {i + 1}/{runs}: {run.wall:6.2f} s wall, {run.cpu:6.2f} s cpu, "
+                f"{run.rss_kib / 1024:5.0f} MiB, exit {run.rc}, load {run.load:.1f}")
+            if run.rc not in sp.ok_rcs:
+                last = run.stderr_tail.strip().splitlines()[-1] if run.stderr_tail.strip() else ""
+                cell.note = f"exit {run.rc}: {last}"
+                cell.failed = True
+                continue
+            cell.runs.append(run)
+    return cells
 
 
 # --------------------------------------------------------------------------- inputs
@@ -285,7 +322,7 @@ def machine_info(edi_lint: str | None) -> dict:
         info["git"] = "?"
     if hasattr(os, "getloadavg"):
         info["load average at report time (1/5/15 min)"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    info["timer"] = "/usr/bin/time -f '%e %M'" if HAVE_GNU_TIME else "os.wait4 rusage + perf_counter (no GNU time)"
+    info["timer"] = "/usr/bin/time -f '%e %M %U %S'" if HAVE_GNU_TIME else "os.wait4 rusage + perf_counter (no GNU time)"
     info["edi-lint command"] = edi_lint or "not found"
     return info
 
@@ -304,31 +341,33 @@ def verdict(ok: bool | None) -> str:
 def build_report(cells: list[Cell], checks: dict, info: dict, args, ratios: list[tuple], baseline: Cell | None,
                  notes: list[str]) -> str:
     lines = ["# edi-lint benchmark", "",
-             f"Generated {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Whole-process wall time and max RSS, "
-             f"median of {args.runs} runs. Inputs: `bench/gen837.py N --lines {args.lines} --tx {args.tx} "
-             f"--seed {args.seed} --defect-rate {args.defect_rate}`.", ""]
+             f"Generated {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Whole processes, median of {args.runs} "
+             f"runs, commands of a group run round-robin. Inputs: `bench/gen837.py N --lines {args.lines} "
+             f"--tx {args.tx} --seed {args.seed} --defect-rate {args.defect_rate}`.", ""]
     lines += ["## Timings", "",
-              "| tool | file | claims | MB | wall s (median) | min s | claims/s | MB/s | peak MiB | load | note |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    if baseline and baseline.ok:
-        lines.append(f"| `python -c pass` | – | – | – | {baseline.wall:.2f} | {baseline.wall_min:.2f} | – | – | "
-                     f"{baseline.rss_mib:.0f} | {baseline.load:.1f} | interpreter start |")
-    for c in cells:
+              "| tool | file | claims | MB | wall s | min wall s | cpu s | claims/s | MB/s | peak MiB | load | note |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for c in ([baseline] if baseline else []) + cells:
         if c.ok:
+            rate = fmt_rate(c.claims_per_s) if c.claims else "–"
+            mbs = f"{c.mb_per_s:.2f}" if c.claims else "–"
             lines.append(f"| {c.tool} | {c.file} | {c.claims:,} | {c.size / 1e6:.1f} | {c.wall:.2f} | "
-                         f"{c.wall_min:.2f} | {fmt_rate(c.claims_per_s)} | {c.mb_per_s:.2f} | {c.rss_mib:.0f} | "
-                         f"{c.load:.1f} | {c.note} |")
+                         f"{c.wall_min:.2f} | {c.cpu:.2f} | {rate} | {mbs} | {c.rss_mib:.0f} | {c.load:.1f} | "
+                         f"{c.note} |")
         else:
-            lines.append(f"| {c.tool} | {c.file} | {c.claims:,} | {c.size / 1e6:.1f} | – | – | – | – | – | "
+            lines.append(f"| {c.tool} | {c.file} | {c.claims:,} | {c.size / 1e6:.1f} | – | – | – | – | – | – | "
                          f"{c.load:.1f} | {c.note or 'failed'} |")
-    lines += ["", "## Targets", "", "| measure | value | target | result |", "|---|---:|---:|---|"]
-    for name, value, target, ok in ratios:
-        lines.append(f"| {name} | {value} | {target} | {verdict(ok)} |")
+    lines += ["", "## Targets", "",
+              "PASS/FAIL is judged on wall time. The CPU-time column is the same ratio computed on user+system seconds:"
+              " it is much less sensitive to other work on the machine.", "",
+              "| measure | value (wall) | value (cpu) | target | result |", "|---|---:|---:|---:|---|"]
+    for name, value, cpu_value, target, ok in ratios:
+        lines.append(f"| {name} | {value} | {cpu_value} | {target} | {verdict(ok)} |")
     lines += ["", "## Seeded defects found by edi-lint (PT001/PT002/PT003)", ""]
     if not checks:
         lines.append("edi-lint was not run, so nothing was checked.")
     else:
-        lines += ["| file | seeded | found | missing | extra PT00x | all findings | findings by rule |",
+        lines += ["| input | seeded | found | missing | extra PT00x | all findings | findings by rule |",
                   "|---|---:|---:|---:|---:|---:|---|"]
         for fname, ch in checks.items():
             if "error" in ch:
@@ -400,57 +439,56 @@ def main(argv: list[str] | None = None) -> int:
     for n in sorted(set(sizes) | set(pyx_sizes) | ({1} if not a.no_one_claim else set())):
         files[n] = ensure_file(n, a)
 
+    def edi_cmd(extra=()):
+        return lambda p: [edi, "--format", "json", *extra, str(p)]
+
+    def pyx_cmd(p: Path) -> list[str]:
+        return [py, "-m", "pyx12.scripts.x12valid", "-q", str(p)]
+
+    def floor_cmd(p: Path) -> list[str]:
+        return [py, "-c", FLOOR_CODE, str(p)]
+
+    def pyx_verdict(c: Cell) -> None:
+        """x12valid logs 'FILE: OK' or 'FILE: Failure' on stderr; keep the verdict next to the timing."""
+        if not c.ok:
+            return
+        text = c.runs[-1].stderr_tail.strip()
+        v = text.rsplit(":", 1)[-1].strip() if text else "?"
+        c.note = f"{c.note + '; ' if c.note else ''}x12valid: {v}"
+        if v != "OK":
+            notes.append(f"pyx12 did not say OK on {c.file}: {text[-200:]!r}")
+
     cells: list[Cell] = []
     checks: dict[str, dict] = {}
     edi_cells: dict[int, Cell] = {}
     floor_cells: dict[int, Cell] = {}
     pyx_cells: dict[int, Cell] = {}
 
-    baseline = measure("python", lambda p: [py, "-c", "pass"], files[min(files)][0], 0, a.runs, log=log)
+    baseline = measure_group([Spec("`python -c pass`", lambda p: [py, "-c", "pass"], files[min(files)][0], 0,
+                                   size=0, note="interpreter start")], a.runs, log=log)[0]
+    baseline.file = "–"
 
-    def pyx_cmd(p: Path) -> list[str]:
-        return [py, "-m", "pyx12.scripts.x12valid", "-q", str(p)]
-
-    def pyx_verdict(c: Cell, prefix: str = "") -> None:
-        """x12valid logs 'FILE: OK' or 'FILE: Failure' on stderr; keep the verdict next to the timing."""
-        if not c.ok:
-            return
-        text = c.runs[-1].stderr_tail.strip()  # the verdict goes to stderr
-        v = text.rsplit(":", 1)[-1].strip() if text else "?"
-        c.note = f"{prefix + '; ' if prefix else ''}x12valid: {v}"
-        if v != "OK":
-            notes.append(f"pyx12 did not say OK on {c.file}: {text[-200:]!r}")
-
-    def edi_cmd(extra=()):
-        return lambda p: [edi, "--format", "json", *extra, str(p)]
-
-    for n in sizes:
+    # one group per file size: edi-lint, floor and (on --pyx12-claims) pyx12, round-robin
+    for n in sorted(set(sizes) | set(pyx_sizes)):
         path, expected = files[n]
+        specs: list[Spec] = []
         if edi:
-            out_json = OUT / f"edi-lint-{n}.json"
-            c = measure("edi-lint", edi_cmd(), path, n, a.runs, ok_rcs=(0, 1), stdout_path=out_json, log=log)
-            cells.append(c)
-            edi_cells[n] = c
-            if c.ok:
-                checks[path.name] = check_findings(out_json, expected)
+            specs.append(Spec("edi-lint", edi_cmd(), path, n, ok_rcs=(0, 1), stdout_path=OUT / f"edi-lint-{n}.json"))
         if not a.skip_floor:
-            c = measure("floor", lambda p: [py, "-c", FLOOR_CODE, str(p)], path, n, a.runs, log=log)
+            specs.append(Spec("floor", floor_cmd, path, n))
+        if n in pyx_sizes:
+            specs.append(Spec("pyx12", pyx_cmd, path, n, copy=True))
+        for sp, c in zip(specs, measure_group(specs, a.runs, log=log)):
             cells.append(c)
-            floor_cells[n] = c
-
-    for n in pyx_sizes:
-        path, _ = files[n]
-        c = measure("pyx12", pyx_cmd, path, n, a.runs, copy=True, log=log)
-        pyx_verdict(c)
-        cells.append(c)
-        pyx_cells[n] = c
-        if edi and n not in edi_cells:
-            out_json = OUT / f"edi-lint-{n}.json"
-            e = measure("edi-lint", edi_cmd(), path, n, a.runs, ok_rcs=(0, 1), stdout_path=out_json, log=log)
-            cells.append(e)
-            edi_cells[n] = e
-            if e.ok:
-                checks[path.name] = check_findings(out_json, files[n][1])
+            if sp.tool == "edi-lint":
+                edi_cells[n] = c
+                if c.ok:
+                    checks[path.name] = check_findings(sp.stdout_path, expected)
+            elif sp.tool == "floor":
+                floor_cells[n] = c
+            else:
+                pyx_verdict(c)
+                pyx_cells[n] = c
 
     biggest = max(sizes) if sizes else None
     if edi and jobs and biggest is not None:
@@ -460,96 +498,114 @@ def main(argv: list[str] | None = None) -> int:
             notes.append("`edi-lint --help` shows no --jobs option: the --jobs comparison was skipped.")
         else:
             mdir, mexp, msize = ensure_multi(biggest, a.jobs_files, a)
+            specs = []
             for j in jobs:
-                c = measure(f"edi-lint -j{j}", edi_cmd(("--jobs", str(j))), path, biggest, a.runs, ok_rcs=(0, 1),
-                            stdout_path=OUT / f"edi-lint-{biggest}-j{j}.json", log=log)
-                c.note = "one file"
-                cells.append(c)
-                out_json = OUT / f"edi-lint-multi-{biggest}-j{j}.json"
-                c = measure(f"edi-lint -j{j}", edi_cmd(("--jobs", str(j))), mdir, biggest, a.runs, ok_rcs=(0, 1),
-                            stdout_path=out_json, log=log, size=msize)
-                c.note = f"directory of {a.jobs_files} files"
+                specs.append(Spec(f"edi-lint -j{j}", edi_cmd(("--jobs", str(j))), path, biggest, ok_rcs=(0, 1),
+                                  stdout_path=OUT / f"edi-lint-{biggest}-j{j}.json", note="one file"))
+                specs.append(Spec(f"edi-lint -j{j}", edi_cmd(("--jobs", str(j))), mdir, biggest, ok_rcs=(0, 1),
+                                  stdout_path=OUT / f"edi-lint-multi-{biggest}-j{j}.json", size=msize,
+                                  note=f"directory of {a.jobs_files} files"))
+            for sp, c in zip(specs, measure_group(specs, a.runs, log=log)):
                 cells.append(c)
                 if c.ok:
-                    checks[f"{mdir.name}/ (-j{j})"] = check_findings(out_json, mexp)
+                    key = f"{c.file} ({sp.tool.split()[-1]})"
+                    checks[key] = check_findings(sp.stdout_path, mexp if sp.path == mdir else files[biggest][1])
             notes.append("edi-lint --jobs parallelises across files; peak RSS from GNU time is the largest single "
-                         "process (parent or one worker), not the sum.")
+                         "process (parent or one worker), not the sum; cpu s includes the workers.")
 
     one_edi = one_pyx = None
     if not a.no_one_claim:
         path, expected = files[1]
+        specs = []
         if edi:
-            one_edi = measure("edi-lint", edi_cmd(), path, 1, a.runs, ok_rcs=(0, 1),
-                              stdout_path=OUT / "edi-lint-1.json", log=log)
-            one_edi.note = "one claim"
-            cells.append(one_edi)
-            if one_edi.ok:
-                checks[path.name] = check_findings(OUT / "edi-lint-1.json", expected)
-        if True:  # pyx12 on the one-claim file is the comparison point
-            one_pyx = measure("pyx12", pyx_cmd, path, 1, a.runs, copy=True, log=log)
-            pyx_verdict(one_pyx, "one claim")
-            cells.append(one_pyx)
+            specs.append(Spec("edi-lint", edi_cmd(), path, 1, ok_rcs=(0, 1), stdout_path=OUT / "edi-lint-1.json",
+                              note="one claim"))
+        specs.append(Spec("pyx12", pyx_cmd, path, 1, copy=True, note="one claim"))
+        for sp, c in zip(specs, measure_group(specs, a.runs, log=log)):
+            cells.append(c)
+            if sp.tool == "edi-lint":
+                one_edi = c
+                if c.ok:
+                    checks[path.name] = check_findings(sp.stdout_path, expected)
+            else:
+                one_pyx = c
+                pyx_verdict(c)
 
-    # ratios against targets
-    ratios: list[tuple] = []
-    if pyx_cells:
-        pn = max(n for n, c in pyx_cells.items() if c.ok) if any(c.ok for c in pyx_cells.values()) else None
-        rn = a.ratio_claims or (10000 if 10000 in edi_cells else (max(edi_cells) if edi_cells else None))
-        if pn is not None and rn in edi_cells and edi_cells[rn].ok:
-            r = edi_cells[rn].claims_per_s / pyx_cells[pn].claims_per_s
-            ratios.append((f"edi-lint claims/s ({rn:,}-claim file) ÷ pyx12 claims/s ({pn:,}-claim file)",
-                           f"{r:,.1f}×", f"≥ {TARGET_PYX12_RATIO:.0f}×", r >= TARGET_PYX12_RATIO))
-            if pn in edi_cells and edi_cells[pn].ok and pn != rn:
-                r2 = edi_cells[pn].claims_per_s / pyx_cells[pn].claims_per_s
-                ratios.append((f"same file: edi-lint ÷ pyx12 claims/s ({pn:,} claims, start-up included)",
-                               f"{r2:,.1f}×", "(info)", None))
-        elif pn is not None:
-            ratios.append(("edi-lint claims/s ÷ pyx12 claims/s", "–", f"≥ {TARGET_PYX12_RATIO:.0f}×", None))
-        if pn is not None and floor_cells.get(pn) and floor_cells[pn].ok:
-            r3 = floor_cells[pn].claims_per_s / pyx_cells[pn].claims_per_s
-            ratios.append((f"floor ÷ pyx12 claims/s ({pn:,} claims, for scale)", f"{r3:,.0f}×", "(info)", None))
-    if biggest is not None:
-        e, f = edi_cells.get(biggest), floor_cells.get(biggest)
-        if e and e.ok and f and f.ok:
-            r = e.wall / f.wall
-            ratios.append((f"edi-lint wall ÷ floor wall ({biggest:,} claims)", f"{r:.2f}×",
-                           f"≤ {TARGET_FLOOR_RATIO:.0f}×", r <= TARGET_FLOOR_RATIO))
-        else:
-            ratios.append((f"edi-lint wall ÷ floor wall ({biggest:,} claims)", "–", f"≤ {TARGET_FLOOR_RATIO:.0f}×",
-                           None))
-        if e and e.ok:
-            peak = statistics.median(r.rss_kib for r in e.runs) * 1024
-            ratios.append((f"edi-lint peak RSS ({biggest:,} claims)", f"{peak / 1e6:.0f} MB ({peak / 2**20:.0f} MiB)",
-                           "≤ 150 MB", peak <= TARGET_PEAK_BYTES))
-        else:
-            ratios.append((f"edi-lint peak RSS ({biggest:,} claims)", "–", "≤ 150 MB", None))
-    for n in sizes:  # for scale: the floor is not linear (it keeps every element list, 2 GB at 200k)
-        e, f = edi_cells.get(n), floor_cells.get(n)
-        if n != biggest and e and e.ok and f and f.ok:
-            ratios.append((f"edi-lint wall ÷ floor wall ({n:,} claims)", f"{e.wall / f.wall:.2f}×", "(info)", None))
-    if one_edi is not None and one_pyx is not None and one_edi.ok and one_pyx.ok:
-        r = one_edi.wall / one_pyx.wall
-        ratios.append(("one claim: edi-lint wall ÷ pyx12 wall", f"{r:.2f}× ({one_edi.wall:.2f} s vs "
-                       f"{one_pyx.wall:.2f} s)", f"≤ {TARGET_ONE_CLAIM}×", r <= TARGET_ONE_CLAIM))
-    elif not a.no_one_claim:
-        ratios.append(("one claim: edi-lint wall ÷ pyx12 wall", "–", f"≤ {TARGET_ONE_CLAIM}×", None))
-    all_found = all("error" not in ch and not ch["missing"] for ch in checks.values()) if checks else None
-    ratios.append(("every seeded PT001/PT002/PT003 defect reported", "yes" if all_found else
-                   ("–" if all_found is None else "no"), "all", all_found))
-
+    ratios = compute_ratios(a, sizes, biggest, edi_cells, floor_cells, pyx_cells, one_edi, one_pyx, checks)
     if not HAVE_GNU_TIME:
-        notes.append("GNU time not usable: wall from perf_counter, RSS from os.wait4 (per child).")
+        notes.append("GNU time not usable: wall from perf_counter, RSS and CPU from os.wait4 (per child).")
     notes.append("pyx12 runs on a copy in a temp dir (x12valid writes FILE.997 next to its input); with `-m` it "
                  "exits 0 for OK and for Failure.")
     notes.append("claims/s = claims ÷ median whole-process wall (interpreter start and imports included); "
-                 "wall resolution 10 ms. `load` = 1-minute load average when the cell started: a load near or "
-                 f"above nproc ({machine_nproc()}) means other work shared the CPUs and the timings are inflated.")
+                 "wall resolution 10 ms. `load` = median 1-minute load average before each run: a load near or "
+                 f"above nproc ({machine_nproc()}) means other work shared the CPUs and wall times are inflated.")
     report = build_report(cells, checks, machine_info(edi), a, ratios, baseline, notes)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.md").write_text(report)
     print(report)
     log(f"wrote {OUT / 'results.md'}")
     return 0
+
+
+def compute_ratios(a, sizes, biggest, edi_cells, floor_cells, pyx_cells, one_edi, one_pyx, checks) -> list[tuple]:
+    """Rows (measure, wall value, cpu value, target, pass?) for the report; pass? None = information only."""
+    rows: list[tuple] = []
+
+    def good(c: Cell | None) -> bool:
+        return c is not None and c.ok
+
+    pyx_ok = [n for n, c in pyx_cells.items() if c.ok]
+    if pyx_cells:
+        pn = max(pyx_ok) if pyx_ok else None
+        rn = a.ratio_claims or (10000 if 10000 in edi_cells else (max(edi_cells) if edi_cells else None))
+        if pn is not None and good(edi_cells.get(rn)):
+            e, p = edi_cells[rn], pyx_cells[pn]
+            r = e.claims_per_s / p.claims_per_s
+            rc = (e.claims / e.cpu) / (p.claims / p.cpu) if e.cpu and p.cpu else float("nan")
+            rows.append((f"edi-lint claims/s ({rn:,}-claim file) ÷ pyx12 claims/s ({pn:,}-claim file)",
+                         f"{r:,.1f}×", f"{rc:,.1f}×", f"≥ {TARGET_PYX12_RATIO:.0f}×", r >= TARGET_PYX12_RATIO))
+            if good(edi_cells.get(pn)) and pn != rn:
+                e2 = edi_cells[pn]
+                rows.append((f"same file: edi-lint ÷ pyx12 claims/s ({pn:,} claims)",
+                             f"{p.wall / e2.wall:,.1f}×", f"{p.cpu / e2.cpu:,.1f}×", "(info)", None))
+        else:
+            rows.append(("edi-lint claims/s ÷ pyx12 claims/s", "–", "–", f"≥ {TARGET_PYX12_RATIO:.0f}×", None))
+        if pn is not None and good(floor_cells.get(pn)):
+            f, p = floor_cells[pn], pyx_cells[pn]
+            rows.append((f"floor ÷ pyx12 claims/s ({pn:,} claims, for scale)", f"{p.wall / f.wall:,.0f}×",
+                         f"{p.cpu / f.cpu:,.0f}×" if f.cpu else "–", "(info)", None))
+    if biggest is not None:
+        e, f = edi_cells.get(biggest), floor_cells.get(biggest)
+        if good(e) and good(f):
+            r = e.wall / f.wall
+            rows.append((f"edi-lint wall ÷ floor wall ({biggest:,} claims)", f"{r:.2f}×",
+                         f"{e.cpu / f.cpu:.2f}×" if f.cpu else "–", f"≤ {TARGET_FLOOR_RATIO:.0f}×",
+                         r <= TARGET_FLOOR_RATIO))
+        else:
+            rows.append((f"edi-lint wall ÷ floor wall ({biggest:,} claims)", "–", "–", f"≤ {TARGET_FLOOR_RATIO:.0f}×",
+                         None))
+        if good(e):
+            peak = statistics.median(r.rss_kib for r in e.runs) * 1024
+            rows.append((f"edi-lint peak RSS ({biggest:,} claims)", f"{peak / 1e6:.0f} MB ({peak / 2**20:.0f} MiB)",
+                         "", "≤ 150 MB", peak <= TARGET_PEAK_BYTES))
+        else:
+            rows.append((f"edi-lint peak RSS ({biggest:,} claims)", "–", "", "≤ 150 MB", None))
+    for n in sizes:  # for scale: the floor is not linear (it keeps every element list, 2 GB at 200k)
+        e, f = edi_cells.get(n), floor_cells.get(n)
+        if n != biggest and good(e) and good(f):
+            rows.append((f"edi-lint wall ÷ floor wall ({n:,} claims)", f"{e.wall / f.wall:.2f}×",
+                         f"{e.cpu / f.cpu:.2f}×" if f.cpu else "–", "(info)", None))
+    if good(one_edi) and good(one_pyx):
+        r = one_edi.wall / one_pyx.wall
+        rows.append(("one claim: edi-lint wall ÷ pyx12 wall", f"{r:.2f}× ({one_edi.wall:.2f} s vs {one_pyx.wall:.2f} s)",
+                     f"{one_edi.cpu / one_pyx.cpu:.2f}×" if one_pyx.cpu else "–", f"≤ {TARGET_ONE_CLAIM}×",
+                     r <= TARGET_ONE_CLAIM))
+    elif not a.no_one_claim:
+        rows.append(("one claim: edi-lint wall ÷ pyx12 wall", "–", "–", f"≤ {TARGET_ONE_CLAIM}×", None))
+    all_found = all("error" not in ch and not ch["missing"] for ch in checks.values()) if checks else None
+    rows.append(("every seeded PT001/PT002/PT003 defect reported",
+                 "–" if all_found is None else ("yes" if all_found else "no"), "", "all", all_found))
+    return rows
 
 
 if __name__ == "__main__":
