@@ -22,6 +22,7 @@ import importlib.util
 import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -418,6 +419,8 @@ def main(argv: list[str] | None = None) -> int:
                     "directory holding the same number of claims split into --jobs-files files, e.g. 1,2")
     ap.add_argument("--jobs-files", type=int, default=4, help="files in the --jobs directory (default 4)")
     ap.add_argument("--edi-lint", dest="edi_lint", default=None, help="edi-lint executable (default: next to python)")
+    ap.add_argument("--edi-lint-args", default="",
+                    help="extra arguments for every edi-lint run, e.g. --edi-lint-args=--isolated (shell-split)")
     ap.add_argument("--skip-floor", action="store_true")
     ap.add_argument("--no-one-claim", action="store_true")
     a = ap.parse_args(argv)
@@ -439,8 +442,14 @@ def main(argv: list[str] | None = None) -> int:
     for n in sorted(set(sizes) | set(pyx_sizes) | ({1} if not a.no_one_claim else set())):
         files[n] = ensure_file(n, a)
 
+    user_args = shlex.split(a.edi_lint_args)
+
     def edi_cmd(extra=()):
-        return lambda p: [edi, "--format", "json", *extra, str(p)]
+        return lambda p: [edi, "--format", "json", *user_args, *extra, str(p)]
+
+    if edi:
+        notes.append(f"edi-lint command: `{' '.join(edi_cmd()(Path('FILE')))}`. Without --isolated it reads the "
+                     "closest pyproject.toml [tool.edi-lint] / edi-lint.toml above bench/out/, if there is one.")
 
     def pyx_cmd(p: Path) -> list[str]:
         return [py, "-m", "pyx12.scripts.x12valid", "-q", str(p)]
