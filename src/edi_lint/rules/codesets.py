@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from edi_lint.rules.api import Problem, claim_rule, file_rule, line_rule
 
@@ -229,6 +230,7 @@ def clm05_frequency_code(claim):
 
 # -- service dates ----------------------------------------------------------------------------
 
+@lru_cache(maxsize=4096)
 def _date(text: str) -> date | None:
     if len(text) != 8 or not text.isdigit():
         return None
