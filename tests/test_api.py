@@ -72,7 +72,7 @@ def test_split(tmp_path):
     ok, held = tmp_path / "ok.837", tmp_path / "held.837"
     report = edi_lint.split(FIXTURES / "patient_loop.837", ok, held)
     assert report.split == {"accepted_path": str(ok), "rejected_path": str(held), "accepted": 1, "rejected": 3,
-                            "incomplete": []}
+                            "incomplete": [], "orphan_segments": []}
     assert [c.claim_id for c in report.accepted] == ["PAT-SPOUSE-CLEAN"]
     assert json.loads(report.to_json())["split"]["rejected"] == 3
     # From bytes, too; the same verdicts.

@@ -422,3 +422,64 @@ def test_duplicate_claim_ids_are_judged_one_by_one(tmp_path):
 def test_standard_output_is_not_an_output_file(tmp_path):
     result = invoke(str(FIXTURES / "sample.837"), "--accepted", "-", "--rejected", str(tmp_path / "r.837"))
     assert result.exit_code == 2 and "file paths" in result.stderr
+
+
+def clm_texts(data: bytes) -> list[str]:
+    """CLM01 of every CLM segment, found textually (also in output parts a tokenizer would refuse)."""
+    parts = [p.strip() for p in data.decode("latin-1").split("~")]
+    return [p.split("*")[1] for p in parts if p.startswith("CLM*")]
+
+
+def test_misplaced_claim_segment_is_carried_not_lost(tmp_path):
+    """A CLM where the guide has no place for it (right after ST) is not a claim the reader can
+    yield, but its data must not vanish: it holds its transaction and lands in the rejected file."""
+    text = (FIXTURES / "multi_envelope.837").read_text()
+    stray = "CLM*STRAY-CLAIM*30***11:B:1*Y*A*Y*Y~\n"
+    source = tmp_path / "in.837"
+    source.write_text(text.replace("ST*837*0002*005010X222A1~\n", "ST*837*0002*005010X222A1~\n" + stray))
+    result, accepted, rejected = split(tmp_path, source, "--format", "json")
+    doc = json.loads(result.stdout)
+    assert clm01s(accepted.read_bytes()) == []  # the clean claim shares the stray's transaction
+    assert Counter(clm_texts(accepted.read_bytes()) + clm_texts(rejected.read_bytes())) == Counter(
+        clm_texts(source.read_bytes()))
+    assert doc["split"]["orphan_segments"] and "STRAY-CLAIM" not in {c["claim_id"] for c in doc["claims"]}
+    assert "carried to the rejected file" in invoke(str(source), "--accepted", str(accepted), "--rejected",
+                                                      str(rejected)).stdout
+
+
+def test_orphans_hold_even_with_fail_on_never(tmp_path):
+    text = (FIXTURES / "multi_envelope.837").read_text()
+    source = tmp_path / "in.837"
+    source.write_text(text.replace("ST*837*0002*005010X222A1~\n", "ST*837*0002*005010X222A1~\nZZQ*1~\n"))
+    result, accepted, rejected = split(tmp_path, source, "--fail-on", "never", "--format", "json")
+    assert result.exit_code == 0
+    good = clm01s(accepted.read_bytes())
+    assert "ME-I2-G1-T2-CLEAN" not in good and "ME-I1-G1-T1-GO" in good  # only its transaction is held
+    assert b"ZZQ*1~" in rejected.read_bytes()
+
+
+def test_orphans_in_a_transaction_without_claims(tmp_path):
+    """A transaction whose only 'claim' is misplaced: written to rejected in an envelope of its own."""
+    text = (FIXTURES / "sample.837").read_text()
+    head = text[: text.index("HL*1**20*1~")]
+    extra_st = head[head.index("ST*837"):].replace("ST*837*0001", "ST*837*0002") + \
+        "CLM*LONELY*30***11:B:1*Y*A*Y*Y~\nSE*8*0002~\n"
+    source = tmp_path / "in.837"
+    source.write_text(text.replace("GE*1*1001~", extra_st + "GE*2*1001~"))
+    result, accepted, rejected = split(tmp_path, source, "--format", "json")
+    data = rejected.read_bytes()
+    assert "LONELY" in clm_texts(data)
+    assert Counter(clm_texts(accepted.read_bytes()) + clm_texts(data)) == Counter(clm_texts(source.read_bytes()))
+    ids = segment_ids(data)
+    assert ids.count("ISA") == ids.count("IEA") == 2 and ids.count("ST") == ids.count("SE") == 2
+
+
+def test_broken_later_isa_holds_its_interchange(tmp_path):
+    text = (FIXTURES / "multi_envelope.837").read_text()
+    second = "ISA*00*          *00*          *ZZ*EDILINTFIXTURE *ZZ*RIVERBENDCH    *260120*0930*^*00501*000000702"
+    assert text.count(second) == 1
+    source = tmp_path / "in.837"
+    source.write_text(text.replace(second, second.replace("EDILINTFIXTURE ", "EDILINTFIXTURE")))  # 1 short
+    result, accepted, rejected = split(tmp_path, source)
+    assert clm01s(accepted.read_bytes()) == []  # the clean claim sits in the broken interchange
+    assert Counter(clm_texts(rejected.read_bytes())) == Counter(clm_texts(source.read_bytes()))

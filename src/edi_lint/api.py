@@ -173,7 +173,14 @@ def _lint_one(linter, name: str, data: PathLike | bytes, threshold) -> FileResul
         result = linter.lint_path(data, name)
     if result.status != "error" and result.verdicts:
         try:
-            result.verdicts = final_verdicts(data, result, threshold)
+            placement = None
+            if any(f.claim_id is None for f in result.findings):  # orphans come with STR001: walk, as split does
+                from edi_lint.preflight import scan
+
+                blocking = {f.segment_index for f in result.findings if threshold is not None
+                            and f.claim_id is None and f.severity >= threshold and f.segment_index is not None}
+                placement = scan(data, blocking, walk=True)
+            result.verdicts = final_verdicts(data, result, threshold, placement)
         except Exception:  # the input changed or broke between passes: hold everything
             result.verdicts = [ClaimVerdict(v.claim_id, v.transaction, v.segment_index, False)
                                for v in result.verdicts]
@@ -224,7 +231,8 @@ def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: Path
 
 def split_summary(outcome, accepted_path, rejected_path) -> dict:
     return {"accepted_path": str(accepted_path), "rejected_path": str(rejected_path),
-            "accepted": outcome.accepted, "rejected": outcome.rejected, "incomplete": list(outcome.incomplete)}
+            "accepted": outcome.accepted, "rejected": outcome.rejected, "incomplete": list(outcome.incomplete),
+            "orphan_segments": list(outcome.orphans)}
 
 
 __all__ = ["ClaimStatus", "Report", "lint", "split"]

@@ -274,6 +274,11 @@ def summary_lines(extra: dict) -> str:
         lines.append(f"Pre-flight split: {split['accepted']} claim(s) accepted -> {split['accepted_path']}, "
                      f"{split['rejected']} rejected -> {split['rejected_path']}"
                      + (f" ({len(split['incomplete'])} cut off by truncation)" if split["incomplete"] else "") + ".")
+        orphans = split.get("orphan_segments")
+        if orphans:
+            lines.append(f"{len(orphans)} segment(s) outside any claim that the guide has no place for were carried "
+                         "to the rejected file, holding back the claims around them (segment #"
+                         + ", #".join(map(str, orphans[:10])) + (" ..." if len(orphans) > 10 else "") + ").")
     base = extra.get("baseline")
     if base:
         lines.append(f"Baseline {base['path']}: {base['suppressed']} known finding(s) hidden"

@@ -4,6 +4,7 @@
 
 Every claim with no finding at or above --fail-on goes to the accepted file, every other claim to the
 rejected file. Accepted plus rejected is exactly the input's claims: none is lost or duplicated.
+Costs: the lint pass, then one read for placement (tokenizer and loop walker) and one to write.
 
 How claims are judged (`final_verdicts`):
 
@@ -15,9 +16,15 @@ How claims are judged (`final_verdicts`):
   group; ISA/IEA, the interchange; a finding with no segment at all, the whole file. A truncated
   file's ENV001 points at the innermost open envelope, so the cut transaction is held back whole;
 * the claim in progress when a truncated file ends (never linted) goes to the rejected file, so it
-  cannot vanish; its verdict is listed like any other (accepted: false).
+  cannot vanish; its verdict is listed like any other (accepted: false);
+* orphans, segments outside any claim that the 837P map has no place for (a CLM right after ST, junk
+  between envelopes, a 2010BA with no subscriber HL), hold back their scope whatever --fail-on says,
+  because no valid output can carry them; they are written to the rejected file after the envelope or
+  level they sat in (in an envelope of their own when that scope has no claim), and listed by segment
+  number in the JSON `split.orphan_segments`. A later ISA that is not a well-formed fixed-width ISA
+  holds back its interchange the same way.
 
-What is written (`Splitter`): one output interchange per input interchange that has claims for that
+What is written (`split_source`, `_Output`): one output interchange per input interchange that has claims for that
 output, one GS per input GS, one ST per input ST, in input order. Envelope identifiers are kept as
 in the input (ISA, ISA13, GS, GS06, ST02, BHT, submitter and receiver), and each interchange keeps
 its own delimiters. SE01, GE01 and IEA01 are recomputed; HL01/HL02 are renumbered from 1 in each
@@ -25,9 +32,8 @@ transaction and HL04 says whether the level has children in this output. Each cl
 under its own billing provider (2000A + 2010AA/AB/AC), subscriber (2000B + 2010BA/BB) and patient
 (2000C + 2010CA) levels; consecutive claims sharing a level share it in the output too. The line
 break after each segment terminator follows the input (none, LF or CRLF); a UTF-8 BOM and segment
-indentation are not carried over. Segments the guide has no place for outside any claim (STR001) are
-not copied. An output that gets no claim is written as an empty file (0 bytes), never as an
-interchange without claims. Outputs are written to a temporary file beside the target and renamed
+indentation are not carried over. An output that gets no claim is written as an empty file (0 bytes),
+never as an interchange without claims. Outputs are written to a temporary file beside the target and renamed
 into place at the end; the input is only ever read.
 """
 
@@ -59,72 +65,138 @@ def _open(source: Source) -> BinaryIO:
 # -- verdicts ----------------------------------------------------------------------------------
 
 
-def _scopes(source: Source, wanted: set[int]) -> tuple[dict[int, tuple], set[tuple]]:
-    """One tokenizer-only pass: each claim's scope chain (by CLM index) and the scope of each wanted segment."""
-    chains: dict[int, tuple] = {}
-    holds: set[tuple] = set()
+ENVELOPE_IDS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
+CONTEXT_HL_LOOPS = {"2000A": _BILLING, "2000B": _SUBSCRIBER, "2000C": _PATIENT}
+
+
+@dataclass
+class Placement:
+    """What a scan of the input found: claim scope chains, held scopes and segments the split cannot place.
+
+    A chain is (ISA, GS, ST, HL 20, HL 22, HL 23, CLM) segment indices, None where a level is absent.
+    """
+
+    chains: dict[int, tuple] = field(default_factory=dict)  # CLM segment index -> chain
+    holds: set[tuple] = field(default_factory=set)  # chain prefixes whose claims are held back
+    orphans: dict[tuple, list[Segment]] = field(default_factory=dict)  # chain prefix -> segments to carry
+    openers: dict[tuple, tuple] = field(default_factory=dict)  # orphan scope -> its ISA, GS, ST, HL segments
+
+    def held(self, clm_index: int) -> bool:
+        if () in self.holds:
+            return True
+        chain = self.chains.get(clm_index, ())
+        return any(chain[: n + 1] in self.holds for n in range(len(chain)))
+
+
+def _isa_ok(seg: Segment) -> bool:
+    from edi_lint.x12.tokenizer import X12Error, read_delimiters
+
+    delimiters = seg.delimiters
+    try:
+        return read_delimiters(delimiters.element.join(seg.elements) + delimiters.segment) == delimiters
+    except X12Error:
+        return False
+
+
+def scan(source: Source, wanted: set[int], walk: bool = False) -> Placement:
+    """One pass: each claim's scope chain, the scope of each `wanted` segment index (held), and, with
+    `walk`, the orphans: segments outside any claim that the 837P map (and so the document reader)
+    has no place for. Orphans hold their scope too, whatever --fail-on says, because a valid output
+    cannot carry them; the split writes them to the rejected file at their scope's position.
+
+    The claim and level boundaries mirror `DocumentReader`: with `walk`, a CLM starts a claim only in
+    loop 2300 and an HL starts a level only in loop 2000A/2000B/2000C.
+    """
+    from edi_lint.document import BILLING_LOOPS, HEADER_LOOPS, PATIENT_LOOPS, SUBSCRIBER_LOOPS
+
+    context_loops = {_BILLING: BILLING_LOOPS, _SUBSCRIBER: SUBSCRIBER_LOOPS, _PATIENT: PATIENT_LOOPS}
+    found = Placement()
     chain: list = [None] * 7
+    openers: list = [None] * 7  # the segments behind `chain`
     depth = -1  # deepest set position of `chain`
+    in_claim = False
     with _open(source) as stream:
-        for seg in iter_segments(stream):
+        segments = iter_segments(stream)
+        if walk:
+            from edi_lint.x12.walker import LoopWalker
+
+            segments = LoopWalker().walk(segments)
+        for seg in segments:
             sid = seg.elements[0]
             index = seg.index
+            loop = seg.loop if walk else None
             level = None
+            orphan = False
             if sid == "ISA":
                 level = _ISA
+                if not _isa_ok(seg):
+                    wanted = wanted | {index}  # a broken later ISA: an output could not even be read
             elif sid == "GS":
                 level = _GS
             elif sid == "ST":
                 level = _ST
-            elif sid == "HL":
+            elif sid == "HL" and (not walk or loop in CONTEXT_HL_LOOPS):
                 level = _HL_LEVEL.get(seg.get(3).strip(), _PATIENT)
-            elif sid == "CLM":
+            elif sid == "CLM" and (not walk or loop == "2300"):
                 level = _CLAIM
             if level is not None:
                 chain[level] = index
+                openers[level] = seg
                 for deeper in range(level + 1, 7):
-                    chain[deeper] = None
+                    chain[deeper] = openers[deeper] = None
                 depth = level
-                if level == _CLAIM:
-                    chains[index] = tuple(chain)
+                in_claim = level == _CLAIM
+                if in_claim:
+                    found.chains[index] = tuple(chain)
                 scope_depth = level
-            elif sid == "SE":
-                scope_depth = depth = _ST
-            elif sid == "GE":
-                scope_depth = depth = _GS
-            elif sid == "IEA":
-                scope_depth = depth = _ISA
-            else:
-                scope_depth = depth
-            if sid in ("SE", "GE", "IEA"):
+            elif sid in ("SE", "GE", "IEA"):
+                depth = scope_depth = {"SE": _ST, "GE": _GS, "IEA": _ISA}[sid]
                 for deeper in range(depth + 1, 7):
                     chain[deeper] = None
+                in_claim = False
+            else:
+                if walk and in_claim and not (loop is None or loop.startswith(("23", "24"))):
+                    in_claim = False  # the reader ends the claim here (a context or header loop)
+                    chain[_CLAIM] = None
+                    depth = max((n for n in range(_CLAIM) if chain[n] is not None), default=-1)
+                scope_depth = depth
+                if walk and not in_claim:
+                    if loop in HEADER_LOOPS:
+                        orphan = depth != _ST
+                    else:
+                        owner = next((lvl for lvl, loops in context_loops.items() if loop in loops), None)
+                        orphan = owner is None or chain[owner] is None
+                    if orphan and depth >= 0:
+                        key = tuple(chain[: depth + 1])
+                        if key not in found.orphans:
+                            found.openers[key] = tuple(openers[: depth + 1])
+                        found.orphans.setdefault(key, []).append(seg)
+                        found.holds.add(key)
             if index in wanted:
-                holds.add(tuple(chain[: scope_depth + 1]) if scope_depth >= 0 else ())
-    return chains, holds
+                found.holds.add(tuple(chain[: scope_depth + 1]) if scope_depth >= 0 else ())
+    return found
 
 
-def final_verdicts(source: Source, result: FileResult, fail_on: Severity | None) -> list[ClaimVerdict]:
-    """The engine's verdicts with above-claim findings applied (see the module docstring).
+def final_verdicts(source: Source, result: FileResult, fail_on: Severity | None,
+                   placement: Placement | None = None) -> list[ClaimVerdict]:
+    """The engine's verdicts with above-claim findings (and orphans, when `placement` was walked)
+    applied; see the module docstring.
 
     `result` must come from a Linter run with `Settings(collect_verdicts=True)` over `source`.
     """
     verdicts = list(result.verdicts)
-    if fail_on is None:
-        return verdicts
-    blocking = [f for f in result.findings if f.claim_id is None and f.severity >= fail_on]
-    if not blocking:
-        return verdicts
-    if any(f.segment_index is None for f in blocking):
-        return [ClaimVerdict(v.claim_id, v.transaction, v.segment_index, False) for v in verdicts]
-    chains, holds = _scopes(source, {f.segment_index for f in blocking})
-    final = []
-    for v in verdicts:
-        chain = chains.get(v.segment_index, ())
-        held = () in holds or any(chain[: n + 1] in holds for n in range(len(chain)))
-        final.append(v if (not held or not v.accepted) else
-                     ClaimVerdict(v.claim_id, v.transaction, v.segment_index, False))
-    return final
+    blocking = ([f for f in result.findings if f.claim_id is None and f.severity >= fail_on]
+                if fail_on is not None else [])
+    if placement is None:
+        if not blocking:
+            return verdicts
+        if any(f.segment_index is None for f in blocking):
+            return [ClaimVerdict(v.claim_id, v.transaction, v.segment_index, False) for v in verdicts]
+        placement = scan(source, {f.segment_index for f in blocking})
+    elif any(f.segment_index is None for f in blocking):
+        placement.holds.add(())
+    return [v if (not v.accepted or not placement.held(v.segment_index)) else
+            ClaimVerdict(v.claim_id, v.transaction, v.segment_index, False) for v in verdicts]
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -151,9 +223,12 @@ def line_break(source: Source) -> str:
 class _Output:
     """One output file: opens and closes envelopes as claims from different input envelopes arrive."""
 
-    def __init__(self, stream, eol: str):
+    def __init__(self, stream, eol: str, orphans: dict[tuple, list[Segment]] | None = None):
         self.stream = stream
         self.eol = eol
+        self.orphans = orphans or {}
+        self.carried: set[tuple] = set()  # orphan scopes already written
+        self.chain: tuple = ()
         self.claims = 0
         self.isa = self.gs = self.st = None
         self.groups = self.transactions = self.segments = 0
@@ -169,18 +244,30 @@ class _Output:
         self.stream.write(delimiters.element.join(elements or seg.elements) + delimiters.segment + eol)
         self.segments += 1
 
+    def carry(self, *levels: Segment | None) -> None:
+        """Write the orphans of the scope these opening segments (ISA, GS, ST, HLs) define."""
+        if not self.orphans:
+            return
+        key = tuple(seg.index if seg is not None else None for seg in levels)
+        if key in self.orphans and key not in self.carried:
+            self.carried.add(key)
+            for seg in self.orphans[key]:
+                self.write(seg)
+
     def add(self, claim) -> None:
         header = claim.header
         if self.isa is not header.isa:
             self.close_interchange()
             self.isa = header.isa
             self.write(header.isa)
+            self.carry(header.isa)
         if self.gs is not header.gs:
             self.close_group()
             self.gs = header.gs
             if header.gs is not None:
                 self.write(header.gs)
                 self.groups += 1
+            self.carry(header.isa, header.gs)
         if self.st is not header.st:
             self.close_transaction()
             self.st = header.st
@@ -188,6 +275,7 @@ class _Output:
             for seg in header.segments:
                 self.write(seg)
             self.transactions += 1
+            self.carry(header.isa, header.gs, header.st)
         if claim.billing is not self.billing:
             self.flush()
             self.billing = claim.billing
@@ -195,6 +283,7 @@ class _Output:
                 self.hl += 1
                 self.billing_hl = str(self.hl)
                 self._level(claim.billing, self.billing_hl, "", "1")
+                self.carry(header.isa, header.gs, header.st, claim.billing.hl)
         if claim.subscriber is not self.subscriber:
             self.flush()
             self.subscriber = claim.subscriber
@@ -215,17 +304,22 @@ class _Output:
             return
         subscriber = self.subscriber
         parent = self.billing_hl
+        first = self.block[0]
+        scope = (first.header.isa, first.header.gs, first.header.st,
+                 first.billing.hl if first.billing is not None else None)
         if subscriber is not None:
             self.hl += 1
             parent = str(self.hl)
             has_patients = any(c.patient is not None for c in self.block)
             self._level(subscriber, parent, self.billing_hl, "1" if has_patients else "0")
+            self.carry(*scope, subscriber.hl)
         patient = None
         for claim in self.block:
             if claim.patient is not None and claim.patient is not patient:
                 patient = claim.patient
                 self.hl += 1
                 self._level(patient, str(self.hl), parent, "0")
+                self.carry(*scope, subscriber.hl if subscriber is not None else None, patient.hl)
             for seg in claim.segments:
                 self.write(seg)
         self.block = []
@@ -245,6 +339,28 @@ class _Output:
         self.gs = None
         self.transactions = 0
 
+    def leftover(self, openers: tuple, segments: list[Segment]) -> None:
+        """Orphans whose scope has no claim: written in a copy of their own envelope (and HL levels)."""
+        isa = openers[0]
+        gs = openers[1] if len(openers) > 1 else None
+        st = openers[2] if len(openers) > 2 else None
+        self.write(isa)
+        if gs is not None:
+            self.write(gs)
+        if st is not None:
+            self.segments = 0
+            self.write(st)
+        for hl in openers[3:]:
+            if hl is not None:
+                self.write(hl)
+        for seg in segments:
+            self.write(seg)
+        if st is not None:
+            self.write(st, ["SE", str(self.segments + 1), st.get(2)])
+        if gs is not None:
+            self.write(gs, ["GE", "1" if st is not None else "0", gs.get(6)])
+        self.write(isa, ["IEA", "1" if gs is not None else "0", isa.get(13)])
+
     def close_interchange(self) -> None:
         self.close_group()
         if self.isa is not None:
@@ -261,6 +377,7 @@ class SplitResult:
     accepted: int = 0
     rejected: int = 0
     incomplete: list[str] = field(default_factory=list)  # claim ids cut off by truncation (rejected)
+    orphans: list[int] = field(default_factory=list)  # segments the guide has no place for, carried to rejected
 
 
 def split_source(source: Source, result: FileResult, accepted_path, rejected_path,
@@ -269,12 +386,15 @@ def split_source(source: Source, result: FileResult, accepted_path, rejected_pat
     from edi_lint.document import DocumentReader
     from edi_lint.x12.walker import LoopWalker
 
-    verdicts = final_verdicts(source, result, fail_on)
+    blocking = {f.segment_index for f in result.findings
+                if fail_on is not None and f.claim_id is None and f.severity >= fail_on}
+    placement = scan(source, blocking - {None}, walk=True)
+    verdicts = final_verdicts(source, result, fail_on, placement)
     accepted_at = {v.segment_index: v.accepted for v in verdicts}
     eol = line_break(source)
     outcome = SplitResult(result)
     with _AtomicText(accepted_path) as good, _AtomicText(rejected_path) as bad:
-        outputs = {True: _Output(good, eol), False: _Output(bad, eol)}
+        outputs = {True: _Output(good, eol), False: _Output(bad, eol, placement.orphans)}
         with _open(source) as stream:
             reader = DocumentReader(LoopWalker().walk(iter_segments(stream)))
             for claim in reader.claims():
@@ -286,6 +406,10 @@ def split_source(source: Source, result: FileResult, accepted_path, rejected_pat
             outcome.incomplete.append(incomplete.id)
         for output in outputs.values():
             output.close_interchange()
+        for key, segs in placement.orphans.items():
+            if key not in outputs[False].carried:  # their scope has no claim: an interchange of their own
+                outputs[False].leftover(placement.openers[key], segs)
+    outcome.orphans = sorted(seg.index for segs in placement.orphans.values() for seg in segs)
     result.verdicts = sorted(verdicts, key=lambda v: v.segment_index)
     outcome.accepted = outputs[True].claims
     outcome.rejected = outputs[False].claims
@@ -384,4 +508,6 @@ def run_split(name: str, settings, accepted, rejected, log=None) -> tuple[list[F
     if log is not None:
         log.info("split_written", path=name, accepted=outcome.accepted, rejected=outcome.rejected,
                  incomplete=len(outcome.incomplete), accepted_path=str(accepted), rejected_path=str(rejected))
+        if outcome.orphans:
+            log.warning("split_orphan_segments", path=name, count=len(outcome.orphans), entries=outcome.orphans[:50])
     return [result], {"split": summary}
