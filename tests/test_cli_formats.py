@@ -198,3 +198,31 @@ def test_progress_counts_and_erases_itself(jobs):
     out = tty.buffer.getvalue()
     assert "edi-lint: 2/2 files, 100%" in out
     assert out.endswith("\r")  # erased: the report starts on a clean line
+
+
+def test_logs_levels_and_json_lines(workdir):
+    (workdir / "broken.837").write_text("not x12\n")
+    default = invoke("broken.837", "sample.837", "--format", "json")
+    assert "file_error" in default.stderr and "file_linted" not in default.stderr  # warnings by default
+    json.loads(default.stdout)  # logs never reach stdout
+    verbose = invoke("broken.837", "sample.837", "--format", "json", "-v", "--log-format", "json")
+    events = [json.loads(line) for line in verbose.stderr.splitlines()]
+    linted = [e for e in events if e["event"] == "file_linted"]
+    assert [e["path"] for e in linted] == ["broken.837", "sample.837"]
+    sample = linted[1]
+    assert (sample["claims"], sample["service_lines"], sample["findings"], sample["errors"]) == (3, 9, 5, 5)
+    assert sample["level"] == "info" and sample["elapsed_s"] >= 0 and "timestamp" in sample
+    error = next(e for e in events if e["event"] == "file_error")
+    assert error["level"] == "warning" and error["error"].startswith("not X12")
+    assert "file_error" not in invoke("broken.837", "-q").stderr
+    assert invoke("broken.837", "-qq").stderr == ""
+
+
+def test_structlog_not_imported_on_a_quiet_clean_run(workdir):
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom edi_lint.cli import main\ntry:\n    main(['clean.837'])\nexcept SystemExit:\n    pass\n"
+            "print('structlog' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=workdir)
+    assert run.stdout.strip().splitlines()[-1] == "False"
