@@ -282,3 +282,38 @@ message = "{procedure} {units} units at {place_of_service} ({pos_element})"
     (finding,) = linter.lint_bytes(build_837().encode()).findings
     assert finding.message == "97110 2 units at 11 (CLM05-1)" and finding.line_number == 2
     assert linter.lint_bytes(build_837([(r"UN\*2\*\*\*", "UN*2*12**")]).encode()).findings == []
+
+
+def test_claim_scope_rules(tmp_path):
+    from edi_lint.cli import build_linter
+    from edi_lint.engine import Settings
+
+    path = tmp_path / "claims.toml"
+    path.write_text("""
+[ruleset]
+name = "claim-edits"
+[[rule]]
+code = "CLX001"
+name = "medicare-originals-only"
+scope = "claim"
+summary = "This clinic sends Medicare only original claims."
+payers = ["medicare"]
+require = { frequency = "1" }
+message = "{filing_indicator} claim with frequency {frequency} ({lines} lines)"
+""")
+    linter = build_linter(Settings(select=("CLX",), rulesets=(str(path),)))
+    (finding,) = linter.lint_bytes(build_837([(r"\*11:B:1\*", "*11:B:7*")]).encode()).findings
+    assert (finding.message, finding.element, finding.line_number) == ("MB claim with frequency 7 (2 lines)",
+                                                                       "CLM05-3", None)
+    assert linter.lint_bytes(build_837().encode()).findings == []
+
+
+def test_a_local_ruleset_may_not_use_the_pt_prefix(tmp_path):
+    from edi_lint.cli import build_linter
+    from edi_lint.engine import Settings
+    from edi_lint.rules.registry import RegistryError
+
+    path = tmp_path / "mine.toml"
+    path.write_text(GOOD_RULE.replace("BAD001", "PT099"))
+    with pytest.raises(RegistryError, match="prefix PT"):
+        build_linter(Settings(rulesets=(str(path),)))
