@@ -19,9 +19,12 @@ Arguments (keyword-only, all optional): `select`, `ignore`, `extend_select` (rul
 a list or a comma-separated string, as on the command line), `fail_on` ("error", "warning", "info"
 or "never"; default: the configuration's fail-on, else "error") and `config` (a pyproject.toml,
 edi-lint.toml or .edi-lint.toml to apply, as `--config`; by default no configuration file is read,
-so a library call does not depend on the working directory). A claim is accepted when it has no finding at or above `fail_on`, and no finding
-above claim level (envelope, transaction) at or above `fail_on` covers it; `lint` and `split` give
-the same verdicts. Findings are frozen dataclasses with `.to_dict()`; their messages never quote PHI.
+so a library call does not depend on the working directory).
+
+A claim is accepted when it has no finding at or above `fail_on` and no finding above claim level
+(envelope, transaction, level) at or above `fail_on` covers it; `lint` and `split` give the same
+verdicts. Findings are frozen dataclasses with `.to_dict()`; their messages are written never to
+quote PHI (names, member ids, birth dates, addresses).
 `lint` never writes anything; `split` writes only its two outputs (see `edi_lint.preflight`).
 Errors in an input (not X12, not an 837P, unreadable) do not raise: that file gets
 `status == "error"` and a one-line `error`, and `exit_code` is 2. Bad arguments raise ValueError.

@@ -56,6 +56,10 @@ class Settings:
     payer_profiles: dict = field(default_factory=dict)  # payer family -> {names, ids, filing}
     per_file_ignores: tuple = ()  # (glob, base directory, codes) from configuration
     config_file: str | None = None  # the configuration file these settings came from
+    # Command line runs: each linted file gets the configuration closest to it (config.linter_for),
+    # built from that file plus these command-line values.
+    discover_per_file: bool = False
+    cli_overrides: dict = field(default_factory=dict)
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
         """Codes and prefixes that per-file-ignores switch off for this path."""
@@ -118,6 +122,12 @@ class Linter:
         return self.lint_stream(io.BytesIO(data), path)
 
     def lint_stream(self, stream: BinaryIO, path: str) -> FileResult:
+        if self.settings.discover_per_file:
+            from edi_lint.config import linter_for
+
+            scoped = linter_for(self, path)  # the configuration file closest to this file wins
+            if scoped is not self:
+                return scoped.lint_stream(stream, path)
         result = FileResult(path)
         try:
             self._lint(stream, result)
