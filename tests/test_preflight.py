@@ -220,16 +220,14 @@ def test_fail_on_warning_holds_by_scope(tmp_path):
     assert good == [] and doc["split"]["rejected"] == 5
 
 
-def test_above_claim_scopes_unit(linter):
-    from edi_lint.engine import Settings
+def test_above_claim_scopes_unit():
     from edi_lint.cli import build_linter
+    from edi_lint.engine import Settings
     from edi_lint.preflight import final_verdicts
 
     data = (FIXTURES / "multi_envelope.837").read_bytes()
-    lint = build_linter(Settings(collect_verdicts=True))
-    result = lint.lint_bytes(data, "m.837")
+    result = build_linter(Settings(collect_verdicts=True)).lint_bytes(data, "m.837")
     segs = list(segments_from_bytes(data))
-    index = {(s.id, n): s.index for n, s in enumerate(segs)}
 
     def accepted_with(segment_index):
         extra = Finding("ENV999", "x", Severity.ERROR, "x", segment_index=segment_index)
@@ -256,7 +254,6 @@ def test_above_claim_scopes_unit(linter):
     assert accepted_with(oduya) == set()
     sato = next(s.index for s in segs if s.id == "NM1" and s.get(3) == "SATO")
     assert accepted_with(sato) == everything
-    assert index  # silence unused
 
 
 def test_json_verdicts_reflect_held_back_findings_via_api(tmp_path):
