@@ -148,3 +148,27 @@ def test_settings_survive_pickling_for_worker_processes(project):
     copy = pickle.loads(pickle.dumps(settings))
     assert copy.ignore == ("PT009",) and copy.payer_profiles == {"acme": {"ids": ("A1",)}}
     assert copy.ignored_for(str(project / "claims" / "a.837")) == ("PT002",)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_each_file_gets_its_closest_configuration(project, jobs):
+    (project / "edi-lint.toml").write_text('ignore = ["PT001"]\n')
+    (project / "claims" / "legacy" / "edi-lint.toml").write_text('ignore = ["PT009"]\n[severity]\nPT001 = "info"\n')
+    (project / "claims" / "b.837").write_bytes(CLAIM)
+    result = run(str(project / "claims" / "a.837"), str(project / "claims" / "legacy" / "old.837"),
+                 str(project / "claims" / "b.837"), "--jobs", jobs)
+    found = [(Path(f["path"]).name, f["rule"], f["severity"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [("a.837", "PT009", "info"), ("old.837", "PT001", "info"), ("b.837", "PT009", "info")]
+    # --select replaces every file's select; each file's own ignore still applies on top (as in ruff)
+    result = run(str(project / "claims" / "a.837"), str(project / "claims" / "legacy" / "old.837"),
+                 "--select", "PT001", "--jobs", jobs)
+    assert [Path(f["path"]).name for f in json.loads(result.stdout)["findings"]] == ["old.837"]
+
+
+def test_a_broken_nested_configuration_fails_only_its_files(project):
+    (project / "claims" / "legacy" / "edi-lint.toml").write_text('selekt = ["PT"]\n')
+    result = run(str(project / "claims" / "a.837"), str(project / "claims" / "legacy" / "old.837"))
+    assert result.exit_code == 2
+    files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
+    assert files["a.837"]["status"] == "linted"
+    assert files["old.837"]["status"] == "error" and "selekt" in files["old.837"]["error"]

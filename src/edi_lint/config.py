@@ -238,7 +238,11 @@ def build_settings(paths=(), *, config_path: str | None = None, isolated: bool =
         severity=dict(config.severity),
         fail_on=threshold,
     )
+    cli = {"select": tuple(select), "ignore": tuple(ignore), "extend_select": tuple(extend_select),
+           "fail_on": fail_on, "rulesets": tuple(str(Path(p).resolve()) for p in rulesets)}
     extras = {
+        "discover_per_file": not config_path and not isolated,
+        "cli_overrides": cli,
         "plugins": tuple(config.plugins),
         "rulesets": tuple(config.rulesets) + tuple(str(Path(p).resolve()) for p in rulesets),
         "payer_profiles": dict(config.payers),
@@ -256,3 +260,59 @@ def check_against_registry(settings, known_codes) -> None:
     for code in settings.severity:
         if code not in known_codes:
             raise ConfigError(path, f"no rule has the code {code}; see edi-lint --list-rules", f"severity.{code}")
+
+
+class _ConfigErrorLinter:
+    """Stands in for a linter when the configuration closest to a file is broken: that file fails."""
+
+    def __init__(self, error: ConfigError):
+        self.error = error
+
+    def lint_stream(self, stream, path: str):
+        from edi_lint.findings import FileResult
+
+        return FileResult(path, status="error", error=str(self.error))
+
+
+def linter_for(linter, path: str):
+    """The linter for `path` under the configuration file closest to it (ruff's rule: the closest
+    file wins, no merging). `linter` itself when that is the run's own configuration; otherwise a
+    linter built once per configuration file from that file plus the command line's values."""
+    if path == "-" or not os.path.isfile(path):
+        return linter
+    cache = linter.__dict__.setdefault("_edi_lint_by_folder", {})
+    folder = os.path.dirname(os.path.abspath(path))
+    hit = cache.get(folder)
+    if hit is not None:
+        return hit
+    found = find_config(folder)
+    key = str(found) if found is not None else None
+    if key == linter.settings.config_file:
+        hit = linter
+    else:
+        hit = cache.get(("config", key))
+        if hit is None:
+            hit = _build_scoped(linter, found)
+            cache[("config", key)] = hit
+    cache[folder] = hit
+    return hit
+
+
+def _build_scoped(linter, found: Path | None):
+    from edi_lint.engine import Linter
+    from edi_lint.rules.declarative import RulesetError
+    from edi_lint.rules.registry import RegistryError, load_registry
+
+    base = linter.settings
+    try:
+        config = load_config(found) if found is not None else Config()
+        settings = build_settings(config=config, **base.cli_overrides)
+        settings.discover_per_file = False
+        settings.collect_verdicts = base.collect_verdicts
+        registry = load_registry(settings)
+        check_against_registry(settings, registry.all_infos)
+    except ConfigError as error:
+        return _ConfigErrorLinter(error)
+    except (RegistryError, RulesetError) as error:
+        return _ConfigErrorLinter(ConfigError(found or "configuration", str(error)))
+    return Linter(registry.rules, registry.infos, settings)
