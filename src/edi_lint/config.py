@@ -1,9 +1,11 @@
 """Configuration files: `[tool.edi-lint]` in pyproject.toml, or edi-lint.toml / .edi-lint.toml.
 
-Discovery follows ruff: starting from the directory of the first linted file (or the current
-directory when reading standard input), the closest directory holding `.edi-lint.toml`,
-`edi-lint.toml` or a `pyproject.toml` with a `[tool.edi-lint]` table wins; files are not merged.
-`--config PATH` names the file instead, and `--isolated` ignores every configuration file.
+Discovery follows ruff: for each linted file, the closest directory at or above it holding
+`.edi-lint.toml`, `edi-lint.toml` or a `pyproject.toml` with a `[tool.edi-lint]` table wins; files
+are not merged. The run's own settings (exit-code fail-on, --list-rules) come from the first linted
+file's configuration (the current directory's for standard input); `linter_for` gives every other
+file a linter built from its own closest file plus the command line. `--config PATH` names one file
+for every input, and `--isolated` ignores every configuration file.
 
 Keys mirror the command line:
 
