@@ -14,6 +14,7 @@ from edi_lint.rules.api import Problem, claim_rule, file_rule, line_rule
 # -- NPI ----------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def npi_valid(npi: str) -> bool:
     """Luhn over the 9-digit base with the 80840 prefix (the constant 24), reference §3.1."""
     if len(npi) != 10 or not npi.isdigit():

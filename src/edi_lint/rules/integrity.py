@@ -9,6 +9,7 @@ Counts use the segments' file ordinals: SE01 = SE's ordinal - ST's ordinal + 1.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from edi_lint.rules.api import Problem, claim_rule, file_rule
 
@@ -310,6 +311,7 @@ def lx_numbering(claim):
     return problems
 
 
+@lru_cache(maxsize=8192)
 def _amount(text: str) -> Decimal | None:
     text = text.strip()
     if not text:
