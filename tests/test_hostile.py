@@ -19,6 +19,7 @@ Crashes this suite found (each has a regression test below or in test_streaming.
 from __future__ import annotations
 
 import json
+from collections import Counter
 import random
 import subprocess
 import sys
@@ -608,3 +609,82 @@ def test_regression_file_rule_findings_are_capped(linter, monkeypatch):
     assert len(hl) == 21
     (summary,) = [f for f in hl if f.segment_index is None]
     assert summary.message.startswith("80 more HL001 findings")
+
+
+def test_regression_delimiter_collisions_are_a_broken_isa(linter):
+    """ISA11 equal to the segment terminator cut the ISA in two, and a line break as ISA16 was stripped
+    from segment ends as if it were a line break: the file linted as garbage and the pre-flight split
+    wrote an interchange that could not be read back. Both are now a broken ISA."""
+    cases = {
+        "repetition == terminator": ISA[:82] + b"~" + ISA[83:] + CLEAN[106:],
+        "repetition == component": ISA[:82] + b":" + ISA[83:] + CLEAN[106:],
+        "repetition == element": ISA[:82] + b"*" + ISA[83:] + CLEAN[106:],
+        "component is a line break": ISA[:104] + b"\n~" + CLEAN[106:],
+        "component is a letter": ISA[:104] + b"Q~" + CLEAN[106:],
+    }
+    for name, data in cases.items():
+        result = check(linter, data, name)
+        assert result.status == "error" and result.error.startswith("broken ISA"), (name, result.error)
+    # a space or a letter in ISA11 of 5010 means no repetition separator, as in 4010
+    assert check(linter, ISA[:82] + b" " + ISA[83:] + CLEAN[106:], "space ISA11").status == "linted"
+
+
+# -- loss-free: the pre-flight split on hostile but lintable input -----------------------------
+
+
+def clm01_multiset(data: bytes, like: bytes) -> Counter:
+    """CLM01 of every CLM segment in `data`. An output may begin with a broken ISA copied from a later
+    interchange of the input (held whole): then split it textually with `like`'s delimiters."""
+    from edi_lint.x12.tokenizer import X12Error, segments_from_bytes
+
+    if not data:
+        return Counter()
+    try:
+        return Counter(seg.get(1) for seg in segments_from_bytes(data) if seg.elements[0] == "CLM")
+    except X12Error:
+        delimiters = next(segments_from_bytes(like)).delimiters
+        parts = [p.strip() for p in data.decode("latin-1").split(delimiters.segment)]
+        rows = [p.split(delimiters.element) for p in parts]
+        return Counter(row[1] if len(row) > 1 else "" for row in rows if row[0] == "CLM")
+
+
+def test_split_loses_and_duplicates_no_claim_on_hostile_input(linter, tmp_path):
+    """Every CLM of the input comes out exactly once across accepted + rejected (by CLM01 multiset and
+    so by count); the accepted file lints again; every claim reported accepted is in it."""
+    from edi_lint import api
+
+    accepted, rejected = tmp_path / "accepted.837", tmp_path / "rejected.837"
+    split_runs = claims_seen = 0
+    for i in range(1000):
+        data = mutated(f"split-{i}", rounds=random.Random(i).randint(1, 2))
+        if linter.lint_bytes(data, "x").status != "linted":
+            continue
+        report = api.split(data, accepted, rejected)
+        assert report.exit_code in (0, 1), report.files[0].error
+        good, held = accepted.read_bytes(), rejected.read_bytes()
+        expected = clm01_multiset(data, data)
+        assert clm01_multiset(good, data) + clm01_multiset(held, data) == expected, f"split-{i}"
+        assert sum(expected.values()) == sum(clm01_multiset(good, data).values()) + sum(
+            clm01_multiset(held, data).values())
+        if good:
+            assert linter.lint_bytes(good, "accepted").status == "linted", f"split-{i}"
+        in_good = clm01_multiset(good, data)
+        assert all(in_good[c.claim_id] for c in report.accepted), f"split-{i}"
+        split_runs += 1
+        claims_seen += sum(expected.values())
+    assert split_runs >= 250 and claims_seen >= 500
+
+
+def test_cli_split_on_hostile_files(tmp_path):
+    for i in range(3):
+        source = tmp_path / f"in_{i}.837"
+        source.write_bytes(mutated(f"cli-split-{i}", rounds=1))
+        accepted, rejected = tmp_path / f"ok_{i}.837", tmp_path / f"held_{i}.837"
+        run = _cli(["--format", "json", str(source), "--accepted", str(accepted), "--rejected", str(rejected)])
+        assert run.returncode in (0, 1, 2) and b"Traceback" not in run.stderr
+        doc = json.loads(run.stdout)
+        assert [f["path"] for f in doc["files"]] == [str(source)]
+        if doc["files"][0]["status"] == "linted":
+            data = source.read_bytes()
+            assert clm01_multiset(accepted.read_bytes(), data) + clm01_multiset(rejected.read_bytes(), data) == (
+                clm01_multiset(data, data))

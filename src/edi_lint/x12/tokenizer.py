@@ -92,8 +92,13 @@ def read_delimiters(isa: str) -> Delimiters:
     repetition = isa[82]
     if len({element, component, segment}) < 3:
         raise X12Error("broken ISA: element, component and segment delimiters must all differ")
-    if isa[84:89] < "00501" or repetition.isalnum():
+    if component.isalnum() or component in " \r\n":
+        raise X12Error(f"broken ISA: {component!r} cannot be a component separator (ISA16)")
+    if isa[84:89] < "00501" or repetition.isalnum() or repetition == " ":
         repetition = ""  # 4010 and older: ISA11 is a standards identifier, not a separator
+    elif repetition in (element, component, segment) or repetition in "\r\n":
+        raise X12Error(f"broken ISA: the repetition separator (ISA11) {repetition!r} is also another delimiter "
+                       "or a line break")
     return Delimiters(element, repetition, component, segment)
 
 
