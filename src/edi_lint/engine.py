@@ -105,6 +105,25 @@ class Linter:
             elif scope == "file":
                 self.file_rules.append(rule)
 
+    @property
+    def runs_ig(self) -> bool:
+        """pyx12's implementation-guide validation runs only when an IG code is selected."""
+        return any(code.startswith("IG") for code in self.active)
+
+    def _with_ig(self, stream: BinaryIO, result: FileResult) -> BinaryIO:
+        """Run pyx12 on the whole input (it needs all of it) and keep the selected IG findings."""
+        from dataclasses import replace
+
+        from edi_lint import ig
+
+        data = stream.read()
+        for finding in ig.validate(data, result.path):
+            if finding.rule in self.active:
+                info = self.infos.get(finding.rule)
+                severity = self.severity_of(info) if info is not None else finding.severity
+                result.findings.append(replace(finding, severity=severity))
+        return io.BytesIO(data)
+
     def severity_of(self, info: RuleInfo) -> Severity:
         return self.settings.severity.get(info.code, info.severity)
 
@@ -130,6 +149,8 @@ class Linter:
                 return scoped.lint_stream(stream, path)
         result = FileResult(path)
         try:
+            if self.runs_ig:
+                stream = self._with_ig(stream, result)
             self._lint(stream, result)
         except X12Error as error:
             result.status, result.error = "error", str(error)

@@ -177,8 +177,12 @@ def load_registry(settings=None, *, list_plugins: bool = False) -> Registry:
 
     payer_profiles = getattr(settings, "payer_profiles", None) or {}
     enabled = tuple(getattr(settings, "plugins", ()) or ())
+    from edi_lint import ig
+
     sources = [Source("core", "built-in", "edi_lint.rules", list(builtin_rules().values()),
-                      infos=list(ENGINE_RULES.values()))]
+                      infos=list(ENGINE_RULES.values())),
+               # pyx12's implementation-guide validation: off by default (pyx12 is slow), --select IG
+               Source("ig", "built-in", "edi_lint.ig", [], infos=list(ig.RULES.values()), prefix="IG")]
     try:
         sources += _shipped_sources(payer_profiles)
         for path in getattr(settings, "rulesets", ()) or ():
