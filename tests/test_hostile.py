@@ -688,3 +688,25 @@ def test_cli_split_on_hostile_files(tmp_path):
             data = source.read_bytes()
             assert clm01_multiset(accepted.read_bytes(), data) + clm01_multiset(rejected.read_bytes(), data) == (
                 clm01_multiset(data, data))
+
+
+# -- hostile file names --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "concise", "github", "sarif", "junit", "jsonl"])
+def test_hostile_file_names(tmp_path, fmt):
+    """Regression: a file name that is not UTF-8 made the SARIF reporter raise UnicodeEncodeError
+    (percent-encoding the artifact URI) and print a traceback."""
+    import os
+
+    folder = os.fsencode(tmp_path)
+    for name in (b"caf\xe9\xff.837", b"space name.837", b"semi;colon%25.edi"):
+        with open(os.path.join(folder, name), "wb") as handle:
+            handle.write(CLEAN.replace(b"CLM*", b"CLM*", 1))
+    os.mkdir(os.path.join(folder, b"folder.837"))  # a directory with a matching suffix is skipped
+    run = subprocess.run([EDI_LINT, "--format", fmt, str(tmp_path)], capture_output=True, timeout=60,
+                         cwd=tmp_path)
+    assert run.returncode in (0, 1), run.stderr
+    assert b"Traceback" not in run.stderr
+    if fmt in ("json", "sarif"):
+        json.loads(run.stdout)

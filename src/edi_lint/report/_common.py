@@ -95,7 +95,7 @@ def artifact_uri(path: str, cwd: str | None) -> tuple[str, bool]:
     """(uri, is_relative): a percent-escaped relative URI, or an absolute file URI."""
     rel = relative_path(path, cwd)
     if rel is not None:
-        return quote(rel, safe="/"), True
+        return quote(rel, safe="/", errors="surrogateescape"), True  # a non-UTF-8 file name
     base = os.path.abspath(cwd if cwd is not None else os.getcwd())
     full = os.path.normpath(path if _is_absolute(path) else os.path.join(base, path))
     if PureWindowsPath(full).drive:
