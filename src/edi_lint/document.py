@@ -120,14 +120,17 @@ class Structure:
 class DocumentReader:
     """Feed walked segments in; get complete claims out, one at a time."""
 
-    def __init__(self, segments: Iterable[Segment], segment_observer=None):
+    def __init__(self, segments: Iterable[Segment], segment_observer=None, observed_ids=None):
+        """`segment_observer(seg)` is called for segments whose id is in `observed_ids` (all when None)."""
         self._segments = segments
         self._observe = segment_observer
+        self._observed = frozenset(observed_ids) if observed_ids is not None else None
         self.structure = Structure()
 
     def claims(self) -> Iterator[Claim]:
         structure = self.structure
         observe = self._observe
+        observed = self._observed
         isa = gs = st = None
         gs_version = ""
         header: Header | None = None
@@ -139,7 +142,7 @@ class DocumentReader:
         stray: dict[str, Segment] = {}
         for seg in self._segments:
             count += 1
-            if observe is not None:
+            if observe is not None and (observed is None or seg.elements[0] in observed):
                 observe(seg)
             loop = seg.loop
             sid = seg.elements[0]

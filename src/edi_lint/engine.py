@@ -188,7 +188,8 @@ class Linter:
                 if count[1] <= MAX_FILE_RULE_FINDINGS:
                     findings.append(self._finding(rule.info, problem, path))
         walker = LoopWalker()
-        reader = DocumentReader(walker.walk(iter_segments(stream)), observer)
+        watched = None if "*" in checkers else set(checkers)  # file rules see only the ids they name
+        reader = DocumentReader(walker.walk(iter_segments(stream)), observer, watched)
         by_procedure = self.line_rules_by_procedure
         any_line = self.line_rules_any
         claim_rules = self.claim_rules
