@@ -352,7 +352,8 @@ def build_report(cells: list[Cell], checks: dict, info: dict, args, ratios: list
         if c.ok:
             rate = fmt_rate(c.claims_per_s) if c.claims else "–"
             mbs = f"{c.mb_per_s:.2f}" if c.claims else "–"
-            lines.append(f"| {c.tool} | {c.file} | {c.claims:,} | {c.size / 1e6:.1f} | {c.wall:.2f} | "
+            claims, mb = (f"{c.claims:,}", f"{c.size / 1e6:.1f}") if c.claims else ("–", "–")
+            lines.append(f"| {c.tool} | {c.file} | {claims} | {mb} | {c.wall:.2f} | "
                          f"{c.wall_min:.2f} | {c.cpu:.2f} | {rate} | {mbs} | {c.rss_mib:.0f} | {c.load:.1f} | "
                          f"{c.note} |")
         else:
