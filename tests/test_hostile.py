@@ -285,6 +285,19 @@ def test_truncating_a_large_real_file(linter, corpus):
         assert any(f.rule == "ENV001" for f in result.findings)
 
 
+def test_every_rule_including_ig_on_hostile_input():
+    """The same promises with every rule selected, pyx12's implementation-guide validation too."""
+    from edi_lint.cli import build_linter
+    from edi_lint.engine import Settings
+
+    everything = build_linter(Settings(select=("ALL",)))
+    assert everything.runs_ig
+    for i in range(150):
+        data = mutated(f"ig-{i}")
+        if len(data) <= 30_000:  # pyx12 is slow; the size cap keeps this inside the time budget
+            check(everything, data, f"ig-{i}")
+
+
 # -- named hostile inputs ---------------------------------------------------------------------
 
 
