@@ -541,6 +541,11 @@ def main(argv: list[str] | None = None) -> int:
                 one_pyx = c
                 pyx_verdict(c)
 
+    loads = [r.load for c in cells for r in c.runs]
+    if loads and statistics.median(loads) > 0.75 * machine_nproc():
+        notes.insert(0, f"**Warning:** the median 1-minute load average over the runs was {statistics.median(loads):.1f} "
+                        f"on {machine_nproc()} CPUs: other work competed for the CPUs, so wall times are inflated. "
+                        "Prefer the CPU-time ratios, or rerun on an idle machine.")
     ratios = compute_ratios(a, sizes, biggest, edi_cells, floor_cells, pyx_cells, one_edi, one_pyx, checks)
     if not HAVE_GNU_TIME:
         notes.append("GNU time not usable: wall from perf_counter, RSS and CPU from os.wait4 (per child).")
