@@ -747,3 +747,40 @@ def test_every_rule_output_is_identical_across_hash_seeds(tmp_path):
         assert first.returncode == second.returncode == 2
         assert b"Traceback" not in first.stderr + second.stderr
         assert first.stdout == second.stdout
+
+
+def test_regression_missing_terminator_stops_early(linter):
+    """A file whose terminator is missing (or not the one the ISA names) is one endless segment: it
+    was held whole and re-split at every 1 MB chunk, quadratic (a 100 MB file took 5 s and 220 MB,
+    a gigabyte minutes). Past MAX_SEGMENT_LENGTH of segment the file is refused in one line."""
+    from edi_lint.x12.tokenizer import MAX_SEGMENT_LENGTH
+
+    start = time.monotonic()
+    result = check(linter, ISA + b"GS*" + b"A" * (3 * MAX_SEGMENT_LENGTH), "no terminator")
+    assert result.status == "error" and result.error.startswith("no segment terminator '~'")
+    assert time.monotonic() - start < 5
+
+
+def test_regression_blank_space_is_not_carried_chunk_after_chunk():
+    """Megabytes of blank lines after an IEA (or between segments) were carried and re-scanned at every
+    chunk: 100 MB of newlines after a valid file took 28 s. Now they are let go as they are read,
+    with line numbers and offsets unchanged; more than 1 MB of blank space before any ISA is refused."""
+    import io
+
+    from edi_lint.x12.tokenizer import MAX_SEGMENT_LENGTH, X12Error, iter_segments
+
+    def shape(data, chunk_size):
+        return [(s.elements, s.index, s.offset, s.line, s.column)
+                for s in iter_segments(io.BytesIO(data), chunk_size=chunk_size)]
+
+    blank = b"\r\n  \n\t" * 1_000_000  # 6 MB: 50 s before the fix, 0.1 s after
+    data = CLEAN + blank + CLEAN.replace(b"CLM*", blank + b"CLM*", 1) + blank
+    start = time.monotonic()
+    small = shape(data, 4096)
+    assert time.monotonic() - start < 10
+    assert small == shape(data, 1 << 20)
+    assert sum(1 for s in small if s[0][0] == "CLM") == 10
+    last_line = data.count(b"\n", 0, data.rfind(b"IEA")) + 1
+    assert small[-1][0][0] == "IEA" and small[-1][3] == last_line
+    with pytest.raises(X12Error, match="blank space before any ISA"):
+        list(iter_segments(io.BytesIO(b"\n" * (MAX_SEGMENT_LENGTH + 10) + CLEAN)))

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
 CHUNK_SIZE = 1 << 20
+# Longer than any 837P segment by orders of magnitude. A missing or wrong terminator makes the rest
+# of the file one segment: past this the tokenizer stops, instead of holding a gigabyte and
+# re-splitting it at every chunk (quadratic time).
+MAX_SEGMENT_LENGTH = 1 << 20
 ISA_LENGTH = 106
 # 0-based positions of the 16 element separators in a fixed-width ISA.
 ISA_SEPARATOR_POSITIONS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
@@ -119,6 +123,8 @@ def iter_segments(stream: BinaryIO, chunk_size: int = CHUNK_SIZE) -> Iterator[Se
     while True:
         while start < len(text) and text[start] in LEADING_JUNK:
             start += 1
+        if start > MAX_SEGMENT_LENGTH:
+            raise X12Error(f"not X12: more than {MAX_SEGMENT_LENGTH:,} bytes of blank space before any ISA")
         if len(text) - start >= ISA_LENGTH:
             break
         more = stream.read(chunk_size)
@@ -154,6 +160,11 @@ def _split(stream, text, start, delimiters, chunk_size) -> Iterator[Segment]:
                 pieces.append(tail)  # an unterminated last segment still counts
             buffer = ""
         else:
+            if len(tail) > MAX_SEGMENT_LENGTH and len(tail.lstrip(LEADING_JUNK)) > MAX_SEGMENT_LENGTH:
+                raise X12Error(
+                    f"no segment terminator {term!r} (the one the ISA names) in {len(tail):,} bytes from byte "
+                    f"offset {pos + len(buffer) - len(tail)}: the ISA names the wrong terminator, or this is not X12"
+                )
             buffer = tail + more.decode("latin-1")
         restart = None
         newline_term = term == "\n"
@@ -203,11 +214,18 @@ def _split(stream, text, start, delimiters, chunk_size) -> Iterator[Segment]:
                 # (a chunk may end just after the IEA), so the next ISA's delimiters can be read.
                 rest = term.join(pieces[number + 1 :] + ([] if eof else [buffer]))
                 extended = False
-                while not eof and len(rest.lstrip(LEADING_JUNK)) < ISA_LENGTH:
+                body = rest.lstrip(LEADING_JUNK)
+                while not eof and len(body) < ISA_LENGTH:
+                    if not body and rest:  # only blank space so far: count its lines, let it go
+                        line, line_start = _skip_blank(rest, pos, line, line_start)
+                        pos += len(rest)
+                        rest = ""
+                        extended = True
                     more = stream.read(chunk_size)
                     if not more:
                         break
                     rest += more.decode("latin-1")
+                    body = rest.lstrip(LEADING_JUNK)
                     extended = True
                 restart = _next_interchange(rest, delimiters)
                 if restart is None and extended:
@@ -217,7 +235,23 @@ def _split(stream, text, start, delimiters, chunk_size) -> Iterator[Segment]:
                     break
         if restart is None and eof:
             return
+        if restart is None and buffer[:1] in LEADING_JUNK:
+            # Blank space waiting for the next chunk is let go here (lines counted), so that megabytes
+            # of it are not carried and re-split chunk after chunk.
+            body = buffer.lstrip(LEADING_JUNK)
+            if len(body) < len(buffer):
+                line, line_start = _skip_blank(buffer[: len(buffer) - len(body)], pos, line, line_start)
+                pos += len(buffer) - len(body)
+                buffer = body
         # Otherwise: the next chunk, or the rest re-split with the next interchange's delimiters.
+
+
+def _skip_blank(blank: str, pos: int, line: int, line_start: int) -> tuple[int, int]:
+    """The line and line start after `blank` (only LEADING_JUNK characters), which starts at `pos`."""
+    newlines = blank.count("\n")
+    if newlines:
+        return line + newlines, pos + blank.rfind("\n") + 1
+    return line, line_start
 
 
 def _next_interchange(rest: str, current: Delimiters):
