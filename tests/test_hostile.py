@@ -363,7 +363,7 @@ def test_named_hostile_input(linter, name):
     result = check(linter, data, name)
     if name in ("empty", "one space", "only newlines", "BOM only", "BOM and newline"):
         assert result.status == "error" and "empty" in result.error
-    if name in ("GS08 4010", "GS08 X223A2", "ST01 835", "second ST is an 835"):
+    if name in ("GS08 4010", "GS08 X223A2", "GS08 X223A2, ST03 X222A1", "ST01 835", "second ST is an 835"):
         assert result.status == "error" and "unsupported" in result.error
 
 
@@ -784,3 +784,13 @@ def test_regression_blank_space_is_not_carried_chunk_after_chunk():
     assert small[-1][0][0] == "IEA" and small[-1][3] == last_line
     with pytest.raises(X12Error, match="blank space before any ISA"):
         list(iter_segments(io.BytesIO(b"\n" * (MAX_SEGMENT_LENGTH + 10) + CLEAN)))
+
+
+def test_regression_gs08_naming_another_guide_is_refused(linter):
+    """GS08 005010X223A2 (837I) with ST03 005010X222A1 linted silently as an 837P: ST03 alone decided.
+    Partners route by GS08, so a group that declares another guide is refused, naming both."""
+    data = CLEAN.replace(b"*X*005010X222A1~", b"*X*005010X223A2~", 1)
+    assert data != CLEAN
+    result = check(linter, data, "GS08 837I")
+    assert result.status == "error"
+    assert "GS08 says this is an 837I" in result.error and "ST03 says 005010X222A1" in result.error

@@ -190,6 +190,12 @@ class DocumentReader:
                 st = seg
                 version = seg.get(3).strip() or gs_version
                 problem = describe_unsupported(seg.get(1).strip(), version)
+                if problem is None and gs_version and gs_version != version:
+                    # ST03 is ours but the functional group declares another guide: partners route by GS08
+                    problem = describe_unsupported(seg.get(1).strip(), gs_version)
+                    if problem is not None:
+                        problem = problem.replace("this is", "GS08 says this is", 1).replace(
+                            f"; {PRODUCT}", f", while ST03 says {_one_line(version)}; {PRODUCT}")
                 if problem is not None:
                     raise UnsupportedInput(problem)
                 header_segments = [seg]
