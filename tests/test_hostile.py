@@ -794,3 +794,20 @@ def test_regression_gs08_naming_another_guide_is_refused(linter):
     result = check(linter, data, "GS08 837I")
     assert result.status == "error"
     assert "GS08 says this is an 837I" in result.error and "ST03 says 005010X222A1" in result.error
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "github"])
+def test_regression_control_characters_in_claim_id_stay_escaped(tmp_path, fmt):
+    """CLM01 holding a newline and an ESC broke the text line of its finding in two and sent the ESC
+    to the terminal raw. Values from the file are now shown escaped."""
+    source = tmp_path / "claim.837"
+    source.write_bytes((FIXTURES / "sample.837").read_bytes().replace(
+        b"CLM*SAMPLE-GO-MODIFIER", b"CLM*SAMPLE\nGO\x1bMODIFIER\x07"))
+    run = _cli(["--format", fmt, str(source)])
+    assert run.returncode == 1
+    out = run.stdout.decode("utf-8")
+    assert "\x1b" not in out and "\x07" not in out
+    finding_lines = [line for line in out.splitlines() if "PT00" in line]
+    assert len(finding_lines) == 5 and all(str(source) in line for line in finding_lines)
+    if fmt != "concise":  # concise shows no claim id
+        assert any("SAMPLE\\nGO\\x1bMODIFIER" in line for line in finding_lines)
