@@ -811,3 +811,24 @@ def test_regression_control_characters_in_claim_id_stay_escaped(tmp_path, fmt):
     assert len(finding_lines) == 5 and all(str(source) in line for line in finding_lines)
     if fmt != "concise":  # concise shows no claim id
         assert any("SAMPLE\\nGO\\x1bMODIFIER" in line for line in finding_lines)
+
+
+def test_regression_read_error_mid_file_is_a_clear_error(linter):
+    """An I/O error while reading (a failing disk, a broken pipe) was reported as an 'internal error'."""
+    import io
+
+    class Failing(io.RawIOBase):
+        def __init__(self):
+            self.calls = 0
+
+        def readable(self):
+            return True
+
+        def read(self, size=-1):
+            self.calls += 1
+            if self.calls > 2:
+                raise OSError(5, "Input/output error")
+            return CLEAN[:200] if self.calls == 1 else CLEAN[200:400]
+
+    result = linter.lint_stream(Failing(), "failing")
+    assert result.status == "error" and result.error == "cannot read file: Input/output error"

@@ -153,10 +153,12 @@ class Linter:
                 stream = self._with_ig(stream, result)
             self._lint(stream, result)
         except X12Error as error:
-            result.status, result.error = "error", str(error)
+            result.status, result.error = "error", one_line(str(error))
+        except OSError as error:  # the input could not be read to its end (an I/O error, a pipe)
+            result.status, result.error = "error", one_line(f"cannot read file: {error.strerror or error}")
         except Exception as error:  # a bug of ours must not stop the other files
             result.status = "error"
-            result.error = f"internal error while linting: {type(error).__name__}: {error}"
+            result.error = one_line(f"internal error while linting: {type(error).__name__}: {error}")
         if self.settings.per_file_ignores:
             ignored = self.settings.ignored_for(path)
             if ignored:
