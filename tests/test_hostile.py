@@ -832,3 +832,32 @@ def test_regression_read_error_mid_file_is_a_clear_error(linter):
 
     result = linter.lint_stream(Failing(), "failing")
     assert result.status == "error" and result.error == "cannot read file: Input/output error"
+
+
+def test_regression_absurd_amounts():
+    """A 40-digit or exponent 'amount' in CLM02/SV102 made BAL001's Decimal.quantize (or the sum)
+    raise InvalidOperation: the whole file became an internal error (with every rule selected)."""
+    from edi_lint.cli import build_linter
+    from edi_lint.engine import Settings
+
+    everything = build_linter(Settings(select=("ALL",)))
+    for value in (b"1" * 40, b"9E999999", b"1E-999999", b"9" * 30 + b".999"):
+        data = CLEAN.replace(b"CLM*", b"CLM*", 1)
+        start = data.find(b"CLM*")
+        end = data.find(b"*", start + 4)
+        data = data[: end + 1] + value + data[data.find(b"*", end + 1):]
+        result = check(everything, data, value.decode())
+        assert result.status == "linted", result.error
+
+
+def test_regression_ig_messages_are_one_line():
+    """pyx12 quotes a segment id holding a line break in its message (IG301): the IG finding, made
+    outside the engine's own finding path, kept the newline."""
+    from edi_lint.cli import build_linter
+    from edi_lint.engine import Settings
+
+    everything = build_linter(Settings(select=("IG",)))
+    data = CLEAN.replace(b"REF*", b"RE\n*", 1)
+    assert data != CLEAN
+    result = check(everything, data, "IG newline")
+    assert any(f.rule.startswith("IG") for f in result.findings)

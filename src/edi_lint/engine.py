@@ -121,7 +121,7 @@ class Linter:
             if finding.rule in self.active:
                 info = self.infos.get(finding.rule)
                 severity = self.severity_of(info) if info is not None else finding.severity
-                result.findings.append(replace(finding, severity=severity))
+                result.findings.append(replace(finding, severity=severity, message=one_line(finding.message)))
         return io.BytesIO(data)
 
     def severity_of(self, info: RuleInfo) -> Severity:

@@ -316,6 +316,8 @@ def _amount(text: str) -> Decimal | None:
     text = text.strip()
     if not text:
         return None
+    if "e" in text or "E" in text:  # X12 R values have no exponent; 9E999999 would overflow a sum
+        return None
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -324,7 +326,10 @@ def _amount(text: str) -> Decimal | None:
 
 
 def _shown(value: Decimal) -> str:
-    return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
+    try:
+        return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
+    except ArithmeticError:  # more digits than the decimal context holds (a 40-digit 'amount')
+        return str(value)
 
 
 @claim_rule(
