@@ -12,8 +12,8 @@ the exit code is 0, 1 or 2, and a second run gives identical results. A smaller 
 (subprocess) check exit codes, stderr without traceback, every input listed in the JSON `files`, and
 byte-identical output across runs; pathological inputs run with a timeout and a memory ceiling.
 
-Crashes this suite found (each has a regression test below or in test_streaming.py): see
-`REGRESSIONS` at the end of this module's tests and the README's robustness section.
+Every crash, hang, unbounded growth or broken promise this suite found has a `test_regression_*`
+test below (the streaming ones are in test_streaming.py); the commit that fixed each says how.
 """
 
 from __future__ import annotations
