@@ -166,7 +166,7 @@ def test_unterminated_last_segment_and_one_line_file():
 def test_no_phi_in_findings():
     data = PHI.encode()
     # The check is meaningful only if pyx12's own messages do quote the values.
-    events = ig._run_pyx12(ig._normalise(list(segments_from_bytes(data))))
+    events, _ = ig._run_pyx12(ig._normalise(list(segments_from_bytes(data))))
     assert any("ZZPHI" in e.text for e in events)
     findings = ig.validate(data, "phi.837")
     found = {(f.rule, f.element or f.segment) for f in findings}
@@ -352,3 +352,13 @@ def test_whole_corpus_never_raises():
         findings = ig.validate(path.read_bytes(), path.name)
         assert all(f.rule in ig.RULES and f.path == path.name for f in findings)
         assert [f for f in findings if f.rule == "IG001"] in ([], findings)  # IG001 comes alone
+
+
+def test_junk_input_stops_at_the_error_cap(monkeypatch):
+    """pyx12 keeps every error; on junk the validation stops at a cap with one IG001 saying so."""
+    monkeypatch.setattr(ig, "MAX_ERRORS", 20)
+    junk = "".join(f"ZZ{i}*JUNK~\n" for i in range(200))
+    data = VALID.replace("BHT*", junk + "BHT*", 1).encode()
+    findings = ig.validate(data, "junk.837")
+    assert len(findings) <= 21
+    assert findings[-1].rule == "IG001" and "stopped after 20 errors" in findings[-1].message

@@ -208,15 +208,18 @@ def validate(data: bytes, path: str) -> list[Finding]:
         return [_failed(path, "cannot validate: no segments")]
     try:
         text = _normalise(segments)
-        events = _run_pyx12(text)
+        events, stopped = _run_pyx12(text)
     except _Rejected as exc:
         return [_failed(path, str(exc), segments[0])]
     except Exception as exc:  # noqa: BLE001
         return [_failed(path, f"pyx12 failed: {_describe(exc)}")]
     try:
-        return _to_findings(events, segments, path)
+        findings = _to_findings(events, segments, path)
     except Exception as exc:  # noqa: BLE001
         return [_failed(path, f"could not read pyx12's errors: {_describe(exc)}")]
+    if stopped:
+        findings.append(_failed(path, f"validation stopped after {MAX_ERRORS} errors; fix these and run again"))
+    return findings
 
 
 def _describe(exc: BaseException) -> str:
@@ -304,6 +307,11 @@ class _Event:
 
 
 _RECENT = 64
+MAX_ERRORS = 5000  # per file: pyx12 keeps every error it finds, so junk input would grow memory without bound
+
+
+class _TooManyErrors(Exception):
+    """Raised from inside pyx12's error handler to stop a validation that only finds junk."""
 
 
 def _recording_handler_class(recent: dict[int, Any]):
@@ -323,6 +331,11 @@ def _recording_handler_class(recent: dict[int, Any]):
 
         def _now(self) -> int | None:
             return self._src.get_cur_line() if self._src is not None else None
+
+        def _record(self, event: "_Event") -> None:
+            self.events.append(event)
+            if len(self.events) >= MAX_ERRORS:
+                raise _TooManyErrors
 
         def add_isa_loop(self, seg_data, src):
             self._src = src
@@ -362,15 +375,15 @@ def _recording_handler_class(recent: dict[int, Any]):
             super().add_ele(map_node)
 
         def isa_error(self, err_cde, err_str):
-            self.events.append(_Event("isa", str(err_cde), str(err_str), self._now()))
+            self._record(_Event("isa", str(err_cde), str(err_str), self._now()))
             super().isa_error(err_cde, err_str)
 
         def gs_error(self, err_cde, err_str):
-            self.events.append(_Event("gs", str(err_cde), str(err_str), self._now()))
+            self._record(_Event("gs", str(err_cde), str(err_str), self._now()))
             super().gs_error(err_cde, err_str)
 
         def st_error(self, err_cde, err_str):
-            self.events.append(_Event("st", str(err_cde), str(err_str), self._now()))
+            self._record(_Event("st", str(err_cde), str(err_str), self._now()))
             super().st_error(err_cde, err_str)
 
         def seg_error(self, err_cde, err_str, err_value=None, src_line=None):
@@ -379,14 +392,14 @@ def _recording_handler_class(recent: dict[int, Any]):
             event = _Event("seg", str(err_cde), str(err_str), line, node, seg_id, cursor_line)
             if line != cursor_line:  # e.g. a bad identifier, reported when the next segment is read
                 event.line_node = recent.get(line)
-            self.events.append(event)
+            self._record(event)
             super().seg_error(err_cde, err_str, err_value, src_line)
 
         def ele_error(self, err_cde, err_str, bad_value, refdes=None):
             node, cursor_line, seg_id = self._cursor
             event = _Event("ele", str(err_cde), str(err_str), self._now(), self._ele_node, seg_id, cursor_line)
             event.refdes = refdes
-            self.events.append(event)
+            self._record(event)
             super().ele_error(err_cde, err_str, bad_value, refdes)
 
     return RecordingHandler
@@ -432,8 +445,8 @@ def _cached_loader(load):
     return load_map_file
 
 
-def _run_pyx12(text: str) -> tuple[list[_Event], dict[int, Any]]:
-    """Validate `text`; return the recorded errors and the map node pyx12 matched for each segment."""
+def _run_pyx12(text: str) -> tuple[list[_Event], bool]:
+    """Validate `text`; return the recorded errors and whether validation stopped at MAX_ERRORS."""
     import pyx12.error_handler
     import pyx12.errors
     import pyx12.map_if
@@ -467,6 +480,7 @@ def _run_pyx12(text: str) -> tuple[list[_Event], dict[int, Any]]:
         original_load = pyx12.map_if.load_map_file
         pyx12.error_handler.err_handler = factory
         pyx12.map_if.load_map_file = _cached_loader(original_load)
+        stopped = False
         try:
             pyx12.x12n_document.x12n_document(
                 param=_PARAMS,
@@ -477,12 +491,14 @@ def _run_pyx12(text: str) -> tuple[list[_Event], dict[int, Any]]:
                 fd_json=None,
                 callback=callback,
             )
+        except _TooManyErrors:
+            stopped = True
         finally:
             pyx12.error_handler.err_handler = original
             pyx12.map_if.load_map_file = original_load
     if not made:
         raise RuntimeError("pyx12 did not use the recording error handler")
-    return made[-1].events
+    return made[-1].events, stopped
 
 
 # --------------------------------------------------------------------------------------------
