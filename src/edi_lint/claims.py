@@ -33,6 +33,23 @@ FILING_INDICATOR_FAMILY = {
 }
 
 
+def find_segment(segments: list[Segment], segment_id: str, *, loop: str | None = None,
+                 qualifier: str | None = None, stop_at: str | None = None) -> Segment | None:
+    """The first segment with this id, in `loop`, whose first element is `qualifier` (when given).
+
+    Scanning ends at a segment whose id is `stop_at`: claim-level loops all come before the first
+    LX, so a claim never needs to look through its service lines.
+    """
+    for seg in segments:
+        sid = seg.elements[0]
+        if sid == segment_id and (loop is None or seg.loop == loop):
+            if qualifier is None or seg.get(1) == qualifier:
+                return seg
+        if sid == stop_at:
+            break
+    return None
+
+
 class cached_property:  # noqa: N801  (named like the functools original it replaces)
     """A lock-free `functools.cached_property`.
 
@@ -74,11 +91,7 @@ class Context:
     segments: list[Segment]
 
     def first(self, segment_id: str, qualifier: str | None = None, loop: str | None = None) -> Segment | None:
-        for seg in self.segments:
-            if seg.elements[0] == segment_id and (qualifier is None or seg.get(1) == qualifier):
-                if loop is None or seg.loop == loop:
-                    return seg
-        return None
+        return find_segment(self.segments, segment_id, loop=loop, qualifier=qualifier)
 
 
 @dataclass(slots=True)
@@ -106,12 +119,8 @@ class ServiceLine:
         self.procedure_composite: list[str] = composite
         self.procedure: str = composite[1].strip() if len(composite) > 1 else ""  # SV101-2, CPT/HCPCS
 
-    def _first(self, segment_id: str, loop: str | None = None, qualifier: str | None = None) -> Segment | None:
-        for seg in self.segments:
-            if seg.elements[0] == segment_id and (loop is None or seg.loop == loop):
-                if qualifier is None or seg.get(1) == qualifier:
-                    return seg
-        return None
+    def _first(self, segment_id: str, loop: str, qualifier: str) -> Segment | None:
+        return find_segment(self.segments, segment_id, loop=loop, qualifier=qualifier)
 
     @cached_property
     def lx(self) -> Segment:
@@ -217,14 +226,8 @@ class Claim:
         self.subscriber = subscriber
         self.patient = patient
 
-    def _first(self, segment_id: str, loop: str | None = None, qualifier: str | None = None) -> Segment | None:
-        for seg in self.segments:
-            if seg.elements[0] == segment_id and (loop is None or seg.loop == loop):
-                if qualifier is None or seg.get(1) == qualifier:
-                    return seg
-            if seg.elements[0] == "LX":
-                break  # claim-level loops all come before the first service line
-        return None
+    def _first(self, segment_id: str, loop: str, qualifier: str) -> Segment | None:
+        return find_segment(self.segments, segment_id, loop=loop, qualifier=qualifier, stop_at="LX")
 
     @property
     def clm(self) -> Segment:
