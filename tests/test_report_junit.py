@@ -61,9 +61,10 @@ def test_counts():
 
 
 def test_control_characters_are_made_xml_safe():
+    """A control byte (an X12 separator) is escaped as in every other format, so the XML stays valid."""
     root = parse(junit.render(sample(), {}))
     msg = root.find(".//testcase[@name='file']/failure").get("message")
-    assert msg == "bad \ufffd separator & <stuff>"
+    assert msg == "bad \\x1c separator & <stuff>"
 
 
 def test_empty_and_clean():

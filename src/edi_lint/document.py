@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from edi_lint.claims import Claim, Context, Header
+from edi_lint.findings import printable
 from edi_lint.x12.tokenizer import Segment, X12Error
 
 SUPPORTED_GUIDE = "005010X222A1"
@@ -80,7 +81,7 @@ class UnsupportedInput(X12Error):
 
 def describe_unsupported(st01: str, version: str) -> str | None:
     """None when the transaction is ours, else a one-line explanation naming what it is."""
-    st01, version = _one_line(st01), _one_line(version)
+    st01, version = printable(st01, 40), printable(version, 40)
     if st01 != "837":
         what = TRANSACTIONS.get(st01, f"an X12 {st01 or 'unknown'} transaction")
         return f"unsupported transaction: this is {what} ({version or 'no version'}); {PRODUCT}"
@@ -195,7 +196,7 @@ class DocumentReader:
                     problem = describe_unsupported(seg.get(1).strip(), gs_version)
                     if problem is not None:
                         problem = problem.replace("this is", "GS08 says this is", 1).replace(
-                            f"; {PRODUCT}", f", while ST03 says {_one_line(version)}; {PRODUCT}")
+                            f"; {PRODUCT}", f", while ST03 says {printable(version, 40)}; {PRODUCT}")
                 if problem is not None:
                     raise UnsupportedInput(problem)
                 header_segments = [seg]
@@ -232,13 +233,6 @@ class DocumentReader:
             if stack[position].elements[0] == opener:
                 del stack[position:]
                 return
-
-
-def _one_line(value: str, limit: int = 40) -> str:
-    """A value read from the file, fit to quote in a one-line message (no newline or control byte)."""
-    if value.isprintable() and len(value) <= limit:
-        return value
-    return repr(value[:limit])[1:-1] + ("..." if len(value) > limit else "")
 
 
 def _stray_note(stray: dict[str, Segment]) -> str:

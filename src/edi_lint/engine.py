@@ -13,7 +13,7 @@ from typing import BinaryIO, Iterable
 
 from edi_lint.claims import Claim
 from edi_lint.document import DocumentReader
-from edi_lint.findings import ClaimVerdict, FileResult, Finding, Severity
+from edi_lint.findings import ClaimVerdict, FileResult, Finding, Severity, one_line, printable
 from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.structure import MISSING_TRAILER, UNEXPECTED_SEGMENT
@@ -25,14 +25,6 @@ MAX_UNEXPECTED = 50  # per file; binary junk would otherwise drown the real find
 # findings (gigabytes of report); past the cap one summary finding with no segment stands for the
 # rest, and a finding with no segment holds back the whole file in the pre-flight split.
 MAX_FILE_RULE_FINDINGS = 1000
-
-
-def one_line(message: str) -> str:
-    """A message quotes values from the file: escape any newline or control byte in them, so that a
-    finding is always one line of text output."""
-    if message.isprintable():
-        return message
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 def matches(code: str, patterns: Iterable[str]) -> bool:
@@ -153,12 +145,12 @@ class Linter:
                 stream = self._with_ig(stream, result)
             self._lint(stream, result)
         except X12Error as error:
-            result.status, result.error = "error", one_line(str(error))
+            result.status, result.error = "error", printable(str(error))
         except OSError as error:  # the input could not be read to its end (an I/O error, a pipe)
-            result.status, result.error = "error", one_line(f"cannot read file: {error.strerror or error}")
+            result.status, result.error = "error", printable(f"cannot read file: {error.strerror or error}")
         except Exception as error:  # a bug of ours must not stop the other files
             result.status = "error"
-            result.error = one_line(f"internal error while linting: {type(error).__name__}: {error}")
+            result.error = printable(f"internal error while linting: {type(error).__name__}: {error}")
         if self.settings.per_file_ignores:
             ignored = self.settings.ignored_for(path)
             if ignored:

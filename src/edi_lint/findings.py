@@ -10,6 +10,24 @@ from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 
 
+def printable(value, limit: int | None = None) -> str:
+    """A value from the file, safe to print on one line: control characters (a newline or an ESC
+    in CLM01, say) escaped, and cut to `limit` characters when given."""
+    text = str(value)
+    cut = limit is not None and len(text) > limit
+    if cut:
+        text = text[:limit]
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text + "..." if cut else text
+
+
+def one_line(text: str) -> str:
+    """A message on one output line: line breaks a rule's author wrote become spaces, any other
+    control character (from file data) is escaped."""
+    return printable(" ".join(text.splitlines()) if ("\n" in text or "\r" in text) else text)
+
+
 class Severity(IntEnum):
     """Ordered so that `finding.severity >= fail_on` is the exit-code test."""
 

@@ -12,7 +12,7 @@ import posixpath
 from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
-from edi_lint.findings import FileResult, Finding
+from edi_lint.findings import FileResult, Finding, printable
 
 
 def finding_path(finding: Finding, result: FileResult) -> str:
@@ -27,23 +27,11 @@ def position(finding: Finding) -> tuple[int, int]:
     return line, column
 
 
-def one_line(text: str) -> str:
-    """Collapse line breaks so that one finding stays on one output line."""
-    return " ".join(text.splitlines()) if ("\n" in text or "\r" in text) else text
-
-
-def shown(value) -> str:
-    """A value from the file (CLM01, ST02) on one line, control characters escaped: a newline or an
-    ESC in CLM01 must neither break the one-line-per-finding output nor reach a terminal raw."""
-    text = str(value)
-    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def context(finding: Finding) -> str:
     """`[claim CLM01, line 2]`, `[claim CLM01]`, or '' when the finding has no claim."""
     parts = []
     if finding.claim_id is not None:
-        parts.append(f"claim {shown(finding.claim_id)}")
+        parts.append(f"claim {printable(finding.claim_id)}")
     if finding.line_number is not None:
         parts.append(f"line {finding.line_number}")
     return f"[{', '.join(parts)}]" if parts else ""
@@ -61,7 +49,7 @@ def location_details(finding: Finding) -> str:
         ("segment #", finding.segment_index),
         ("byte offset ", finding.byte_offset),
     )
-    return ", ".join(f"{label}{shown(value)}" for label, value in fields if value is not None)
+    return ", ".join(f"{label}{printable(value)}" for label, value in fields if value is not None)
 
 
 def plural(count: int, word: str, plural_word: str | None = None) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from edi_lint.findings import FileResult
-from edi_lint.report._common import finding_path, one_line, position
+from edi_lint.findings import one_line
+from edi_lint.report._common import finding_path, position
 from edi_lint.rules.base import RuleInfo
 
 

@@ -18,7 +18,8 @@ import re
 from collections.abc import Mapping
 
 from edi_lint.findings import FileResult, Finding
-from edi_lint.report._common import finding_path, location_details, one_line, plural, position
+from edi_lint.findings import one_line
+from edi_lint.report._common import finding_path, location_details, plural, position
 from edi_lint.rules.base import RuleInfo
 
 # Characters XML 1.0 cannot carry (X12 separators such as 0x1C-0x1F included).

@@ -11,15 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from edi_lint.findings import FileResult, Finding
-from edi_lint.report._common import (
-    context,
-    finding_path,
-    one_line,
-    plural,
-    position,
-    severity_counts,
-)
+from edi_lint.findings import FileResult, Finding, one_line
+from edi_lint.report._common import context, finding_path, plural, position, severity_counts
 from edi_lint.rules.base import RuleInfo
 
 
