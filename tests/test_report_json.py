@@ -79,3 +79,18 @@ def test_jsonl():
         check_finding(obj)
     assert objs == json.loads(json_report.render(sample(), {}))["findings"]
     assert jsonl.render([FileResult("x")], {}) == ""
+
+
+def test_streamed_json_equals_json_dumps_of_the_document():
+    """The writer that renders one finding at a time produces exactly json.dumps(indent=2)."""
+    import json as _json
+
+    from edi_lint.findings import ClaimVerdict
+    from edi_lint.report.json_report import document, dumps
+
+    results = sample()
+    assert dumps(results) == _json.dumps(document(results), indent=2) + "\n"
+    assert dumps([]) == _json.dumps(document([]), indent=2) + "\n"
+    results[0].verdicts.append(ClaimVerdict("C\n1", "0001", 5, False))
+    extra = {"split": {"accepted": 0, "rejected": 1, "paths": ["a", "b"]}, "baseline": {"fixed": []}}
+    assert dumps(results, extra) == _json.dumps({**document(results), **extra}, indent=2) + "\n"

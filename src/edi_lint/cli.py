@@ -252,11 +252,9 @@ def run_and_render(paths, files, settings, jobs, output_format, infos, *, accept
     from edi_lint.report import render
 
     if extra and output_format == "json":  # the json contract plus "split" / "baseline"
-        import json
+        from edi_lint.report.json_report import dumps
 
-        from edi_lint.report.json_report import document
-
-        output = json.dumps({**document(results), **extra}, indent=2) + "\n"
+        output = dumps(results, extra)
     else:
         output = render(output_format, results, infos, cwd=cwd)
         if extra and output_format in ("text", "full", "concise"):

@@ -50,4 +50,34 @@ def document(results: list[FileResult]) -> dict:
 def render(
     results: list[FileResult], rules: Mapping[str, RuleInfo], *, cwd: str | None = None
 ) -> str:
-    return json.dumps(document(results), indent=2) + "\n"
+    return dumps(results)
+
+
+def dumps(results: list[FileResult], extra: Mapping | None = None) -> str:
+    """`json.dumps(document(results) | extra, indent=2)`, byte for byte, one finding at a time.
+
+    A batch with 200,000 findings would otherwise hold every finding as a dict and the whole
+    document as nested objects next to the output string: most of a gigabyte.
+    """
+    lists = {
+        "findings": (finding_dict(f, r) for r in results for f in r.findings),
+        "files": (r.summary() for r in results),
+    }
+    if any(r.verdicts for r in results):
+        lists["claims"] = (
+            {"path": r.path, "claim_id": v.claim_id, "transaction": v.transaction,
+             "segment_index": v.segment_index, "accepted": v.accepted}
+            for r in results
+            for v in r.verdicts
+        )
+    members = [(key, _array(items)) for key, items in lists.items()]
+    members += [(key, json.dumps(value, indent=2).replace("\n", "\n  ")) for key, value in (extra or {}).items()
+                if key not in lists]
+    body = ",\n".join(f"  {json.dumps(key)}: {value}" for key, value in members)
+    return "{\n" + body + "\n}\n"
+
+
+def _array(items) -> str:
+    """A JSON array as a member of the top-level object (items indented four spaces)."""
+    parts = ["    " + json.dumps(item, indent=2).replace("\n", "\n    ") for item in items]
+    return "[\n" + ",\n".join(parts) + "\n  ]" if parts else "[]"
