@@ -87,8 +87,8 @@ class ConfigurationError(click.ClickException):
 @click.option("--quiet", "-q", count=True, help="Fewer log events (-q errors only, -qq none); no progress.")
 @click.version_option(package_name="edi-lint", prog_name="edi-lint")
 def main(paths, output_format, output_file, select, extend_select, ignore, fail_on, exit_zero, jobs,
-         list_rules, explain, config_path=None, isolated=False, rulesets=(), accepted=None, rejected=None, baseline=None, write_baseline=None,
-         log_format="console", verbose=0, quiet=0):
+         list_rules, explain, config_path, isolated, rulesets, accepted, rejected, baseline, write_baseline,
+         log_format, verbose, quiet):
     """Lint HIPAA X12 837P (005010X222A1) files.
 
     PATH may be files, directories (searched for *.837, *.x12, *.edi) or - for standard input.
