@@ -132,17 +132,6 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     sys.exit(2 if code == 2 else (0 if exit_zero else code))
 
 
-def run(files: list[str], settings, jobs: int = 1) -> list[FileResult]:
-    """Lint every file, in input order; with jobs > 1 in worker processes."""
-    if jobs > 1 and len(files) > 1 and "-" not in files:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
-            return list(pool.map(_lint_in_worker, files))
-    linter = build_linter(settings)
-    return [lint_one(linter, name) for name in files]
-
-
 def build_linter(settings):
     from edi_lint.engine import Linter
     from edi_lint.rules.registry import load_registry

@@ -102,7 +102,8 @@ def _timed_worker(name: str) -> tuple[FileResult, float]:
 
 def run_files(files: list[str], settings, jobs: int = 1, progress: Progress | None = None,
               on_result: Callable[[FileResult, float], None] | None = None) -> list[FileResult]:
-    """Like `cli.run` (same results, same order), plus timing and the progress counter."""
+    """Lint every file in input order (with jobs > 1 in worker processes, same results), timing each
+    one and advancing the progress counter."""
     from edi_lint import cli
 
     results: list[FileResult] = []
