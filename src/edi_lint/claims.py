@@ -8,6 +8,8 @@ use and cached: a rule that never asks for the rendering taxonomy never pays for
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from edi_lint.x12.tokenizer import Segment
 
@@ -31,6 +33,21 @@ FILING_INDICATOR_FAMILY = {
     "CI": "commercial",
     "HM": "commercial",
 }
+
+
+@lru_cache(maxsize=8192)
+def decimal_value(text: str | None) -> Decimal | None:
+    """An X12 amount or quantity (R type: CLM02, SV102, SV104) as a Decimal; None when empty or not a
+    number. R values have no exponent, and 9E999999 would overflow a sum, so exponents are refused.
+    Memoised, because the same few values repeat on every line."""
+    text = (text or "").strip()
+    if not text or "e" in text or "E" in text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 def find_segment(segments: list[Segment], segment_id: str, *, loop: str | None = None,

@@ -34,11 +34,11 @@ import re
 import string
 import tomllib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
+from edi_lint.claims import decimal_value
 from edi_lint.findings import Severity
 from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
@@ -68,19 +68,6 @@ class RulesetError(Exception):
 
 
 # -- facts ------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def _number(text: str) -> Decimal | None:
-    """SV104/SV102 text -> Decimal; memoised, because the same few values repeat on every line."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
 
 
 def _next_modifier_slot(line) -> str:
@@ -171,11 +158,11 @@ def _make_fields(payers: PayerMatcher) -> dict[str, FieldDef]:
                  line=lambda l: l.rendering_provider.value, claim=lambda c: c.rendering_provider.value,
                  line_anchor=lambda l: (l.rendering_provider.segment or _sv1(l), "NM109", l.rendering_provider.loop)),
         FieldDef("units", "number", "SV104, the unit count (a number; none when empty or not a number)",
-                 line=lambda l: _number(l.units), line_anchor=lambda l: (_sv1(l), "SV104", None)),
+                 line=lambda l: decimal_value(l.units), line_anchor=lambda l: (_sv1(l), "SV104", None)),
         FieldDef("unit_basis", "text", "SV103: UN (units) or MJ (minutes)",
                  line=lambda l: l.unit_basis.strip() or None, line_anchor=lambda l: (_sv1(l), "SV103", None)),
         FieldDef("charge", "number", "SV102 on a line, CLM02 on a claim",
-                 line=lambda l: _number(l.charge), claim=lambda c: _number(c.charge),
+                 line=lambda l: decimal_value(l.charge), claim=lambda c: decimal_value(c.charge),
                  line_anchor=lambda l: (_sv1(l), "SV102", None), claim_anchor=lambda c: (c.clm, "CLM02", None)),
         FieldDef("diagnoses", "set", "on a line, the diagnosis codes its SV107 pointers point to; on a claim, "
                  "every HI code (without decimal points)",

@@ -8,9 +8,9 @@ Counts use the segments' file ordinals: SE01 = SE's ordinal - ST's ordinal + 1.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from decimal import Decimal
 
+from edi_lint.claims import decimal_value
 from edi_lint.rules.api import Problem, claim_rule, file_rule
 
 ENVELOPE_SOURCE = "ASC X12 005010 control segments (ISA/IEA, GS/GE, ST/SE); reference rules-837p-97026.md §1.1, §4.2"
@@ -311,20 +311,6 @@ def lx_numbering(claim):
     return problems
 
 
-@lru_cache(maxsize=8192)
-def _amount(text: str) -> Decimal | None:
-    text = text.strip()
-    if not text:
-        return None
-    if "e" in text or "E" in text:  # X12 R values have no exponent; 9E999999 would overflow a sum
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
 def _shown(value: Decimal) -> str:
     try:
         return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
@@ -345,12 +331,12 @@ def claim_charge_balance(claim):
     (so 115, 115.0 and 115.00 agree). Unbalanced claims are rejected at the front end. Amounts that
     are not numbers are left to the implementation-guide checks.
     """
-    total = _amount(claim.charge)
+    total = decimal_value(claim.charge)
     if total is None or not claim.lines:
         return ()
     lines = Decimal(0)
     for line in claim.lines:
-        charge = _amount(line.charge)
+        charge = decimal_value(line.charge)
         if charge is None:
             return ()
         lines += charge
