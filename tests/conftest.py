@@ -20,7 +20,7 @@ def corpus() -> Path:
 
 @pytest.fixture(scope="session")
 def linter():
-    from edi_lint.cli import build_linter
+    from edi_lint.application import build_linter
     from edi_lint.engine import Settings
 
     return build_linter(Settings())

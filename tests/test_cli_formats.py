@@ -186,13 +186,14 @@ def test_progress_only_at_a_terminal_for_much_work(tmp_path, monkeypatch):
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_progress_counts_and_erases_itself(jobs):
     from edi_lint import progress
+    from edi_lint.application import Linters, run_files
     from edi_lint.engine import Settings
 
     files = [str(FIXTURES / "sample.837"), str(FIXTURES / "clean.837")]
     tty = FakeTTY()
     seen = []
-    results = progress.run_files(files, Settings(), jobs, progress.Progress(files, tty),
-                                 lambda result, elapsed: seen.append((result.path, elapsed >= 0)))
+    results = run_files(files, Linters(Settings()), jobs, progress.Progress(files, tty),
+                        lambda result, elapsed: seen.append((result.path, elapsed >= 0)))
     assert [r.path for r in results] == files and seen == [(f, True) for f in files]
     assert [len(r.findings) for r in results] == [5, 0]
     out = tty.buffer.getvalue()

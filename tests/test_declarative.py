@@ -28,7 +28,8 @@ message = "{procedure} has modifiers {modifiers} but no GP"
 
 
 def test_a_ruleset_written_here_adds_a_rule_without_python(tmp_path):
-    from edi_lint.cli import build_linter, main
+    from edi_lint.application import build_linter
+    from edi_lint.cli import main
     from edi_lint.engine import Settings
 
     path = tmp_path / "ultrasound.toml"
@@ -51,7 +52,7 @@ def test_a_ruleset_written_here_adds_a_rule_without_python(tmp_path):
 
 
 def test_payer_scope_and_profiles(tmp_path):
-    from edi_lint.cli import build_linter
+    from edi_lint.application import build_linter
     from edi_lint.engine import Settings
 
     path = tmp_path / "payers.toml"
@@ -141,7 +142,7 @@ def oracle_pt003(line):
 
 
 def _pair():
-    from edi_lint.cli import build_linter
+    from edi_lint.application import build_linter
     from edi_lint.engine import Linter, Settings
     from edi_lint.rules.api import Rule
 
@@ -262,7 +263,7 @@ def test_conditions_are_compiled_closures_not_data():
 
 
 def test_combinators_and_operators(tmp_path):
-    from edi_lint.cli import build_linter
+    from edi_lint.application import build_linter
     from edi_lint.engine import Settings
 
     text = """
@@ -285,7 +286,7 @@ message = "{procedure} {units} units at {place_of_service} ({pos_element})"
 
 
 def test_claim_scope_rules(tmp_path):
-    from edi_lint.cli import build_linter
+    from edi_lint.application import build_linter
     from edi_lint.engine import Settings
 
     path = tmp_path / "claims.toml"
@@ -309,7 +310,7 @@ message = "{filing_indicator} claim with frequency {frequency} ({lines} lines)"
 
 
 def test_a_local_ruleset_may_not_use_the_pt_prefix(tmp_path):
-    from edi_lint.cli import build_linter
+    from edi_lint.application import build_linter
     from edi_lint.engine import Settings
     from edi_lint.rules.registry import RegistryError
 

@@ -66,7 +66,7 @@ def outcome(result) -> tuple:
 
 def check(linter, data: bytes, label: str = ""):
     """Lint `data` twice and assert every promise about the answer; return the result."""
-    from edi_lint.cli import exit_code
+    from edi_lint.application import exit_code
     from edi_lint.findings import Severity
 
     result = linter.lint_bytes(data, "hostile")
@@ -287,7 +287,7 @@ def test_truncating_a_large_real_file(linter, corpus):
 
 def test_every_rule_including_ig_on_hostile_input():
     """The same promises with every rule selected, pyx12's implementation-guide validation too."""
-    from edi_lint.cli import build_linter
+    from edi_lint.application import build_linter
     from edi_lint.engine import Settings
 
     everything = build_linter(Settings(select=("ALL",)))
@@ -837,7 +837,7 @@ def test_regression_read_error_mid_file_is_a_clear_error(linter):
 def test_regression_absurd_amounts():
     """A 40-digit or exponent 'amount' in CLM02/SV102 made BAL001's Decimal.quantize (or the sum)
     raise InvalidOperation: the whole file became an internal error (with every rule selected)."""
-    from edi_lint.cli import build_linter
+    from edi_lint.application import build_linter
     from edi_lint.engine import Settings
 
     everything = build_linter(Settings(select=("ALL",)))
@@ -853,7 +853,7 @@ def test_regression_absurd_amounts():
 def test_regression_ig_messages_are_one_line():
     """pyx12 quotes a segment id holding a line break in its message (IG301): the IG finding, made
     outside the engine's own finding path, kept the newline."""
-    from edi_lint.cli import build_linter
+    from edi_lint.application import build_linter
     from edi_lint.engine import Settings
 
     everything = build_linter(Settings(select=("IG",)))

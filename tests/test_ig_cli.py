@@ -6,7 +6,7 @@ import re
 
 from conftest import FIXTURES
 
-from edi_lint.cli import build_linter
+from edi_lint.application import build_linter
 from edi_lint.engine import Settings
 
 

@@ -221,7 +221,7 @@ def test_fail_on_warning_holds_by_scope(tmp_path):
 
 
 def test_above_claim_scopes_unit():
-    from edi_lint.cli import build_linter
+    from edi_lint.application import build_linter
     from edi_lint.engine import Settings
     from edi_lint.preflight import final_verdicts
 

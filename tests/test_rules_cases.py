@@ -196,14 +196,14 @@ CASES = [
 
 @lru_cache(maxsize=None)
 def linter_for(code: str):
-    from edi_lint.cli import build_linter
+    from edi_lint.application import build_linter
     from edi_lint.engine import Settings
 
     return build_linter(Settings(select=(code,)))
 
 
 def test_the_base_claim_is_clean_under_every_rule():
-    from edi_lint.cli import build_linter
+    from edi_lint.application import build_linter
     from edi_lint.engine import Settings
 
     result = build_linter(Settings(select=("ALL",))).lint_bytes(build_837().encode(), "base.837")

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from edi_lint.findings import ClaimVerdict, FileResult, Finding, Severity
+from edi_lint.findings import FileResult, Finding, Severity
 
 PathLike = str | os.PathLike
 Source = PathLike | bytes | bytearray | Iterable[PathLike]
@@ -84,11 +84,9 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        if any(r.status == "error" for r in self.files):
-            return 2
-        if self.fail_on is not None and any(f.severity >= self.fail_on for f in self.findings):
-            return 1
-        return 0
+        from edi_lint.application import exit_code
+
+        return exit_code(self.files, self.fail_on)
 
     def to_dict(self) -> dict:
         from edi_lint.report.json_report import document
@@ -108,17 +106,11 @@ class Report:
         return render(fmt, self.files, all_rule_infos(), cwd=cwd)
 
 
-def _codes(value) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    return tuple(code.strip().upper() for item in value for code in str(item).split(",") if code.strip())
-
-
-def _settings(select, ignore, extend_select, fail_on, config):
-    """Settings as the CLI builds them: the named configuration file (if any), then the arguments."""
-    from edi_lint.config import ConfigError, build_settings
+def _prepare(select, ignore, extend_select, fail_on, config):
+    """Settings and a linter as the CLI builds them: the named configuration file (if any), then
+    the arguments. Raises ValueError for a bad argument, configuration, ruleset or plugin."""
+    from edi_lint import application
+    from edi_lint.engine import Linter
 
     if isinstance(fail_on, Severity):
         fail_on = fail_on.label
@@ -127,77 +119,42 @@ def _settings(select, ignore, extend_select, fail_on, config):
         if fail_on != "never":
             Severity.parse(fail_on)  # ValueError for an unknown level
     try:
-        settings = build_settings((), config_path=os.fspath(config) if config is not None else None,
-                                  isolated=config is None, select=_codes(select), ignore=_codes(ignore),
-                                  extend_select=_codes(extend_select), fail_on=fail_on)
-    except ConfigError as error:
+        settings, registry, _ = application.load(
+            (), config_path=os.fspath(config) if config is not None else None, isolated=config is None,
+            select=application.split_codes(select), ignore=application.split_codes(ignore),
+            extend_select=application.split_codes(extend_select), fail_on=fail_on)
+    except application.SetupError as error:
         raise ValueError(str(error)) from None
     settings.collect_verdicts = True
-    return settings
-
-
-def _linter(settings):
-    from edi_lint.cli import build_linter
-    from edi_lint.rules.registry import RegistryError
-
-    try:
-        return build_linter(settings)
-    except RegistryError as error:
-        raise ValueError(str(error)) from None
+    return settings, Linter(registry.rules, registry.infos, settings)
 
 
 def _inputs(source: Source) -> list[tuple[str, PathLike | bytes]]:
     """(display name, path or bytes) pairs; directories expand to their *.837, *.x12, *.edi files."""
+    from edi_lint.application import expand_paths
+
     if isinstance(source, (bytes, bytearray)):
         return [("<bytes>", bytes(source))]
     if isinstance(source, (str, os.PathLike)):
         source = [source]
     pairs = []
     for item in source:
-        path = Path(item)
-        if path.is_dir():
-            from edi_lint.cli import EXTENSIONS
-
-            pairs.extend((str(p), p) for p in sorted(path.rglob("*"))
-                         if p.is_file() and p.suffix.lower() in EXTENSIONS)
+        if Path(item).is_dir():
+            pairs.extend((name, name) for name in expand_paths([item]))
         else:
             pairs.append((str(item), item))
     return pairs
 
 
-def _lint_one(linter, name: str, data: PathLike | bytes, threshold) -> FileResult:
-    from edi_lint.preflight import final_verdicts
-
-    if isinstance(data, bytes):
-        result = linter.lint_bytes(data, name)
-    elif not os.path.exists(data):
-        return FileResult(name, status="error", error="no such file or directory")
-    else:
-        result = linter.lint_path(data, name)
-    if result.status != "error" and result.verdicts:
-        try:
-            placement = None
-            if any(f.claim_id is None for f in result.findings):  # orphans come with STR001: walk, as split does
-                from edi_lint.preflight import scan
-
-                blocking = {f.segment_index for f in result.findings if threshold is not None
-                            and f.claim_id is None and f.severity >= threshold and f.segment_index is not None}
-                placement = scan(data, blocking, walk=True)
-            result.verdicts = final_verdicts(data, result, threshold, placement)
-        except Exception:  # the input changed or broke between passes: hold everything
-            result.verdicts = [ClaimVerdict(v.claim_id, v.transaction, v.segment_index, False)
-                               for v in result.verdicts]
-    return result
-
-
 def lint(source: Source, *, select=None, ignore=None, extend_select=None,
          fail_on: str | Severity | None = None, config: PathLike | None = None) -> Report:
     """Lint a path, a directory, a list of paths, or the bytes of one file; nothing is written."""
-    settings = _settings(select, ignore, extend_select, fail_on, config)
-    threshold = settings.fail_on
-    linter = _linter(settings)
-    files = [_lint_one(linter, name, data, threshold) for name, data in _inputs(source)]
-    return Report(files, threshold)
+    from edi_lint.application import lint_input, with_final_verdicts
+
+    settings, linter = _prepare(select, ignore, extend_select, fail_on, config)
+    files = [with_final_verdicts(lint_input(linter, name, data), data, settings.fail_on)
+             for name, data in _inputs(source)]
+    return Report(files, settings.fail_on)
 
 
 def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: PathLike, *, select=None,
@@ -208,34 +165,17 @@ def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: Path
     Raises ValueError when the paths collide (input, accepted and rejected must all differ). When the
     input cannot be linted at all, nothing is written and the report's exit_code is 2.
     """
-    from edi_lint.preflight import check_paths, split_source
+    from edi_lint.application import UsageError, check_split_paths, split_input
 
     name = "<bytes>" if isinstance(source, (bytes, bytearray)) else str(source)
-    problem = check_paths([name if name != "<bytes>" else "-"], accepted_path, rejected_path)
-    if problem:
-        raise ValueError(problem)
-    settings = _settings(select, ignore, extend_select, fail_on, config)
-    threshold = settings.fail_on
-    linter = _linter(settings)
+    try:
+        check_split_paths([name if name != "<bytes>" else "-"], accepted_path, rejected_path)
+    except UsageError as error:
+        raise ValueError(str(error)) from None
+    settings, linter = _prepare(select, ignore, extend_select, fail_on, config)
     data = bytes(source) if isinstance(source, (bytes, bytearray)) else source
-    if isinstance(data, bytes):
-        result = linter.lint_bytes(data, name)
-    elif not os.path.exists(data):
-        result = FileResult(name, status="error", error="no such file or directory")
-    else:
-        result = linter.lint_path(data, name)
-    report = Report([result], threshold)
-    if result.status == "error":
-        return report
-    outcome = split_source(data, result, accepted_path, rejected_path, threshold)
-    report.split = split_summary(outcome, accepted_path, rejected_path)
-    return report
-
-
-def split_summary(outcome, accepted_path, rejected_path) -> dict:
-    return {"accepted_path": str(accepted_path), "rejected_path": str(rejected_path),
-            "accepted": outcome.accepted, "rejected": outcome.rejected, "incomplete": list(outcome.incomplete),
-            "orphan_segments": list(outcome.orphans)}
+    result, summary = split_input(linter, name, data, accepted_path, rejected_path, settings.fail_on)
+    return Report([result], settings.fail_on, summary)
 
 
 __all__ = ["ClaimStatus", "Report", "lint", "split"]

@@ -12,37 +12,7 @@ from pathlib import Path
 
 import click
 
-from edi_lint.findings import FileResult, Severity
-
-EXTENSIONS = (".837", ".x12", ".edi")
 FORMAT_NAMES = ["text", "full", "concise", "json", "jsonl", "json-lines", "sarif", "junit", "github"]
-
-
-def expand_paths(paths: tuple[str, ...]) -> list[str]:
-    """Files as given; directories searched recursively for *.837, *.x12 and *.edi, sorted."""
-    found: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if raw != "-" and path.is_dir():
-            found.extend(
-                str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in EXTENSIONS
-            )
-        else:
-            found.append(raw)
-    return found
-
-
-def split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
-    """`--select PT001,PT002 --select ENV` -> ('PT001', 'PT002', 'ENV')."""
-    return tuple(code.strip().upper() for value in values for code in value.split(",") if code.strip())
-
-
-def exit_code(results: list[FileResult], fail_on: Severity | None) -> int:
-    if any(r.status == "error" for r in results):
-        return 2
-    if fail_on is not None and any(f.severity >= fail_on for r in results for f in r.findings):
-        return 1
-    return 0
 
 
 class ConfigurationError(click.ClickException):
@@ -93,18 +63,15 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
 
     PATH may be files, directories (searched for *.837, *.x12, *.edi) or - for standard input.
     """
-    from edi_lint.config import ConfigError, build_settings, check_against_registry
-    from edi_lint.rules.registry import RegistryError, load_registry
+    from edi_lint import application, logs, progress
 
     try:
-        settings = build_settings(paths, config_path=config_path, isolated=isolated, select=split_codes(select),
-                                  ignore=split_codes(ignore), extend_select=split_codes(extend_select),
-                                  fail_on=fail_on, rulesets=rulesets)
-        registry = load_registry(settings, list_plugins=bool(list_rules or explain))
-        check_against_registry(settings, registry.all_infos)
-    except (ConfigError, RegistryError) as error:
+        settings, registry, overrides = application.load(
+            paths, config_path=config_path, isolated=isolated, select=application.split_codes(select),
+            ignore=application.split_codes(ignore), extend_select=application.split_codes(extend_select),
+            fail_on=fail_on, rulesets=rulesets, list_plugins=bool(list_rules or explain))
+    except application.SetupError as error:
         raise ConfigurationError(str(error)) from None
-    infos = registry.infos
     if list_rules:
         click.echo(render_rule_list(registry.all_infos, output_format, registry), nl=False)
         return
@@ -116,50 +83,28 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
         return
     if not paths:
         raise click.UsageError("no PATH given: pass files, directories or - for standard input")
-    threshold = settings.fail_on
-    files = expand_paths(paths)
-    results, output = run_and_render(paths, files, settings, jobs, output_format, infos, accepted=accepted,
-                                     rejected=rejected, baseline=baseline, write_baseline=write_baseline,
-                                     log_format=log_format, verbose=verbose, quiet=quiet)
+    files = application.expand_paths(paths)
+    log = logs.configure(log_format, verbose, quiet)
+    bar = progress.Progress(files) if progress.wanted(files, quiet=quiet > 0, log_format=log_format) else None
+    cwd = os.getcwd()
+    try:
+        results, extra = application.run(files, settings, overrides, jobs=jobs, accepted=accepted, rejected=rejected,
+                                         baseline=baseline, write_baseline=write_baseline, log=log, progress=bar,
+                                         cwd=cwd)
+    except application.UsageError as error:
+        raise click.UsageError(str(error)) from None
+    output = render(output_format, results, extra, registry.infos, cwd)
+    if log.enabled("info"):
+        log.info("run_finished", files=len(results), findings=sum(len(r.findings) for r in results))
     if output_file:
         Path(output_file).write_text(output, encoding="utf-8")
     else:
         sys.stdout.write(output)
         sys.stdout.flush()
-    code = exit_code(results, threshold)
+    code = application.exit_code(results, settings.fail_on)
     if write_baseline and code == 1:
         code = 0  # the findings were just recorded
     sys.exit(2 if code == 2 else (0 if exit_zero else code))
-
-
-def build_linter(settings):
-    from edi_lint.engine import Linter
-    from edi_lint.rules.registry import load_registry
-
-    registry = load_registry(settings)  # built-in, shipped rulesets, --ruleset files, enabled plugins
-    return Linter(registry.rules, registry.infos, settings)
-
-
-def lint_one(linter, name: str) -> FileResult:
-    if name == "-":
-        return linter.lint_stream(sys.stdin.buffer, "-")
-    if not os.path.exists(name):
-        return FileResult(name, status="error", error="no such file or directory")
-    if os.path.isdir(name):
-        return FileResult(name, status="error", error="is a directory")
-    return linter.lint_path(name)
-
-
-_worker_linter = None
-
-
-def _init_worker(settings) -> None:
-    global _worker_linter
-    _worker_linter = build_linter(settings)
-
-
-def _lint_in_worker(name: str) -> FileResult:
-    return lint_one(_worker_linter, name)
 
 
 def render_rule_list(infos, output_format: str, registry=None) -> str:
@@ -199,58 +144,18 @@ def render_explanation(info) -> str:
     return "\n".join(parts)
 
 
-def run_and_render(paths, files, settings, jobs, output_format, infos, *, accepted=None, rejected=None,
-                   baseline=None, write_baseline=None, log_format="console", verbose=0, quiet=0):
-    """Lint (or pre-flight split), apply or write a baseline, log per file; returns (results, output)."""
-    from edi_lint import logs, progress
-
-    log = logs.configure(log_format, verbose, quiet)
-    extra: dict = {}
-    if accepted is not None or rejected is not None:
-        from edi_lint.preflight import check_paths, run_split
-
-        problem = check_paths(files, accepted, rejected)
-        if problem is None and (baseline or write_baseline):
-            problem = "--baseline/--write-baseline cannot be combined with --accepted/--rejected"
-        if problem:
-            raise click.UsageError(problem)
-        results, extra = run_split(files[0], settings, accepted, rejected, log)
-    else:
-        bar = progress.Progress(files) if progress.wanted(files, quiet=quiet > 0, log_format=log_format) else None
-        results = progress.run_files(files, settings, jobs, bar, lambda r, t: logs.file_event(log, r, t))
-    cwd = os.getcwd()
-    if write_baseline or baseline:
-        from edi_lint import baseline as baselines
-
-        if write_baseline:
-            count = baselines.write(write_baseline, results, cwd)
-            log.info("baseline_written", path=str(write_baseline), findings=count)
-        if baseline:
-            try:
-                recorded = baselines.load(baseline)
-            except baselines.BaselineError as error:
-                raise click.UsageError(str(error)) from None
-            results, applied = baselines.apply(results, recorded, cwd)
-            extra["baseline"] = applied.to_dict(str(baseline))
-            log.info("baseline_applied", path=str(baseline), suppressed=applied.suppressed,
-                     fixed=len(applied.fixed))
-            if applied.fixed:
-                log.warning("baseline_fixed", path=str(baseline), count=len(applied.fixed),
-                            entries=[f"{e['rule']} {e['path']} line {e['line_number']} x{e['count']}"
-                                     for e in applied.fixed])  # claim ids: in --format json only
-    from edi_lint.report import render
+def render(output_format: str, results, extra: dict, infos, cwd: str) -> str:
+    """The report; `--format json` carries the split and baseline objects, text formats a summary."""
+    from edi_lint.report import render as render_format
 
     if extra and output_format == "json":  # the json contract plus "split" / "baseline"
         from edi_lint.report.json_report import dumps
 
-        output = dumps(results, extra)
-    else:
-        output = render(output_format, results, infos, cwd=cwd)
-        if extra and output_format in ("text", "full", "concise"):
-            output += summary_lines(extra)
-    if log.enabled("info"):
-        log.info("run_finished", files=len(results), findings=sum(len(r.findings) for r in results))
-    return results, output
+        return dumps(results, extra)
+    output = render_format(output_format, results, infos, cwd=cwd)
+    if extra and output_format in ("text", "full", "concise"):
+        output += summary_lines(extra)
+    return output
 
 
 def summary_lines(extra: dict) -> str:

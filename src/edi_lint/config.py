@@ -3,9 +3,10 @@
 Discovery follows ruff: for each linted file, the closest directory at or above it holding
 `.edi-lint.toml`, `edi-lint.toml` or a `pyproject.toml` with a `[tool.edi-lint]` table wins; files
 are not merged. The run's own settings (exit-code fail-on, --list-rules) come from the first linted
-file's configuration (the current directory's for standard input); `linter_for` gives every other
-file a linter built from its own closest file plus the command line. `--config PATH` names one file
-for every input, and `--isolated` ignores every configuration file.
+file's configuration (the current directory's for standard input); the application layer
+(`application.Linters`) gives every other file a linter built from its own closest file plus the
+command line. `--config PATH` names one file for every input, and `--isolated` ignores every
+configuration file.
 
 Keys mirror the command line:
 
@@ -34,7 +35,6 @@ exit code 2.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import tomllib
@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edi_lint.findings import Severity
+from edi_lint.settings import Settings
 
 CONFIG_FILES = (".edi-lint.toml", "edi-lint.toml", "pyproject.toml")
 SELECTOR = re.compile(r"ALL|[A-Z]{1,8}[0-9]{0,4}")
@@ -194,25 +195,6 @@ def _parse(data: dict, path: Path, prefix: str) -> Config:
     return config
 
 
-def per_file_codes(per_file_ignores, path: str) -> tuple[str, ...]:
-    """Codes ignored for `path` by (glob, base dir, codes) entries. Globs match the path relative to
-    the configuration file's directory; a glob without '/' also matches the file name alone."""
-    if not per_file_ignores or path == "-":
-        return ()
-    absolute = os.path.abspath(path)
-    name = os.path.basename(absolute)
-    codes: list[str] = []
-    for pattern, base, entry_codes in per_file_ignores:
-        relative = os.path.relpath(absolute, base).replace(os.sep, "/")
-        candidates = [relative]
-        if "/" not in pattern:
-            candidates.append(name)
-        simple = pattern[3:] if pattern.startswith("**/") else None
-        if any(fnmatch.fnmatchcase(c, pattern) or (simple and fnmatch.fnmatchcase(c, simple)) for c in candidates):
-            codes.extend(entry_codes)
-    return tuple(codes)
-
-
 def discover(paths, config_path: str | None = None, isolated: bool = False) -> Config:
     """The configuration that applies to this run: --config, else the closest file, else none."""
     if config_path:
@@ -225,35 +207,23 @@ def discover(paths, config_path: str | None = None, isolated: bool = False) -> C
 
 
 def build_settings(paths=(), *, config_path: str | None = None, isolated: bool = False, select=(), ignore=(),
-                   extend_select=(), fail_on: str | None = None, rulesets=(), config: Config | None = None):
+                   extend_select=(), fail_on: str | None = None, rulesets=(), config: Config | None = None) -> Settings:
     """Settings for a run: the configuration file, then the command line on top of it."""
-    from edi_lint.engine import Settings
-
     if config is None:
         config = discover(paths, config_path, isolated)
     level = fail_on or config.fail_on or "error"
-    threshold = None if level == "never" else Severity.parse(level)
-    settings = Settings(
+    return Settings(
         select=tuple(select) or (config.select or ()),
         ignore=tuple(config.ignore) + tuple(ignore),
         extend_select=tuple(config.extend_select) + tuple(extend_select),
         severity=dict(config.severity),
-        fail_on=threshold,
+        fail_on=None if level == "never" else Severity.parse(level),
+        plugins=tuple(config.plugins),
+        rulesets=tuple(config.rulesets) + tuple(str(Path(p).resolve()) for p in rulesets),
+        payer_profiles=dict(config.payers),
+        per_file_ignores=tuple(config.per_file_ignores),
+        config_file=str(config.path) if config.path else None,
     )
-    cli = {"select": tuple(select), "ignore": tuple(ignore), "extend_select": tuple(extend_select),
-           "fail_on": fail_on, "rulesets": tuple(str(Path(p).resolve()) for p in rulesets)}
-    extras = {
-        "discover_per_file": not config_path and not isolated,
-        "cli_overrides": cli,
-        "plugins": tuple(config.plugins),
-        "rulesets": tuple(config.rulesets) + tuple(str(Path(p).resolve()) for p in rulesets),
-        "payer_profiles": dict(config.payers),
-        "per_file_ignores": tuple(config.per_file_ignores),
-        "config_file": str(config.path) if config.path else None,
-    }
-    for name, value in extras.items():
-        setattr(settings, name, value)
-    return settings
 
 
 def check_against_registry(settings, known_codes) -> None:
@@ -262,59 +232,3 @@ def check_against_registry(settings, known_codes) -> None:
     for code in settings.severity:
         if code not in known_codes:
             raise ConfigError(path, f"no rule has the code {code}; see edi-lint --list-rules", f"severity.{code}")
-
-
-class _ConfigErrorLinter:
-    """Stands in for a linter when the configuration closest to a file is broken: that file fails."""
-
-    def __init__(self, error: ConfigError):
-        self.error = error
-
-    def lint_stream(self, stream, path: str):
-        from edi_lint.findings import FileResult
-
-        return FileResult(path, status="error", error=str(self.error))
-
-
-def linter_for(linter, path: str):
-    """The linter for `path` under the configuration file closest to it (ruff's rule: the closest
-    file wins, no merging). `linter` itself when that is the run's own configuration; otherwise a
-    linter built once per configuration file from that file plus the command line's values."""
-    if path == "-" or not os.path.isfile(path):
-        return linter
-    cache = linter.__dict__.setdefault("_edi_lint_by_folder", {})
-    folder = os.path.dirname(os.path.abspath(path))
-    hit = cache.get(folder)
-    if hit is not None:
-        return hit
-    found = find_config(folder)
-    key = str(found) if found is not None else None
-    if key == linter.settings.config_file:
-        hit = linter
-    else:
-        hit = cache.get(("config", key))
-        if hit is None:
-            hit = _build_scoped(linter, found)
-            cache[("config", key)] = hit
-    cache[folder] = hit
-    return hit
-
-
-def _build_scoped(linter, found: Path | None):
-    from edi_lint.engine import Linter
-    from edi_lint.rules.declarative import RulesetError
-    from edi_lint.rules.registry import RegistryError, load_registry
-
-    base = linter.settings
-    try:
-        config = load_config(found) if found is not None else Config()
-        settings = build_settings(config=config, **base.cli_overrides)
-        settings.discover_per_file = False
-        settings.collect_verdicts = base.collect_verdicts
-        registry = load_registry(settings)
-        check_against_registry(settings, registry.all_infos)
-    except ConfigError as error:
-        return _ConfigErrorLinter(error)
-    except (RegistryError, RulesetError) as error:
-        return _ConfigErrorLinter(ConfigError(found or "configuration", str(error)))
-    return Linter(registry.rules, registry.infos, settings)

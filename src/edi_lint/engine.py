@@ -7,7 +7,6 @@ rule costs nothing on a 99213 line; file rules see only the segment ids they ask
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
@@ -17,6 +16,7 @@ from edi_lint.findings import ClaimVerdict, FileResult, Finding, Severity, one_l
 from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.structure import MISSING_TRAILER, UNEXPECTED_SEGMENT
+from edi_lint.settings import Settings, matches
 from edi_lint.x12.tokenizer import Segment, X12Error, iter_segments
 from edi_lint.x12.walker import LoopWalker
 
@@ -25,48 +25,6 @@ MAX_UNEXPECTED = 50  # per file; binary junk would otherwise drown the real find
 # findings (gigabytes of report); past the cap one summary finding with no segment stands for the
 # rest, and a finding with no segment holds back the whole file in the pre-flight split.
 MAX_FILE_RULE_FINDINGS = 1000
-
-
-def matches(code: str, patterns: Iterable[str]) -> bool:
-    """True when `code` is selected by any of `patterns` (full codes or prefixes, or ALL)."""
-    return any(p == "ALL" or code.startswith(p) for p in patterns)
-
-
-@dataclass
-class Settings:
-    """What to run and what fails the run; filled from configuration and the command line."""
-
-    select: tuple[str, ...] = ()  # empty: every rule that is on by default
-    ignore: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    severity: dict[str, Severity] = field(default_factory=dict)  # per-code overrides
-    fail_on: Severity | None = Severity.ERROR  # None: never fail
-    collect_verdicts: bool = False
-    # Where the rules come from; --jobs workers rebuild the rule set from these (rules/registry.py).
-    rulesets: tuple[str, ...] = ()  # extra declarative ruleset files (--ruleset, configuration)
-    plugins: tuple[str, ...] = ()  # enabled plugins: entry points of the group edi_lint.rulesets
-    payer_profiles: dict = field(default_factory=dict)  # payer family -> {names, ids, filing}
-    per_file_ignores: tuple = ()  # (glob, base directory, codes) from configuration
-    config_file: str | None = None  # the configuration file these settings came from
-    # Command line runs: each linted file gets the configuration closest to it (config.linter_for),
-    # built from that file plus these command-line values.
-    discover_per_file: bool = False
-    cli_overrides: dict = field(default_factory=dict)
-
-    def ignored_for(self, path: str) -> tuple[str, ...]:
-        """Codes and prefixes that per-file-ignores switch off for this path."""
-        if not self.per_file_ignores:
-            return ()
-        from edi_lint.config import per_file_codes
-
-        return per_file_codes(self.per_file_ignores, path)
-
-    def is_selected(self, info: RuleInfo, default_on: bool = True) -> bool:
-        if matches(info.code, self.ignore):
-            return False
-        if self.select:
-            return matches(info.code, self.select) or matches(info.code, self.extend_select)
-        return default_on or matches(info.code, self.extend_select)
 
 
 class Linter:
@@ -133,12 +91,6 @@ class Linter:
         return self.lint_stream(io.BytesIO(data), path)
 
     def lint_stream(self, stream: BinaryIO, path: str) -> FileResult:
-        if self.settings.discover_per_file:
-            from edi_lint.config import linter_for
-
-            scoped = linter_for(self, path)  # the configuration file closest to this file wins
-            if scoped is not self:
-                return scoped.lint_stream(stream, path)
         result = FileResult(path)
         try:
             if self.runs_ig:

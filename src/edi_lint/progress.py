@@ -1,4 +1,4 @@
-"""Lint files with per-file timing and, at an interactive terminal, a one-line progress counter.
+"""At an interactive terminal, a one-line progress counter while files are linted (application.run_files).
 
 The counter goes to stderr only, only when stderr is a TTY, only for many files (>= MANY_FILES) or
 much data (>= LARGE_BYTES in total, so one large file counts), and never with -q or json logs. It is
@@ -11,9 +11,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Callable
-
-from edi_lint.findings import FileResult
 
 MANY_FILES = 20
 LARGE_BYTES = 8 << 20
@@ -75,73 +72,3 @@ class Progress:
         if self.width:
             self.stream.write("\r" + " " * self.width + "\r")
             self.stream.flush()
-
-
-class _Counting:
-    """A binary stream that reports how many bytes were read."""
-
-    def __init__(self, raw, report: Callable[[int], None]):
-        self.raw = raw
-        self.report = report
-        self.count = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        self.count += len(data)
-        self.report(len(data))
-        return data
-
-
-def _timed_worker(name: str) -> tuple[FileResult, float]:
-    from edi_lint import cli
-
-    start = time.perf_counter()
-    result = cli._lint_in_worker(name)
-    return result, time.perf_counter() - start
-
-
-def run_files(files: list[str], settings, jobs: int = 1, progress: Progress | None = None,
-              on_result: Callable[[FileResult, float], None] | None = None) -> list[FileResult]:
-    """Lint every file in input order (with jobs > 1 in worker processes, same results), timing each
-    one and advancing the progress counter."""
-    from edi_lint import cli
-
-    results: list[FileResult] = []
-    try:
-        if jobs > 1 and len(files) > 1 and "-" not in files:
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(max_workers=jobs, initializer=cli._init_worker, initargs=(settings,)) as pool:
-                for name, (result, elapsed) in zip(files, pool.map(_timed_worker, files)):
-                    results.append(result)
-                    if progress is not None:
-                        progress.file_done(name)
-                    if on_result is not None:
-                        on_result(result, elapsed)
-            return results
-        linter = cli.build_linter(settings)
-        for name in files:
-            start = time.perf_counter()
-            counted = 0
-            if progress is not None and name != "-" and os.path.isfile(name):
-                try:
-                    raw = open(name, "rb")
-                except OSError:
-                    result = cli.lint_one(linter, name)
-                else:
-                    with raw:
-                        stream = _Counting(raw, progress.advance)
-                        result = linter.lint_stream(stream, name)
-                        counted = stream.count
-            else:
-                result = cli.lint_one(linter, name)
-            elapsed = time.perf_counter() - start
-            results.append(result)
-            if progress is not None:
-                progress.file_done(name, counted)
-            if on_result is not None:
-                on_result(result, elapsed)
-        return results
-    finally:
-        if progress is not None:
-            progress.close()

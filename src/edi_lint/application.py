@@ -1,0 +1,394 @@
+"""The application layer: the one call both front ends (cli.py, api.py) make to do the work.
+
+    options -> settings (config.py) and rules (rules/registry.py) -> a linter per configuration
+    file (Linters) -> inputs expanded -> each file linted in order, serially or in worker
+    processes -> pre-flight split (preflight.py) -> baseline applied or written (baseline.py)
+    -> results, which the front end renders
+
+Nothing here prints, parses options or knows about click. What the caller must fix is raised as
+UsageError (arguments that do not go together) or SetupError (a bad configuration, ruleset or
+plugin), each with a one-line message: exit code 2 on the command line, ValueError in the API.
+Imports point one way: front ends -> application -> engine, config, preflight, baseline.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
+
+from edi_lint.config import Config, ConfigError, build_settings, check_against_registry, find_config, load_config
+from edi_lint.engine import Linter
+from edi_lint.findings import ClaimVerdict, FileResult, Severity
+from edi_lint.rules.declarative import RulesetError
+from edi_lint.rules.registry import Registry, RegistryError, load_registry
+from edi_lint.settings import Settings
+
+EXTENSIONS = (".837", ".x12", ".edi")
+
+
+class UsageError(Exception):
+    """Arguments that do not go together; the message is one line."""
+
+
+class SetupError(Exception):
+    """A bad configuration file, ruleset file or plugin; the message is one line."""
+
+
+# -- options -----------------------------------------------------------------------------------
+
+
+def split_codes(values) -> tuple[str, ...]:
+    """`["PT001,PT002", "ENV"]` (or one comma-separated string) -> ('PT001', 'PT002', 'ENV')."""
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    return tuple(code.strip().upper() for value in values for code in str(value).split(",") if code.strip())
+
+
+def load(paths=(), *, config_path=None, isolated: bool = False, select=(), ignore=(), extend_select=(),
+         fail_on: str | None = None, rulesets=(), list_plugins: bool = False
+         ) -> tuple[Settings, Registry, dict | None]:
+    """Settings and rules for a run, checked against each other, and the command-line values each
+    file's own configuration is combined with (None when one configuration serves every file:
+    `config_path` given, or `isolated`). Raises SetupError."""
+    overrides = {"select": tuple(select), "ignore": tuple(ignore), "extend_select": tuple(extend_select),
+                 "fail_on": fail_on, "rulesets": tuple(str(Path(p).resolve()) for p in rulesets)}
+    try:
+        settings = build_settings(paths, config_path=config_path, isolated=isolated, select=select, ignore=ignore,
+                                  extend_select=extend_select, fail_on=fail_on, rulesets=rulesets)
+        registry = load_registry(settings, list_plugins=list_plugins)
+        check_against_registry(settings, registry.all_infos)
+    except (ConfigError, RegistryError, RulesetError) as error:
+        raise SetupError(str(error)) from None
+    return settings, registry, (None if config_path or isolated else overrides)
+
+
+def build_linter(settings: Settings) -> Linter:
+    """A linter with every active rule for `settings`: built-in, shipped rulesets, ruleset files, plugins."""
+    registry = load_registry(settings)
+    return Linter(registry.rules, registry.infos, settings)
+
+
+# -- inputs ------------------------------------------------------------------------------------
+
+
+def expand_paths(paths) -> list[str]:
+    """Files as given; directories searched recursively for *.837, *.x12 and *.edi, sorted."""
+    found: list[str] = []
+    for raw in paths:
+        raw = os.fspath(raw)
+        path = Path(raw)
+        if raw != "-" and path.is_dir():
+            found.extend(
+                str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in EXTENSIONS
+            )
+        else:
+            found.append(raw)
+    return found
+
+
+def lint_input(linter, name: str, data: str | os.PathLike | bytes | None = None) -> FileResult:
+    """Lint one input: `data` bytes, standard input (name "-"), or the path `data` (default `name`).
+    A missing path or a directory is an error result, never an exception."""
+    if isinstance(data, bytes):
+        return linter.lint_bytes(data, name)
+    if data is None and name == "-":
+        return linter.lint_stream(sys.stdin.buffer, "-")
+    path = name if data is None else data
+    if not os.path.exists(path):
+        return FileResult(name, status="error", error="no such file or directory")
+    if os.path.isdir(path):
+        return FileResult(name, status="error", error="is a directory")
+    return linter.lint_path(path, name)
+
+
+class _BrokenConfiguration:
+    """Stands in for a linter when the configuration closest to a file is broken: that file fails."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+    def lint_stream(self, stream, path: str) -> FileResult:
+        return FileResult(path, status="error", error=str(self.error))
+
+    def lint_path(self, path, name: str) -> FileResult:
+        return self.lint_stream(None, name)
+
+    def lint_bytes(self, data: bytes, name: str) -> FileResult:
+        return self.lint_stream(None, name)
+
+
+class Linters:
+    """The linter for each file.
+
+    Without `overrides`, `settings` serve every file. With them (the command line's values), each
+    file gets the configuration file closest to it (ruff's rule: the closest file wins, no merging)
+    plus the overrides, built once per configuration file; a broken one fails only its files.
+    """
+
+    def __init__(self, settings: Settings, overrides: dict | None = None, linter: Linter | None = None):
+        self.settings = settings
+        self.overrides = overrides
+        self._default = linter
+        self._by_folder: dict[str, object] = {}
+        self._by_config: dict[str | None, object] = {}
+
+    @property
+    def default(self) -> Linter:
+        if self._default is None:
+            self._default = build_linter(self.settings)
+        return self._default
+
+    def for_path(self, path: str):
+        if self.overrides is None or path == "-" or not os.path.isfile(path):
+            return self.default
+        folder = os.path.dirname(os.path.abspath(path))
+        hit = self._by_folder.get(folder)
+        if hit is None:
+            found = find_config(folder)
+            key = str(found) if found is not None else None
+            if key == self.settings.config_file:
+                hit = self.default
+            else:
+                hit = self._by_config.get(key)
+                if hit is None:
+                    hit = self._by_config[key] = self._scoped(found)
+            self._by_folder[folder] = hit
+        return hit
+
+    def _scoped(self, found: Path | None):
+        try:
+            config = load_config(found) if found is not None else Config()
+            settings = build_settings(config=config, **self.overrides)
+            settings.collect_verdicts = self.settings.collect_verdicts
+            registry = load_registry(settings)
+            check_against_registry(settings, registry.all_infos)
+        except ConfigError as error:
+            return _BrokenConfiguration(error)
+        except (RegistryError, RulesetError) as error:
+            return _BrokenConfiguration(ConfigError(found or "configuration", str(error)))
+        return Linter(registry.rules, registry.infos, settings)
+
+    def lint(self, name: str, data=None) -> FileResult:
+        return lint_input(self.for_path(name), name, data)
+
+
+# -- running -----------------------------------------------------------------------------------
+
+
+class _Counting:
+    """A binary stream that reports how many bytes were read (drives the progress counter)."""
+
+    def __init__(self, raw, report: Callable[[int], None]):
+        self.raw = raw
+        self.report = report
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.count += len(data)
+        self.report(len(data))
+        return data
+
+
+_worker: Linters | None = None
+
+
+def _init_worker(settings: Settings, overrides: dict | None) -> None:
+    global _worker
+    _worker = Linters(settings, overrides)
+
+
+def _timed_worker(name: str) -> tuple[FileResult, float]:
+    start = time.perf_counter()
+    result = _worker.lint(name)
+    return result, time.perf_counter() - start
+
+
+def run_files(files: list[str], linters: Linters, jobs: int = 1, progress=None,
+              on_result: Callable[[FileResult, float], None] | None = None) -> list[FileResult]:
+    """Lint every file in input order (with jobs > 1 in worker processes, same results), timing each
+    one and advancing `progress` (a progress.Progress, or None)."""
+    results: list[FileResult] = []
+    try:
+        if jobs > 1 and len(files) > 1 and "-" not in files:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                     initargs=(linters.settings, linters.overrides)) as pool:
+                for name, (result, elapsed) in zip(files, pool.map(_timed_worker, files)):
+                    results.append(result)
+                    if progress is not None:
+                        progress.file_done(name)
+                    if on_result is not None:
+                        on_result(result, elapsed)
+            return results
+        for name in files:
+            start = time.perf_counter()
+            counted = 0
+            if progress is not None and name != "-" and os.path.isfile(name):
+                try:
+                    raw = open(name, "rb")
+                except OSError:
+                    result = linters.lint(name)
+                else:
+                    with raw:
+                        stream = _Counting(raw, progress.advance)
+                        result = linters.for_path(name).lint_stream(stream, name)
+                        counted = stream.count
+            else:
+                result = linters.lint(name)
+            elapsed = time.perf_counter() - start
+            results.append(result)
+            if progress is not None:
+                progress.file_done(name, counted)
+            if on_result is not None:
+                on_result(result, elapsed)
+        return results
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+def exit_code(results: list[FileResult], fail_on: Severity | None) -> int:
+    """2 when a file could not be linted, 1 for a finding at or above `fail_on`, else 0."""
+    if any(r.status == "error" for r in results):
+        return 2
+    if fail_on is not None and any(f.severity >= fail_on for r in results for f in r.findings):
+        return 1
+    return 0
+
+
+# -- claim verdicts and the pre-flight split ---------------------------------------------------
+
+
+def with_final_verdicts(result: FileResult, data, fail_on: Severity | None) -> FileResult:
+    """`result` (linted with collect_verdicts) with the split's verdicts: above-claim findings and
+    orphan segments hold back what they cover (see preflight). `data` is the input's path or bytes."""
+    from edi_lint.preflight import final_verdicts, scan
+
+    if result.status == "error" or not result.verdicts:
+        return result
+    try:
+        placement = None
+        if any(f.claim_id is None for f in result.findings):  # orphans come with STR001: walk, as split does
+            blocking = {f.segment_index for f in result.findings if fail_on is not None
+                        and f.claim_id is None and f.severity >= fail_on and f.segment_index is not None}
+            placement = scan(data, blocking, walk=True)
+        result.verdicts = final_verdicts(data, result, fail_on, placement)
+    except Exception:  # the input changed or broke between passes: hold everything
+        result.verdicts = [ClaimVerdict(v.claim_id, v.transaction, v.segment_index, False) for v in result.verdicts]
+    return result
+
+
+def check_split_paths(inputs, accepted, rejected) -> None:
+    """Raise UsageError when the split's paths collide or cannot be written."""
+    from edi_lint.preflight import check_paths
+
+    problem = check_paths(list(inputs), accepted, rejected)
+    if problem:
+        raise UsageError(problem)
+
+
+def split_input(linter, name: str, data, accepted, rejected, fail_on: Severity | None
+                ) -> tuple[FileResult, dict | None]:
+    """Lint one input (path or bytes) with `linter` (collect_verdicts) and write both outputs.
+    Returns the result (verdicts final) and the split summary, or None when the input could not be
+    linted at all (then nothing is written)."""
+    from edi_lint.preflight import split_source
+
+    result = lint_input(linter, name, data)
+    if result.status == "error":
+        return result, None
+    outcome = split_source(data if data is not None else name, result, accepted, rejected, fail_on)
+    return result, {"accepted_path": str(accepted), "rejected_path": str(rejected),
+                    "accepted": outcome.accepted, "rejected": outcome.rejected,
+                    "incomplete": list(outcome.incomplete), "orphan_segments": list(outcome.orphans)}
+
+
+def run_split(name: str, linters: Linters, accepted, rejected, log=None) -> tuple[list[FileResult], dict]:
+    """The command line's split: lint `name` (a path or - for stdin), write both outputs, log what
+    went where. Returns the results to report and extra JSON fields ({"split": {...}})."""
+    from edi_lint.logs import file_event
+
+    start = time.perf_counter()
+    data = sys.stdin.buffer.read() if name == "-" else None
+    result, summary = split_input(linters.for_path(name), name, data, accepted, rejected, linters.settings.fail_on)
+    if log is not None:
+        file_event(log, result, time.perf_counter() - start)
+    if summary is None:
+        if log is not None:
+            log.error("split_not_written", path=name, accepted_path=str(accepted), rejected_path=str(rejected))
+        return [result], {}
+    if log is not None:
+        log.info("split_written", path=name, accepted=summary["accepted"], rejected=summary["rejected"],
+                 incomplete=len(summary["incomplete"]), accepted_path=str(accepted), rejected_path=str(rejected))
+        orphans = summary["orphan_segments"]
+        if orphans:
+            log.warning("split_orphan_segments", path=name, count=len(orphans), entries=orphans[:50])
+    return [result], {"split": summary}
+
+
+# -- baselines ---------------------------------------------------------------------------------
+
+
+def apply_baselines(results: list[FileResult], baseline=None, write_baseline=None, log=None,
+                    cwd: str | None = None) -> tuple[list[FileResult], dict]:
+    """Write `write_baseline` from `results`, then hide the findings `baseline` records. Returns the
+    results to report and extra JSON fields ({"baseline": {...}}). Raises UsageError for a baseline
+    that cannot be read."""
+    from edi_lint import baseline as baselines
+
+    extra: dict = {}
+    if write_baseline:
+        count = baselines.write(write_baseline, results, cwd)
+        if log is not None:
+            log.info("baseline_written", path=str(write_baseline), findings=count)
+    if baseline:
+        try:
+            recorded = baselines.load(baseline)
+        except baselines.BaselineError as error:
+            raise UsageError(str(error)) from None
+        results, applied = baselines.apply(results, recorded, cwd)
+        extra["baseline"] = applied.to_dict(str(baseline))
+        if log is not None:
+            log.info("baseline_applied", path=str(baseline), suppressed=applied.suppressed, fixed=len(applied.fixed))
+            if applied.fixed:
+                log.warning("baseline_fixed", path=str(baseline), count=len(applied.fixed),
+                            entries=[f"{e['rule']} {e['path']} line {e['line_number']} x{e['count']}"
+                                     for e in applied.fixed])  # claim ids: in --format json only
+    return results, extra
+
+
+# -- one run -----------------------------------------------------------------------------------
+
+
+def run(files: list[str], settings: Settings, overrides: dict | None = None, *, jobs: int = 1,
+        accepted=None, rejected=None, baseline=None, write_baseline=None, log=None, progress=None,
+        cwd: str | None = None) -> tuple[list[FileResult], dict]:
+    """Lint `files` (or split the one file into `accepted`/`rejected`), then apply or write the
+    baseline. Returns the results and the extra JSON fields ("split", "baseline")."""
+    if accepted is not None or rejected is not None:
+        check_split_paths(files, accepted, rejected)
+        if baseline or write_baseline:
+            raise UsageError("--baseline/--write-baseline cannot be combined with --accepted/--rejected")
+        results, extra = run_split(files[0], Linters(replace(settings, collect_verdicts=True), overrides),
+                                   accepted, rejected, log)
+    else:
+        on_result = None
+        if log is not None:
+            from edi_lint.logs import file_event
+
+            def on_result(result, elapsed):
+                file_event(log, result, elapsed)
+        results = run_files(files, Linters(settings, overrides), jobs, progress, on_result)
+        extra = {}
+    if baseline or write_baseline:
+        results, more = apply_baselines(results, baseline, write_baseline, log, cwd)
+        extra.update(more)
+    return results, extra
