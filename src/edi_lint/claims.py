@@ -14,6 +14,9 @@ from functools import lru_cache
 from edi_lint.x12.tokenizer import Segment
 
 PHYSICAL_THERAPIST = "225100000X"
+# Maximum lengths of numeric elements in 005010X222A1 (element dictionary): bounds for integer_value.
+LX01_MAX_LENGTH = 6
+SV107_MAX_LENGTH = 2  # each diagnosis code pointer
 
 # SBR09 claim filing indicator -> payer family (reference §1.3). Configurable profiles build on this.
 FILING_INDICATOR_FAMILY = {
@@ -33,6 +36,14 @@ FILING_INDICATOR_FAMILY = {
     "CI": "commercial",
     "HM": "commercial",
 }
+
+
+def integer_value(text: str | None, max_length: int) -> int | None:
+    """An X12 counter or number (N0: LX01, SE01, GE01, IEA01, SV107 pointers; HL01) as an int; None
+    when empty, not digits, or longer than the element's maximum length in the guide. The length is
+    checked first: a 5,000-digit value must never reach int() (Python refuses past 4,300 digits)."""
+    text = (text or "").strip()
+    return int(text) if len(text) <= max_length and text.isdecimal() else None
 
 
 @lru_cache(maxsize=8192)
@@ -146,8 +157,7 @@ class ServiceLine:
     @cached_property
     def number(self) -> int | None:
         """LX01 as an integer; None when it is missing or not a number."""
-        text = self.lx.get(1).strip()
-        return int(text) if text.isdecimal() else None
+        return integer_value(self.lx.get(1), LX01_MAX_LENGTH)
 
     @property
     def qualifier(self) -> str:
@@ -181,8 +191,9 @@ class ServiceLine:
         codes = self.claim.diagnoses
         result = []
         for pointer in self.diagnosis_pointers:
-            if pointer.isdecimal() and 1 <= int(pointer) <= len(codes):
-                result.append(codes[int(pointer) - 1])
+            number = integer_value(pointer, SV107_MAX_LENGTH)
+            if number is not None and 1 <= number <= len(codes):
+                result.append(codes[number - 1])
         return result
 
     @cached_property

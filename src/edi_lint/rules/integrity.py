@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from edi_lint.claims import decimal_value
+from edi_lint.claims import LX01_MAX_LENGTH, decimal_value, integer_value
+from edi_lint.findings import printable
 from edi_lint.rules.api import Problem, claim_rule, file_rule
 
 ENVELOPE_SOURCE = "ASC X12 005010 control segments (ISA/IEA, GS/GE, ST/SE); reference rules-837p-97026.md §1.1, §4.2"
@@ -93,9 +94,13 @@ def transaction_control_number(path):
     return _ControlPair("ST", "SE", 2, 2, "transaction set")
 
 
-def _count(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isdecimal() else None
+# Maximum lengths (005010 element dictionary) of the counts and numbers checked here.
+MAX_LENGTH = {"SE01": 10, "GE01": 6, "IEA01": 5, "HL01": 12}
+SHOWN = 20  # characters of a wrong count or number quoted in a message
+
+
+def _quoted(text: str) -> str:
+    return printable(text, SHOWN) if text else "(empty)"
 
 
 class _SegmentCount:
@@ -110,10 +115,10 @@ class _SegmentCount:
             return ()
         want = seg.index - self.st.index + 1
         self.st = None
-        got = _count(seg.get(1))
+        got = integer_value(seg.get(1), MAX_LENGTH["SE01"])
         if got == want:
             return ()
-        shown = seg.get(1).strip() or "(empty)"
+        shown = _quoted(seg.get(1).strip())
         return (Problem(f"SE01 says {shown} segments, but the transaction has {want} from ST to SE inclusive",
                         seg, "SE01", expected=str(want), actual=seg.get(1).strip() or None),)
 
@@ -154,9 +159,9 @@ class _ChildCount:
                 self.count += 1
         elif sid == self.trailer and self.count is not None:
             want, self.count = self.count, None
-            got = _count(seg.get(1))
+            got = integer_value(seg.get(1), MAX_LENGTH[f"{self.trailer}01"])
             if got != want:
-                shown = seg.get(1).strip() or "(empty)"
+                shown = _quoted(seg.get(1).strip())
                 return (Problem(f"{self.trailer}01 says {shown} {self.what}, but {want} "
                                 f"{'is' if want == 1 else 'are'} enclosed",
                                 seg, f"{self.trailer}01", expected=str(want), actual=seg.get(1).strip() or None),)
@@ -204,11 +209,11 @@ class _HLNumbering:
             return ()
         text = seg.get(1).strip()
         want = self.expected
-        number = int(text) if text.isdecimal() else None
+        number = integer_value(text, MAX_LENGTH["HL01"])
         self.expected = (number if number is not None else want) + 1  # resynchronise: one finding per slip
         if number == want:
             return ()
-        return (Problem(f"HL01 is {text or '(empty)'}; expected {want} (HL01 starts at 1 in each transaction "
+        return (Problem(f"HL01 is {_quoted(text)}; expected {want} (HL01 starts at 1 in each transaction "
                         "and goes up by one per HL)", seg, "HL01", expected=str(want), actual=text or None),)
 
     def finish(self):
@@ -302,9 +307,9 @@ def lx_numbering(claim):
         if text == str(want):  # the common case, without int()
             want += 1
             continue
-        number = int(text) if text.isdecimal() else None
+        number = integer_value(text, LX01_MAX_LENGTH)
         if number != want:
-            problems.append(Problem(f"LX01 is {text or '(empty)'}; expected {want} (lines are numbered 1, 2, 3 "
+            problems.append(Problem(f"LX01 is {_quoted(text)}; expected {want} (lines are numbered 1, 2, 3 "
                                     "... within each claim)", lx, "LX01", expected=str(want),
                                     actual=text or None))
         want = (number if number is not None else want) + 1
