@@ -12,7 +12,7 @@ from typing import BinaryIO, Iterable
 
 from edi_lint.claims import Claim
 from edi_lint.document import DocumentReader
-from edi_lint.findings import ClaimVerdict, FileResult, Finding, Severity, one_line, printable
+from edi_lint.findings import ClaimVerdict, FileResult, Finding, Severity, one_line, printable, segment_id
 from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.structure import MISSING_TRAILER, UNEXPECTED_SEGMENT
@@ -71,7 +71,8 @@ class Linter:
             if finding.rule in self.active:
                 info = self.infos.get(finding.rule)
                 severity = self.severity_of(info) if info is not None else finding.severity
-                result.findings.append(replace(finding, severity=severity, message=one_line(finding.message)))
+                result.findings.append(replace(finding, severity=severity, message=one_line(finding.message),
+                                               segment=segment_id(finding.segment or "")))
         return io.BytesIO(data)
 
     def severity_of(self, info: RuleInfo) -> Severity:
@@ -195,7 +196,9 @@ class Linter:
         structure = reader.structure
         if UNEXPECTED_SEGMENT.code in self.active:
             for seg in structure.unexpected[:MAX_UNEXPECTED]:
-                message = f"segment {seg.elements[0][:8]!r} is not expected here in 005010X222A1"
+                sid = segment_id(seg.elements[0])
+                what = f"segment {sid!r}" if sid else f"segment #{seg.index} (its id is not a valid segment id)"
+                message = f"{what} is not expected here in 005010X222A1"
                 result.findings.append(self._finding(UNEXPECTED_SEGMENT, Problem(message, seg), result.path))
             extra = structure.unexpected_count - MAX_UNEXPECTED
             if extra > 0:
@@ -232,7 +235,7 @@ class Linter:
             claim_id=claim.id if claim is not None else None,
             line_number=line.number if line is not None else None,
             loop=problem.loop or (seg.loop if seg is not None else None),
-            segment=seg.elements[0] if seg is not None else None,
+            segment=segment_id(seg.elements[0]) if seg is not None else None,
             element=problem.element,
             segment_index=seg.index if seg is not None else None,
             line=seg.line if seg is not None else None,

@@ -6,8 +6,18 @@ internals, so the parser can change without touching any output.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
+
+SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
+
+
+def segment_id(text: str) -> str | None:
+    """`text` when it is a valid X12 segment identifier (a capital letter, then one or two capitals or
+    digits), else None. With a stray terminator, what stands where an id should be is element data (a
+    surname, a date of birth): findings quote an id only through this, and a position otherwise."""
+    return text if len(text) <= 3 and SEGMENT_ID.fullmatch(text) else None
 
 
 def printable(value, limit: int | None = None) -> str:
