@@ -7,6 +7,7 @@ its byte offset in the file, and no input byte can fail to decode.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
@@ -142,36 +143,39 @@ def iter_segments(stream: BinaryIO, chunk_size: int = CHUNK_SIZE) -> Iterator[Se
 
 
 def _split(stream, text, start, delimiters, chunk_size) -> Iterator[Segment]:
-    """The hot loop: split chunks on the segment terminator, segments on the element separator."""
+    """The hot loop: split chunks on the segment terminator, segments on the element separator.
+
+    `buffer[base:]` is unread, and buffer[0] sits at byte offset `bstart` of the file. A chunk is
+    split in one go; but once an interchange has been seen, the split stops at the end of the next
+    IEA, because the interchange after it may name other delimiters. Each byte is split once (no
+    re-splitting the rest of a chunk when delimiters change): time stays linear.
+    """
     index = 0
     line = 1 + text.count("\n", 0, start)
     line_start = text.rfind("\n", 0, start) + 1  # absolute offset where the current line begins
     st02 = None
     pos = start  # absolute offset of the next unread character
-    buffer = text[start:]
+    buffer, base, bstart = text, start, 0
+    final = False  # the stream has ended: buffer holds the rest of the file
     while True:
         term, elem = delimiters.segment, delimiters.element
-        pieces = buffer.split(term)
-        tail = pieces.pop()  # may be cut in the middle: it waits for the next chunk
-        more = stream.read(chunk_size)
-        eof = not more
-        if eof:
-            if tail.strip(LEADING_JUNK + "\x00"):
-                pieces.append(tail)  # an unterminated last segment still counts
-            buffer = ""
+        end = _interchange_end(buffer, base, delimiters)
+        if end is not None:  # up to and with the next IEA
+            window = buffer[base:end]
+            pieces = window.split(term)
+            pieces.pop()  # empty: the window ends with the IEA's terminator
+            tail = None
         else:
-            if len(tail) > MAX_SEGMENT_LENGTH and len(tail.lstrip(LEADING_JUNK)) > MAX_SEGMENT_LENGTH:
-                raise X12Error(
-                    f"no segment terminator {term!r} (the one the ISA names) in {len(tail):,} bytes from byte "
-                    f"offset {pos + len(buffer) - len(tail)}: the ISA names the wrong terminator, or this is not X12"
-                )
-            buffer = tail + more.decode("latin-1")
-        restart = None
+            window = buffer[base:] if base else buffer
+            pieces = window.split(term)
+            tail = pieces.pop()  # may be cut in the middle: it waits for the next chunk
+            if final and tail.strip(LEADING_JUNK + "\x00"):
+                pieces.append(tail)  # an unterminated last segment still counts
+                tail = ""
+        restart = False
         newline_term = term == "\n"
-        counting = newline_term or "\n" in buffer or any("\n" in p for p in pieces[:1])
-        if not counting:
-            counting = "\n" in term.join(pieces)
-        for number, piece in enumerate(pieces):
+        counting = newline_term or "\n" in window
+        for piece in pieces:
             piece_start = pos
             pos += len(piece) + 1
             if piece[:1] in LEADING_JUNK:  # also true for an empty piece
@@ -210,40 +214,74 @@ def _split(stream, text, start, delimiters, chunk_size) -> Iterator[Segment]:
                     line += 1
                     line_start = pos
             if sid == "IEA":
-                # Everything after this IEA's terminator, with at least a whole ISA's worth of it
-                # (a chunk may end just after the IEA), so the next ISA's delimiters can be read.
-                rest = term.join(pieces[number + 1 :] + ([] if eof else [buffer]))
-                extended = False
-                body = rest.lstrip(LEADING_JUNK)
-                while not eof and len(body) < ISA_LENGTH:
-                    if not body and rest:  # only blank space so far: count its lines, let it go
-                        line, line_start = _skip_blank(rest, pos, line, line_start)
-                        pos += len(rest)
-                        rest = ""
-                        extended = True
-                    more = stream.read(chunk_size)
-                    if not more:
-                        break
-                    rest += more.decode("latin-1")
-                    body = rest.lstrip(LEADING_JUNK)
-                    extended = True
-                restart = _next_interchange(rest, delimiters)
-                if restart is None and extended:
-                    restart = (delimiters, rest)  # the pieces split so far are stale: re-split
-                if restart is not None:
-                    delimiters, buffer = restart
+                # A whole ISA's worth after this IEA (a chunk may end just after it) tells whether the
+                # next interchange changes delimiters; then the split goes on from here.
+                if pos > bstart + len(buffer):  # the IEA was the unterminated last segment
+                    return
+                off = pos - bstart
+                skip = _JUNK.match(buffer, off).end()
+                if not final and len(buffer) - skip < ISA_LENGTH:
+                    line, line_start = _skip_blank(buffer[off:skip], pos, line, line_start)
+                    pos += skip - off
+                    rest = buffer[skip:]
+                    while len(rest) < ISA_LENGTH:
+                        more = stream.read(chunk_size)
+                        if not more:
+                            final = True
+                            break
+                        rest += more.decode("latin-1")
+                        blank = _JUNK.match(rest).end()
+                        if blank:  # only blank space so far: count its lines, let it go
+                            line, line_start = _skip_blank(rest[:blank], pos, line, line_start)
+                            pos += blank
+                            rest = rest[blank:]
+                    buffer, bstart = rest, pos
+                    off = skip = 0
+                    restart = True  # the pieces split so far are stale
+                found = _next_interchange(buffer, skip, delimiters)
+                if found is not None:
+                    delimiters = found
+                    restart = True
+                if restart:
+                    base = off
                     break
-        if restart is None and eof:
+        if restart:
+            continue
+        if tail is None:
+            base = end
+            continue
+        if final:
             return
-        if restart is None and buffer[:1] in LEADING_JUNK:
+        more = stream.read(chunk_size)
+        if not more:
+            final = True
+        elif len(tail) > MAX_SEGMENT_LENGTH and len(tail.lstrip(LEADING_JUNK)) > MAX_SEGMENT_LENGTH:
+            raise X12Error(
+                f"no segment terminator {term!r} (the one the ISA names) in {len(tail):,} bytes from byte "
+                f"offset {pos}: the ISA names the wrong terminator, or this is not X12"
+            )
+        buffer, base, bstart = tail + more.decode("latin-1"), 0, pos
+        if buffer[:1] in LEADING_JUNK:
             # Blank space waiting for the next chunk is let go here (lines counted), so that megabytes
             # of it are not carried and re-split chunk after chunk.
-            body = buffer.lstrip(LEADING_JUNK)
-            if len(body) < len(buffer):
-                line, line_start = _skip_blank(buffer[: len(buffer) - len(body)], pos, line, line_start)
-                pos += len(buffer) - len(body)
-                buffer = body
-        # Otherwise: the next chunk, or the rest re-split with the next interchange's delimiters.
+            blank = _JUNK.match(buffer).end()
+            if blank and (blank < len(buffer) or not final):
+                line, line_start = _skip_blank(buffer[:blank], pos, line, line_start)
+                pos += blank
+                buffer, bstart = buffer[blank:], pos
+
+
+_JUNK = re.compile("[" + re.escape(LEADING_JUNK) + "]*")
+
+
+def _interchange_end(buffer: str, base: int, delimiters: Delimiters) -> int | None:
+    """The offset just after the terminator that ends the next IEA in `buffer[base:]`, if there is one.
+    An 'IEA*' inside element data only ends the window early, at a segment boundary: still correct."""
+    at = buffer.find("IEA" + delimiters.element, base)
+    if at < 0:
+        return None
+    end = buffer.find(delimiters.segment, at)
+    return end + 1 if end >= 0 else None
 
 
 def _skip_blank(blank: str, pos: int, line: int, line_start: int) -> tuple[int, int]:
@@ -254,19 +292,16 @@ def _skip_blank(blank: str, pos: int, line: int, line_start: int) -> tuple[int, 
     return line, line_start
 
 
-def _next_interchange(rest: str, current: Delimiters):
-    """After an IEA: if the next interchange uses other delimiters, return them and the rest."""
-    skipped = len(rest) - len(rest.lstrip(LEADING_JUNK))
-    head = rest[skipped : skipped + ISA_LENGTH]
+def _next_interchange(buffer: str, at: int, current: Delimiters) -> Delimiters | None:
+    """After an IEA: the next interchange's delimiters when its ISA (at `at`) names other ones."""
+    head = buffer[at : at + ISA_LENGTH]
     if not head.startswith("ISA") or len(head) < ISA_LENGTH:
         return None
     try:
         found = read_delimiters(head)
     except X12Error:
         return None
-    if found == current:
-        return None
-    return found, rest
+    return None if found == current else found
 
 
 def segments_from_bytes(data: bytes) -> Iterator[Segment]:
