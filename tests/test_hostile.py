@@ -216,9 +216,63 @@ def splice(rng, data):
     return data[: rng.randrange(len(data) + 1)] + other[rng.randrange(len(other) + 1):]
 
 
+def huge_number(rng, data):
+    """A counter (LX01, HL01, SE01, GE01, IEA01, SV107) past Python's 4,300-digit int() limit."""
+    sid = rng.choice([b"LX", b"HL", b"SE", b"GE", b"IEA", b"SV1"])
+    parts, term = split_segments(data)
+    spots = [i for i, p in enumerate(parts) if p.lstrip().startswith(sid + bytes([data[3]]))] if len(data) > 3 else []
+    if not spots:
+        return data
+    i = rng.choice(spots)
+    fields = parts[i].split(bytes([data[3]]))
+    position = 7 if sid == b"SV1" and len(fields) > 7 else 1
+    if position < len(fields):
+        fields[position] = b"9" * rng.choice([4301, 5000, 20_000])
+    parts[i] = bytes([data[3]]).join(fields)
+    return term.join(parts)
+
+
+def alternate_delimiters(rng, data):
+    """The same interchange again with other delimiters, several times over (each ISA names its own)."""
+    at = data.find(b"ISA")
+    if at < 0 or len(data) < at + 106:
+        return data
+    element, component, term = data[at + 3 : at + 4], data[at + 104 : at + 105], data[at + 105 : at + 106]
+    other = data[at:].replace(element, b"\x01").replace(term, b"\x02")
+    other = other.replace(b"\x01", b"|" if element != b"|" else b"*").replace(b"\x02", b"!" if term != b"!" else b"~")
+    return data + b"".join((other if i % 2 == 0 else data[at:]) for i in range(rng.randint(1, 6)))
+
+
+def stray_after_iea(rng, data):
+    """What a guide has no place for, after the IEA or in the header: a DOS end-of-file byte, a ZZQ."""
+    stray = rng.choice([b"\x1a", b"\x1a\x1a", b"ZZQ*1~", b"\x00", b"ZZ~", b"\r\n\x1a"])
+    if rng.random() < 0.5:
+        return data + stray
+    return data.replace(b"BHT*", stray + b"BHT*", 1)
+
+
+def misplace_clm(rng, data):
+    """A claim moved above its subscriber HL (an orphan: context before, none after)."""
+    parts, term = split_segments(data)
+    clm = [i for i, p in enumerate(parts) if p.lstrip().startswith(b"CLM")]
+    hls = [i for i, p in enumerate(parts) if p.lstrip().startswith(b"HL")]
+    if not clm or not hls:
+        return data
+    i = rng.choice(clm)
+    end = next((j for j in range(i + 1, len(parts)) if parts[j].lstrip()[:2] in (b"CL", b"HL", b"SE")), len(parts))
+    claim = parts[i:end]
+    del parts[i:end]
+    before = [h for h in hls if h < i] or [hls[0]]
+    at = rng.choice(before)
+    parts[at:at] = claim
+    return term.join(parts)
+
+
 MUTATIONS = [flip_bytes, drop_segment, duplicate_segment, swap_segments, wrong_delimiter,
              replace_delimiter_everywhere, garbage_before_isa, nul_bytes, huge_element, binary, truncate,
-             wrong_version, wrong_transaction, odd_digits, insert_segment, splice]
+             wrong_version, wrong_transaction, odd_digits, insert_segment, splice, huge_number,
+             alternate_delimiters, stray_after_iea, misplace_clm]
+NEW_SHAPES = (huge_number, alternate_delimiters, stray_after_iea, misplace_clm)  # issue 11: fewer runs each
 
 
 def mutated(seed: str, rounds: int | None = None) -> bytes:
@@ -234,7 +288,7 @@ def mutated(seed: str, rounds: int | None = None) -> bytes:
 
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.__name__)
 def test_each_mutation(linter, mutation):
-    count = 40 if mutation is huge_element else 150
+    count = 40 if mutation is huge_element else 60 if mutation in NEW_SHAPES else 150
     for i in range(count):
         rng = random.Random(f"{mutation.__name__}-{i}")
         name, data = SEEDS[i % len(SEEDS)]

@@ -1,0 +1,144 @@
+"""Issue 11: the pre-flight gate and the reader must never wave a batch through wrongly.
+
+One regression test (or more) per reproduced item of the issue; each failed before its fix. The
+fuzz suite (test_hostile.py) carries the same shapes at volume.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from conftest import FIXTURES
+
+CLEAN = (FIXTURES / "clean.837").read_bytes()
+ISA = CLEAN[:106]
+PIPE_ISA = ISA.replace(b"*", b"|").replace(b"~", b"!")
+
+
+def lint(linter, data: bytes):
+    result = linter.lint_bytes(data, "gate.837")
+    assert result.status == "linted", result.error
+    return result
+
+
+# -- item 5: findings quote only valid segment ids or positions --------------------------------------
+
+
+@pytest.mark.parametrize("old, new, phi", [
+    (b"NM1*IL*1*LINDQVIST*MARTA", b"NM1*IL*1~LINDQVIST*MARTA", "LINDQVIS"),  # stray terminator: a surname
+    (b"DMG*D8*19740630*F", b"DMG*D8~19740630*F", "19740630"),  # a date of birth
+    (b"NM1*IL*1*LINDQVIST*MARTA****MI*MMH5520914", b"NM1|IL|1|LINDQVIST|MARTA||||MI|MMH5520914", "MMH5520914"),
+])
+def test_unexpected_segment_quotes_no_element_data(linter, old, new, phi):
+    data = CLEAN.replace(old, new, 1)
+    assert data != CLEAN
+    result = lint(linter, data)
+    str001 = [f for f in result.findings if f.rule == "STR001"]
+    assert str001
+    for finding in result.findings:
+        shown = " ".join(str(v) for v in finding.to_dict().values() if v is not None)
+        assert phi not in shown and "LINDQVIST" not in shown, finding
+        assert finding.segment is None or (2 <= len(finding.segment) <= 3 and finding.segment.isalnum())
+    assert any("segment #" in f.message for f in str001)
+
+
+def test_unexpected_segment_with_a_valid_id_is_still_named(linter):
+    result = lint(linter, CLEAN.replace(b"BHT*", b"ZZQ*1~BHT*", 1))
+    (finding,) = [f for f in result.findings if f.rule == "STR001"]
+    assert finding.segment == "ZZQ" and "'ZZQ'" in finding.message
+
+
+def test_segment_id_helper():
+    from edi_lint.findings import segment_id
+
+    assert [segment_id(t) for t in ("NM1", "N3", "SV1", "HL")] == ["NM1", "N3", "SV1", "HL"]
+    assert [segment_id(t) for t in ("", "N", "NM1X", "19", "nm1", "N M", "LINDQVIST", "NM1|IL")] == [None] * 8
+
+
+# -- item 7: numbers longer than Python's int-string limit -----------------------------------------
+
+
+HUGE = b"9" * 5000
+
+
+@pytest.mark.parametrize("old, new, rule", [
+    (b"LX*1~", b"LX*" + HUGE + b"~", "LX001"),
+    (b"HL*2*1*22*0~", b"HL*" + HUGE + b"*1*22*0~", "HL001"),
+    (b"\nSE*73*", b"\nSE*" + HUGE + b"*", "ENV005"),
+    (b"\nGE*1*", b"\nGE*" + HUGE + b"*", "ENV006"),
+    (b"\nIEA*1*", b"\nIEA*" + HUGE + b"*", "ENV007"),
+    (b"SV1*HC:97026:GP*30*UN*1***1~", b"SV1*HC:97026:GP*30*UN*1***" + HUGE + b"~", None),
+])
+def test_huge_numbers_are_wrong_values_not_internal_errors(linter, old, new, rule):
+    data = CLEAN.replace(old, new, 1)
+    assert data != CLEAN
+    result = lint(linter, data)
+    if rule is not None:
+        (finding,) = [f for f in result.findings if f.rule == rule]
+        assert len(finding.message) < 300 and "..." in finding.message
+
+
+def test_integer_value_is_bounded_by_the_element_length():
+    from edi_lint.claims import integer_value
+
+    assert integer_value(" 12 ", 6) == 12
+    assert integer_value("1234567", 6) is None
+    assert integer_value("9" * 5000, 6) is None
+    assert integer_value("\u00b9", 6) is None and integer_value("", 6) is None
+
+
+# -- item 8: delimiter changes cost linear time ------------------------------------------------------
+
+
+def _alternating(count: int) -> bytes:
+    a = ISA + b"IEA*1*000001002~"
+    b = PIPE_ISA + b"IEA|1|000001002!"
+    return (a + b) * count
+
+
+def _split_work(data: bytes, chunk_size: int) -> int:
+    """Characters handed to str.split while tokenizing `data`: the tokenizer's work, counted, not timed."""
+    from edi_lint.x12.tokenizer import iter_segments
+
+    total = 0
+
+    def profile(frame, event, arg):
+        nonlocal total
+        if event == "c_call" and getattr(arg, "__name__", "") == "split" and isinstance(arg.__self__, str):
+            total += len(arg.__self__)
+
+    segments = iter_segments(io.BytesIO(data), chunk_size=chunk_size)
+    sys.setprofile(profile)
+    try:
+        for _ in segments:
+            pass
+    finally:
+        sys.setprofile(None)
+    return total
+
+
+def test_alternating_delimiters_split_each_byte_a_bounded_number_of_times():
+    """978 KB of interchanges alternating '*~' and '|!' took 12 s: the rest of each 1 MB chunk was
+    re-split at every interchange. Now the work is a small multiple of the input, whatever its size."""
+    for count in (50, 400):
+        data = _alternating(count)
+        assert _split_work(data, 1 << 20) < 3 * len(data)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 7, 106, 107, 250, 1 << 20])
+def test_alternating_delimiters_give_the_same_segments_at_every_chunk_size(chunk_size):
+    from edi_lint.x12.tokenizer import iter_segments
+
+    data = b"\r\n".join([CLEAN, CLEAN.replace(b"*", b"|").replace(b"~", b"!"), ISA + b"IEA*1*000001002~", CLEAN])
+    want = [(s.elements, s.index, s.offset, s.line, s.column, s.delimiters.segment)
+            for s in iter_segments(io.BytesIO(data), chunk_size=1 << 20)]
+    got = [(s.elements, s.index, s.offset, s.line, s.column, s.delimiters.segment)
+           for s in iter_segments(io.BytesIO(data), chunk_size=chunk_size)]
+    assert got == want
+    assert [s[5] for s in want].count("!") == CLEAN.count(b"~")
+    assert sum(1 for s in want if s[0][0] == "IEA") == 4
+    for elements, _, offset, *_ in want:  # every offset points at its segment id in the file
+        assert data[offset : offset + len(elements[0])].decode("latin-1") == elements[0]
