@@ -256,10 +256,33 @@ def test_conditions_are_compiled_closures_not_data():
     from edi_lint.rules.declarative import load_ruleset_text
 
     (rule,) = load_ruleset_text(GOOD_RULE).rules
-    assert callable(rule.check) and rule.check.__closure__
-    cells = [c.cell_contents for c in rule.check.__closure__]
+    reference = rule.check.reference  # the closure version, which the generated check must agree with
+    assert callable(reference) and reference.__closure__
+    cells = [c.cell_contents for c in reference.__closure__]
     assert {"modifier": "GP"} not in cells  # the TOML condition table is not kept to be interpreted
     assert all(callable(c) for c in cells if c.__class__.__name__ == "function")
+    # The straight-line version: generated text with generated names only; the values live in its namespace.
+    assert "GP" not in rule.check.source and "modifier" in rule.check.source  # u.modifiers, a fixed path
+    assert {"modifier": "GP"} not in rule.check.__globals__.values()
+    assert set(rule.check.__globals__["__builtins__"]) == {"len", "any"}
+
+
+def test_file_values_never_become_generated_code():
+    """A value that looks like Python stays a value: it is bound to a generated name, never written
+    into the generated function's text, and the rule still compares it as a plain string."""
+    from edi_lint.rules.declarative import load_ruleset_text
+
+    hostile = "__import__('os').system('echo owned')"
+    text = GOOD_RULE.replace('require = { modifier = "GP" }', f'require = {{ modifier = "{hostile}" }}')
+    assert hostile in text
+    (rule,) = load_ruleset_text(text).rules
+    assert "import" not in rule.check.source and "os" not in rule.check.source.replace("pos", "")
+    from types import SimpleNamespace
+
+    line = SimpleNamespace(modifiers=("GP",), procedure="97026", sv1=None, lx=None)
+    assert rule.check.reference(line) and rule.check(line)  # fires: the modifier is not that text
+    line.modifiers = (hostile,)
+    assert rule.check(line) == () == rule.check.reference(line)
 
 
 def test_combinators_and_operators(tmp_path):

@@ -137,22 +137,51 @@ class Header:
 
 
 class ServiceLine:
-    """One 2400 loop: LX, SV1 and the line-level loops under it (2420A ...)."""
+    """One 2400 loop: LX, SV1 and the line-level loops under it (2420A ...).
+
+    Built once per line in one pass over its segments: the values that the default rules read on
+    every line are plain attributes, the rest are computed on first use.
+    """
 
     def __init__(self, claim: "Claim", segments: list[Segment], sv1: Segment | None = None):
         self.claim = claim
         self.segments = segments
         self.sv1 = sv1
-        composite = sv1.components(1) if sv1 is not None else []
+        self.lx = segments[0]
+        if sv1 is not None:
+            elements = sv1.elements
+            size = len(elements)
+            composite = elements[1].split(sv1.delimiters.component) if size > 1 and elements[1] else []
+            self.charge = elements[2] if size > 2 else ""
+            self.unit_basis = elements[3] if size > 3 else ""
+            self.units = elements[4] if size > 4 else ""
+        else:
+            composite = []
+            self.charge = self.unit_basis = self.units = ""
         self.procedure_composite: list[str] = composite
         self.procedure: str = composite[1].strip() if len(composite) > 1 else ""  # SV101-2, CPT/HCPCS
+        # SV101-3 to SV101-6; SV101-7 is a free-text description, never a modifier.
+        self.modifiers: tuple[str, ...] = tuple(
+            m for m in map(str.strip, composite[2:6]) if m) if len(composite) > 2 else ()
+        # The first DTP*472 of the 2400 loop, and the 2420A rendering provider and its PRV*PE.
+        date = provider = provider_prv = None
+        for seg in segments:
+            elements = seg.elements
+            sid = elements[0]
+            if sid == "DTP":
+                if date is None and seg.loop == "2400" and len(elements) > 1 and elements[1] == "472":
+                    date = seg
+            elif sid == "NM1":
+                if provider is None and seg.loop == "2420A" and len(elements) > 1 and elements[1] == "82":
+                    provider = seg
+            elif sid == "PRV":
+                if provider_prv is None and seg.loop == "2420A" and len(elements) > 1 and elements[1] == "PE":
+                    provider_prv = seg
+        self.date_of_service: Segment | None = date
+        self._provider, self._provider_prv = provider, provider_prv
 
     def _first(self, segment_id: str, loop: str, qualifier: str) -> Segment | None:
         return find_segment(self.segments, segment_id, loop=loop, qualifier=qualifier)
-
-    @cached_property
-    def lx(self) -> Segment:
-        return self.segments[0]
 
     @cached_property
     def number(self) -> int | None:
@@ -163,23 +192,6 @@ class ServiceLine:
     def qualifier(self) -> str:
         parts = self.procedure_composite
         return parts[0] if parts else ""
-
-    @cached_property
-    def modifiers(self) -> tuple[str, ...]:
-        """SV101-3 to SV101-6; SV101-7 is a free-text description, never a modifier."""
-        return tuple(m.strip() for m in self.procedure_composite[2:6] if m.strip())
-
-    @cached_property
-    def charge(self) -> str:
-        return self.sv1.get(2) if self.sv1 is not None else ""
-
-    @cached_property
-    def unit_basis(self) -> str:
-        return self.sv1.get(3) if self.sv1 is not None else ""
-
-    @cached_property
-    def units(self) -> str:
-        return self.sv1.get(4) if self.sv1 is not None else ""
 
     @cached_property
     def diagnosis_pointers(self) -> list[str]:
@@ -197,10 +209,6 @@ class ServiceLine:
         return result
 
     @cached_property
-    def date_of_service(self) -> Segment | None:
-        return self._first("DTP", "2400", "472")
-
-    @cached_property
     def place_of_service(self) -> Sourced:
         """SV105 when the line has one, else the claim's CLM05-1 (reference §1.7.1)."""
         sv105 = self.sv1.get(5).strip() if self.sv1 is not None else ""
@@ -211,7 +219,7 @@ class ServiceLine:
     @cached_property
     def rendering_provider(self) -> Sourced:
         """2420A NM1*82, else 2310B NM1*82, else the billing provider 2010AA (reference §1.7.2)."""
-        line_level = self._first("NM1", "2420A", "82")
+        line_level = self._provider
         if line_level is not None:
             return Sourced(line_level.get(9) or None, "NM109", line_level, "2420A")
         return self.claim.rendering_provider
@@ -225,7 +233,7 @@ class ServiceLine:
         """
         provider = self.rendering_provider
         if provider.loop == "2420A":
-            prv = self._first("PRV", "2420A", "PE")
+            prv = self._provider_prv
             if prv is not None:
                 return Sourced(prv.get(3).strip() or None, "PRV03", prv, "2420A")
             return Sourced(None, "PRV03", provider.segment, "2420A")

@@ -43,6 +43,7 @@ from edi_lint.findings import Severity
 from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.payers import PayerMatcher, merge_profiles
+from edi_lint.rules.straightline import Src, attach, bind, compile_check, expression, getter, join, src_of, temp
 
 CODE_FORMAT = re.compile(r"[A-Z]{1,8}[0-9]{1,4}")
 NAME_FORMAT = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -324,12 +325,12 @@ def compile_condition(node, ctx: _Context, key: str) -> Callable[[Any], bool]:
                 raise ctx.error(f"'{name}' takes a non-empty list of condition tables", sub)
             tests = tuple(compile_condition(v, ctx, f"{sub}[{i}]") for i, v in enumerate(value))
             if name == "all":
-                parts.append(lambda u, tests=tests: all(t(u) for t in tests))
+                parts.append(attach(lambda u, tests=tests: all(t(u) for t in tests), join(tests, "and")))
             else:
-                parts.append(lambda u, tests=tests: any(t(u) for t in tests))
+                parts.append(attach(lambda u, tests=tests: any(t(u) for t in tests), join(tests, "or")))
         elif name == "not":
             inner = compile_condition(value, ctx, sub)
-            parts.append(lambda u, inner=inner: not inner(u))
+            parts.append(attach(lambda u, inner=inner: not inner(u), expression("not ({a})", a=src_of(inner))))
         else:
             definition = _field(name, ctx, sub)
             ctx.referenced.append(definition.name)
@@ -338,9 +339,9 @@ def compile_condition(node, ctx: _Context, key: str) -> Callable[[Any], bool]:
         return parts[0]
     if len(parts) == 2:
         a, b = parts
-        return lambda u: a(u) and b(u)
+        return attach(lambda u: a(u) and b(u), join(parts, "and"))
     parts_t = tuple(parts)
-    return lambda u: all(p(u) for p in parts_t)
+    return attach(lambda u: all(p(u) for p in parts_t), join(parts, "and"))
 
 
 SET_OPS = ("any_of", "all_of", "none_of", "at_most_one_of", "empty", "count_at_most", "count_at_least",
@@ -372,7 +373,7 @@ def _compile_test(definition: FieldDef, value, ctx: _Context, key: str) -> Calla
     if len(tests) == 1:
         return tests[0]
     tests_t = tuple(tests)
-    return lambda u: all(t(u) for t in tests_t)
+    return attach(lambda u: all(t(u) for t in tests_t), join(tests, "and"))
 
 
 def _bool(arg, ctx, key) -> bool:
@@ -401,31 +402,40 @@ def _codes(definition: FieldDef, arg, ctx, key) -> tuple[str, ...]:
 
 
 def _compile_op(definition, kind, op, arg, get, ctx, key) -> Callable[[Any], bool]:
+    """One test as a closure, with the same test as an expression on it (rules/straightline.py)."""
+    v = getter(definition.name, ctx.scope, get)
     if kind == "set":
         if op == "empty":
             want = _bool(arg, ctx, key)
-            return lambda u: (not get(u)) is want
+            return attach(lambda u: (not get(u)) is want, expression("(not {v}) is {k}", v=v, k=bind(want)))
         if op in ("count_at_most", "count_at_least"):
             n = _int(arg, ctx, key)
-            return (lambda u: len(get(u)) <= n) if op == "count_at_most" else (lambda u: len(get(u)) >= n)
+            if op == "count_at_most":
+                return attach(lambda u: len(get(u)) <= n, expression("len({v}) <= {k}", v=v, k=bind(n)))
+            return attach(lambda u: len(get(u)) >= n, expression("len({v}) >= {k}", v=v, k=bind(n)))
         codes = _codes(definition, arg, ctx, key)
         wanted = frozenset(codes)
+        w, c = bind(wanted), bind(codes)
         if op == "any_of":
-            return lambda u: not wanted.isdisjoint(get(u))
+            return attach(lambda u: not wanted.isdisjoint(get(u)), expression("not {w}.isdisjoint({v})", v=v, w=w))
         if op == "all_of":
-            return lambda u: wanted.issubset(get(u))
+            return attach(lambda u: wanted.issubset(get(u)), expression("{w}.issubset({v})", v=v, w=w))
         if op == "none_of":
-            return lambda u: wanted.isdisjoint(get(u))
+            return attach(lambda u: wanted.isdisjoint(get(u)), expression("{w}.isdisjoint({v})", v=v, w=w))
         if op == "at_most_one_of":
-            return lambda u: len(wanted.intersection(get(u))) <= 1
+            return attach(lambda u: len(wanted.intersection(get(u))) <= 1,
+                          expression("len({w}.intersection({v})) <= 1", v=v, w=w))
         if op == "any_prefix":
-            return lambda u: any(v.startswith(codes) for v in get(u))
+            return attach(lambda u: any(v.startswith(codes) for v in get(u)),
+                          expression("any(_x.startswith({c}) for _x in {v})", v=v, c=c))
         if op == "none_prefix":
-            return lambda u: not any(v.startswith(codes) for v in get(u))
+            return attach(lambda u: not any(v.startswith(codes) for v in get(u)),
+                          expression("not any(_x.startswith({c}) for _x in {v})", v=v, c=c))
     if kind == "text":
+        t = Src(temp())
         if op == "present":
             want = _bool(arg, ctx, key)
-            return lambda u: (get(u) is not None) is want
+            return attach(lambda u: (get(u) is not None) is want, expression("({v} is not None) is {k}", v=v, k=bind(want)))
         if op in ("same_as", "not_same_as"):
             if not isinstance(arg, str):
                 raise ctx.error("expected a field name", key)
@@ -433,36 +443,50 @@ def _compile_op(definition, kind, op, arg, get, ctx, key) -> Callable[[Any], boo
             if other_def.kind != "text":
                 raise ctx.error(f"{arg!r} is not a text field", key)
             other = other_def.line if ctx.scope == "line" else other_def.claim
+            o = getter(other_def.name, ctx.scope, other)
+            same = expression("({t} := {v}) is not None and {t} == {o}", v=v, o=o, t=t)
             if op == "same_as":
-                return lambda u: (a := get(u)) is not None and a == other(u)
-            return lambda u: not ((a := get(u)) is not None and a == other(u))
+                return attach(lambda u: (a := get(u)) is not None and a == other(u), same)
+            return attach(lambda u: not ((a := get(u)) is not None and a == other(u)),
+                          expression("not ({s})", s=same))
         if op in ("equals", "not_equals"):
             if not isinstance(arg, str):
                 raise ctx.error("expected a string", key)
             text = arg.strip()
-            return (lambda u: get(u) == text) if op == "equals" else (lambda u: get(u) != text)
+            k = bind(text)
+            if op == "equals":
+                return attach(lambda u: get(u) == text, expression("{v} == {k}", v=v, k=k))
+            return attach(lambda u: get(u) != text, expression("{v} != {k}", v=v, k=k))
         codes = _strings(arg, ctx, key)
         if op == "in":
             wanted = frozenset(codes)
-            return lambda u: get(u) in wanted
+            return attach(lambda u: get(u) in wanted, expression("{v} in {w}", v=v, w=bind(wanted)))
         if op == "not_in":
             wanted = frozenset(codes)
-            return lambda u: get(u) not in wanted
+            return attach(lambda u: get(u) not in wanted, expression("{v} not in {w}", v=v, w=bind(wanted)))
         if op == "prefix":
-            return lambda u: (v := get(u)) is not None and v.startswith(codes)
+            return attach(lambda u: (v := get(u)) is not None and v.startswith(codes),
+                          expression("({t} := {v}) is not None and {t}.startswith({c})", v=v, t=t, c=bind(codes)))
         if op == "not_prefix":
-            return lambda u: not ((v := get(u)) is not None and v.startswith(codes))
+            return attach(lambda u: not ((v := get(u)) is not None and v.startswith(codes)),
+                          expression("not (({t} := {v}) is not None and {t}.startswith({c}))", v=v, t=t,
+                                     c=bind(codes)))
     if kind == "number":
+        t = Src(temp())
         if op == "present":
             want = _bool(arg, ctx, key)
-            return lambda u: (get(u) is not None) is want
+            return attach(lambda u: (get(u) is not None) is want, expression("({v} is not None) is {k}", v=v, k=bind(want)))
         n = _int(arg, ctx, key)
+        k = bind(n)
         if op == "equals":
-            return lambda u: (v := get(u)) is not None and v == n
+            return attach(lambda u: (v := get(u)) is not None and v == n,
+                          expression("({t} := {v}) is not None and {t} == {k}", v=v, t=t, k=k))
         if op == "at_most":
-            return lambda u: (v := get(u)) is not None and v <= n
+            return attach(lambda u: (v := get(u)) is not None and v <= n,
+                          expression("({t} := {v}) is not None and {t} <= {k}", v=v, t=t, k=k))
         if op == "at_least":
-            return lambda u: (v := get(u)) is not None and v >= n
+            return attach(lambda u: (v := get(u)) is not None and v >= n,
+                          expression("({t} := {v}) is not None and {t} >= {k}", v=v, t=t, k=k))
     raise ctx.error(f"unsupported test {op!r}", key)  # pragma: no cover
 
 
@@ -590,12 +614,14 @@ def _compile_rule(table: dict, index: int, ctx: _Context, ruleset: str) -> Rule:
         tags=tags, ruleset=ruleset, procedures=procedures,
     )
     check = _make_check(tuple(scope_tests), test, fires_when, tuple(variants), message, placeholders, anchor,
-                        value_of, element_override, expected)
+                        value_of, element_override, expected, code)
     return Rule(info, check)
 
 
 def _make_check(scope_tests, test, fires_when, variants, message, placeholders, anchor, value_of,
-                element_override, expected):
+                element_override, expected, code="rule"):
+    """The rule's check: one generated straight-line function when every test has an expression,
+    else the closures. Either way `check.reference` is the closure version (the meaning, for tests)."""
     def report(unit):
         facts = _Facts(unit, placeholders)
         template = message
@@ -608,7 +634,7 @@ def _make_check(scope_tests, test, fires_when, variants, message, placeholders, 
         return (Problem(template.format_map(facts), segment, element_override or element, loop=loop,
                         expected=expected, actual=actual),)
 
-    # The hot path: most lines pass, so a passing line costs one or two closure calls.
+    # The closure version: most lines pass, so a passing line costs one or two closure calls.
     if not scope_tests:
         def check(unit):
             return () if test(unit) is not fires_when else report(unit)
@@ -623,7 +649,11 @@ def _make_check(scope_tests, test, fires_when, variants, message, placeholders, 
                 if not applies(unit):
                     return ()
             return () if test(unit) is not fires_when else report(unit)
-    return check
+    compiled = compile_check(scope_tests, test, fires_when, report, code)
+    if compiled is None:
+        compiled = check
+    compiled.reference = check
+    return compiled
 
 
 # -- loading ----------------------------------------------------------------------------------

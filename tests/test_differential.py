@@ -1,0 +1,183 @@
+"""Differential tests: the fast path must give exactly what a simple reference gives.
+
+Two references are kept here, written for clarity, not speed:
+
+- every declarative rule's closure version (`check.reference`), which the generated straight-line
+  check (rules/straightline.py) must agree with on every unit;
+- `reference_line`, the service-line facts computed by plain scans of the line's segments, which
+  the one-pass ServiceLine must agree with.
+
+Both run over the fixtures, the real corpus (when present) and a few hundred seeded mutants of
+generated files, and the findings of the two linters must be identical, field for field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import sys
+
+import pytest
+
+from conftest import CORPUS, FIXTURES
+from edi_lint.claims import find_segment
+from edi_lint.application import build_linter
+from edi_lint.document import DocumentReader
+from edi_lint.engine import Linter, Settings
+from edi_lint.rules.api import Rule
+from edi_lint.x12.tokenizer import X12Error, segments_from_bytes
+from edi_lint.x12.walker import LoopWalker
+
+SETTINGS = Settings(select=("ALL",), ignore=("IG",))  # every rule but pyx12's
+
+
+def _reference_linter(fast: Linter) -> Linter:
+    """The same rules with every generated check swapped for the closures it was compiled from."""
+    rules = {}
+    for kind in (fast.claim_rules, fast.line_rules_any, fast.file_rules,
+                 *fast.line_rules_by_procedure.values()):
+        for rule in kind:
+            check = getattr(rule.check, "reference", rule.check)
+            rules[rule.code] = Rule(rule.info, check, rule.segment_ids)
+    return Linter(rules, fast.infos, fast.settings)
+
+
+@pytest.fixture(scope="module")
+def linters():
+    fast = build_linter(SETTINGS)
+    compiled = [r.code for rs in fast.line_rules_by_procedure.values() for r in rs
+                if getattr(r.check, "source", None)]
+    assert compiled, "no declarative rule was compiled to straight-line code"
+    return fast, _reference_linter(fast)
+
+
+def reference_line(line) -> dict:
+    """What a service line's facts mean, by plain scans (claims.py before the one-pass build)."""
+    sv1 = line.sv1
+    composite = sv1.components(1) if sv1 is not None else []
+    nm1 = find_segment(line.segments, "NM1", loop="2420A", qualifier="82")
+    prv = find_segment(line.segments, "PRV", loop="2420A", qualifier="PE")
+    return {
+        "lx": line.segments[0],
+        "procedure_composite": composite,
+        "procedure": composite[1].strip() if len(composite) > 1 else "",
+        "modifiers": tuple(m.strip() for m in composite[2:6] if m.strip()),
+        "charge": sv1.get(2) if sv1 is not None else "",
+        "unit_basis": sv1.get(3) if sv1 is not None else "",
+        "units": sv1.get(4) if sv1 is not None else "",
+        "date_of_service": find_segment(line.segments, "DTP", loop="2400", qualifier="472"),
+        "rendering_npi": (nm1.get(9) or None) if nm1 is not None else line.claim.rendering_provider.value,
+        "rendering_taxonomy": ((prv.get(3).strip() or None) if prv is not None else None) if nm1 is not None
+        else line.claim.rendering_taxonomy.value,
+    }
+
+
+def _line_facts(line) -> dict:
+    return {
+        "lx": line.lx, "procedure_composite": line.procedure_composite, "procedure": line.procedure,
+        "modifiers": line.modifiers, "charge": line.charge, "unit_basis": line.unit_basis, "units": line.units,
+        "date_of_service": line.date_of_service, "rendering_npi": line.rendering_provider.value,
+        "rendering_taxonomy": line.rendering_taxonomy.value,
+    }
+
+
+def _findings(linter: Linter, data: bytes) -> tuple:
+    result = linter.lint_bytes(data, "input.837")
+    return result.status, result.error, [dataclasses.astuple(f) for f in result.findings]
+
+
+def assert_same(linters, data: bytes, label: str) -> None:
+    fast, reference = linters
+    assert _findings(fast, data) == _findings(reference, data), label
+    try:
+        for claim in DocumentReader(LoopWalker().walk(segments_from_bytes(data))).claims():
+            for line in claim.lines:
+                assert _line_facts(line) == reference_line(line), f"{label}: claim {claim.id!r} line {line.number}"
+    except X12Error:
+        pass  # not lintable: both linters said so above
+
+
+def _inputs():
+    for path in sorted(FIXTURES.iterdir()):
+        if path.suffix in (".837", ".x12", ".edi"):
+            yield path.name, path.read_bytes()
+
+
+@pytest.mark.parametrize("name, data", list(_inputs()), ids=lambda v: v if isinstance(v, str) else "")
+def test_fixtures_fast_equals_reference(linters, name, data):
+    assert_same(linters, data, name)
+
+
+def test_corpus_fast_equals_reference(linters, corpus):
+    files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix.lower() in (".837", ".x12", ".edi", ".txt"))
+    assert files
+    for path in files:
+        assert_same(linters, path.read_bytes(), path.name)
+
+
+# -- mutants -------------------------------------------------------------------------------------
+
+# Values the rules look at, to splice into elements: modifiers, places of service, taxonomies,
+# dates, amounts, qualifiers, and junk.
+SPLICES = ["GP", "GO", "GN", "CQ", "59", "KX", "11", "12", "22", "", " ", "225100000X", "225200000X",
+           "207Q00000X", "20260105", "20260230", "20260115-20260105", "RD8", "D8", "472", "82", "PE", "XX",
+           "MB", "CI", "BL", "434", "431", "PR", "85", "1", "2", "0", "-5", "1E3", "abc", "HC:97026:GP", "HC:97026", "HC:97110:GO:59",
+           "HC:97026:GP:GO", "M62.81", "ABK:M6281", "E1142", "1:2", "9"]
+
+
+READ_BY_RULES = {"SV1", "DTP", "NM1", "PRV", "CLM", "HI", "SBR", "LX", "REF"}
+
+
+def _mutate(data: bytes, rng: random.Random) -> bytes:
+    text = data.decode("latin-1")
+    term, sep = text[105], text[3]
+    segments = text.split(term)
+    body = range(3, max(4, len(segments) - 4))  # leave the ISA/GS/ST headers, mutate the rest
+    # Mostly the segments rules read, so a few hundred mutants reach every fact.
+    read = [i for i in body if segments[i].split(sep, 1)[0] in READ_BY_RULES] or list(body)
+    for _ in range(rng.randint(1, 6)):
+        i = rng.choice(read if rng.random() < 0.8 else body)
+        if i >= len(segments):
+            continue
+        roll = rng.random()
+        if roll < 0.15:
+            del segments[i]
+        elif roll < 0.3:
+            segments.insert(i, segments[rng.choice(body) % len(segments)])
+        else:
+            elements = segments[i].split(sep)
+            if len(elements) > 1:
+                j = rng.randrange(1, min(len(elements), 4) + 1) if rng.random() < 0.6 else rng.randrange(1, len(elements) + 1)
+                value = rng.choice(SPLICES)
+                if j < len(elements):
+                    elements[j] = value
+                else:
+                    elements.append(value)
+                segments[i] = sep.join(elements)
+    return term.join(segments).encode("latin-1")
+
+
+def _seed_files():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen837_for_mutants", FIXTURES.parent / "bench" / "gen837.py")
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = gen  # its dataclasses look their module up
+    spec.loader.exec_module(gen)
+    import io
+
+    files = []
+    for seed, newlines in ((1, False), (2, True), (3, False)):
+        out = io.StringIO()
+        gen.generate(out, 6, lines=3, seed=seed, defect_rate=0.3, newlines=newlines, line_provider_rate=0.4)
+        files.append(out.getvalue().encode("latin-1"))
+    files += [p.read_bytes() for p in sorted(FIXTURES.glob("*.837"))[:4]]
+    return files
+
+
+def test_mutants_fast_equals_reference(linters):
+    rng = random.Random(837)
+    seeds = _seed_files()
+    for n in range(300):
+        data = _mutate(seeds[n % len(seeds)], rng)
+        assert_same(linters, data, f"mutant {n}")
