@@ -47,7 +47,7 @@ def test_rerun_with_baseline_is_clean(legacy):
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     assert doc["findings"] == []
-    assert doc["baseline"] == {"path": "baseline.json", "suppressed": 5, "fixed": []}
+    assert doc["baseline"] == {"path": "baseline.json", "suppressed": 5, "fixed": [], "unmatched": 0}
     text = invoke("sample.837", "--baseline", "baseline.json")
     assert text.exit_code == 0 and "PT00" not in text.stdout
     # The same file named by an absolute path matches the same entries.
@@ -94,11 +94,11 @@ def test_counts_consume_duplicates():
     def finding():
         return Finding("PT001", "x", Severity.ERROR, "m", path="a.837", claim_id="C", line_number=1)
 
-    recorded = baseline.collect([FileResult("a.837", findings=[finding(), finding()])], cwd=".")
+    recorded = baseline.collect([FileResult("a.837", findings=[finding(), finding()])], base=".")
     assert list(recorded.values()) == [2]
-    results, applied = baseline.apply([FileResult("a.837", findings=[finding()] * 3)], recorded, cwd=".")
+    results, applied = baseline.apply([FileResult("a.837", findings=[finding()] * 3)], recorded, base=".")
     assert len(results[0].findings) == 1 and applied.suppressed == 2 and applied.fixed == []
-    results, applied = baseline.apply([FileResult("a.837", findings=[finding()])], recorded, cwd=".")
+    results, applied = baseline.apply([FileResult("a.837", findings=[finding()])], recorded, base=".")
     assert results[0].findings == [] and applied.fixed[0]["count"] == 1
 
 

@@ -144,7 +144,7 @@ def test_settings_survive_pickling_for_worker_processes(project):
 
     (project / "edi-lint.toml").write_text('ignore = ["PT009"]\n[per-file-ignores]\n"*.837" = ["PT002"]\n'
                                            '[payers.acme]\nids = ["A1"]\n')
-    settings = build_settings([str(project / "claims" / "a.837")])
+    settings = build_settings(config_path=str(project / "edi-lint.toml"))
     copy = pickle.loads(pickle.dumps(settings))
     assert copy.ignore == ("PT009",) and copy.payer_profiles == {"acme": {"ids": ("A1",)}}
     assert copy.ignored_for(str(project / "claims" / "a.837")) == ("PT002",)

@@ -86,7 +86,7 @@ class Report:
     def exit_code(self) -> int:
         from edi_lint.application import exit_code
 
-        return exit_code(self.files, self.fail_on)
+        return exit_code(self.files)
 
     def to_dict(self) -> dict:
         from edi_lint.report.json_report import document

@@ -20,7 +20,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
-from edi_lint.config import Config, ConfigError, build_settings, check_against_registry, find_config, load_config
+from edi_lint.config import (Config, ConfigError, build_settings, check_against_registry, find_config, load_config,
+                             unknown_selector)
 from edi_lint.engine import Linter
 from edi_lint.findings import ClaimVerdict, FileResult, Severity
 from edi_lint.rules.declarative import RulesetError
@@ -36,6 +37,30 @@ class UsageError(Exception):
 
 class SetupError(Exception):
     """A bad configuration file, ruleset file or plugin; the message is one line."""
+
+
+class CannotWrite(Exception):
+    """An output (report, baseline) that cannot be written; the message is one line."""
+
+
+def check_writable(path, option: str) -> None:
+    """Raise CannotWrite before any work when `path` (given with `option`) could not be written."""
+    target = os.fspath(path)
+    if os.path.isdir(target):
+        raise CannotWrite(f"cannot write {option} {target}: it is a directory")
+    parent = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(parent):
+        raise CannotWrite(f"cannot write {option} {target}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (os.path.exists(target) and not os.access(target, os.W_OK)):
+        raise CannotWrite(f"cannot write {option} {target}: permission denied")
+
+
+def write_text(path, text: str, option: str) -> None:
+    """Write an output file; an OS error becomes CannotWrite with one line."""
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CannotWrite(f"cannot write {option} {os.fspath(path)}: {error.strerror or error}") from None
 
 
 # -- options -----------------------------------------------------------------------------------
@@ -62,6 +87,11 @@ def load(paths=(), *, config_path=None, isolated: bool = False, select=(), ignor
         settings = build_settings(paths, config_path=config_path, isolated=isolated, select=select, ignore=ignore,
                                   extend_select=extend_select, fail_on=fail_on, rulesets=rulesets)
         registry = load_registry(settings, list_plugins=list_plugins)
+        for option, codes in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
+            for code in codes:
+                problem = unknown_selector(code, registry.all_infos)
+                if problem:
+                    raise SetupError(f"{option} {code}: {problem}")
         check_against_registry(settings, registry.all_infos)
     except (ConfigError, RegistryError, RulesetError) as error:
         raise SetupError(str(error)) from None
@@ -78,7 +108,8 @@ def build_linter(settings: Settings) -> Linter:
 
 
 def expand_paths(paths) -> list[str]:
-    """Files as given; directories searched recursively for *.837, *.x12 and *.edi, sorted."""
+    """Files as given; directories searched recursively for *.837, *.x12 and *.edi, sorted. A file
+    reached twice (named twice, or also inside a named directory) is linted once, where first met."""
     found: list[str] = []
     for raw in paths:
         raw = os.fspath(raw)
@@ -89,7 +120,18 @@ def expand_paths(paths) -> list[str]:
             )
         else:
             found.append(raw)
-    return found
+    return unique_files(found)
+
+
+def unique_files(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        key = name if name == "-" else os.path.normcase(os.path.abspath(name))
+        if key not in seen:
+            seen.add(key)
+            kept.append(name)
+    return kept
 
 
 def lint_input(linter, name: str, data: str | os.PathLike | bytes | None = None) -> FileResult:
@@ -255,11 +297,12 @@ def run_files(files: list[str], linters: Linters, jobs: int = 1, progress=None,
             progress.close()
 
 
-def exit_code(results: list[FileResult], fail_on: Severity | None) -> int:
-    """2 when a file could not be linted, 1 for a finding at or above `fail_on`, else 0."""
+def exit_code(results: list[FileResult]) -> int:
+    """The worst per-file verdict: 2 when a file could not be linted, 1 when a file has a finding
+    at or above its own configuration's fail-on, else 0."""
     if any(r.status == "error" for r in results):
         return 2
-    if fail_on is not None and any(f.severity >= fail_on for r in results for f in r.findings):
+    if any(r.fail_on is not None and any(f.severity >= r.fail_on for f in r.findings) for r in results):
         return 1
     return 0
 
@@ -318,7 +361,8 @@ def run_split(name: str, linters: Linters, accepted, rejected, log=None) -> tupl
 
     start = time.perf_counter()
     data = sys.stdin.buffer.read() if name == "-" else None
-    result, summary = split_input(linters.for_path(name), name, data, accepted, rejected, linters.settings.fail_on)
+    linter = linters.for_path(name)
+    result, summary = split_input(linter, name, data, accepted, rejected, linter.settings.fail_on)
     if log is not None:
         file_event(log, result, time.perf_counter() - start)
     if summary is None:
@@ -337,16 +381,19 @@ def run_split(name: str, linters: Linters, accepted, rejected, log=None) -> tupl
 # -- baselines ---------------------------------------------------------------------------------
 
 
-def apply_baselines(results: list[FileResult], baseline=None, write_baseline=None, log=None,
-                    cwd: str | None = None) -> tuple[list[FileResult], dict]:
-    """Write `write_baseline` from `results`, then hide the findings `baseline` records. Returns the
-    results to report and extra JSON fields ({"baseline": {...}}). Raises UsageError for a baseline
-    that cannot be read."""
+def apply_baselines(results: list[FileResult], baseline=None, write_baseline=None, log=None
+                    ) -> tuple[list[FileResult], dict]:
+    """Write `write_baseline` from `results`, then hide the findings `baseline` records. Paths in a
+    baseline are relative to its own directory. Returns the results to report and extra JSON
+    fields ({"baseline": {...}}). Raises UsageError for a baseline that cannot be read."""
     from edi_lint import baseline as baselines
 
     extra: dict = {}
     if write_baseline:
-        count = baselines.write(write_baseline, results, cwd)
+        try:
+            count = baselines.write(write_baseline, results, _folder_of(write_baseline))
+        except OSError as error:
+            raise CannotWrite(f"cannot write --write-baseline {write_baseline}: {error.strerror or error}") from None
         if log is not None:
             log.info("baseline_written", path=str(write_baseline), findings=count)
     if baseline:
@@ -354,15 +401,21 @@ def apply_baselines(results: list[FileResult], baseline=None, write_baseline=Non
             recorded = baselines.load(baseline)
         except baselines.BaselineError as error:
             raise UsageError(str(error)) from None
-        results, applied = baselines.apply(results, recorded, cwd)
+        results, applied = baselines.apply(results, recorded, _folder_of(baseline))
         extra["baseline"] = applied.to_dict(str(baseline))
         if log is not None:
+            if applied.matched_nothing:
+                log.warning("baseline_unmatched", path=str(baseline), count=applied.recorded)
             log.info("baseline_applied", path=str(baseline), suppressed=applied.suppressed, fixed=len(applied.fixed))
             if applied.fixed:
                 log.warning("baseline_fixed", path=str(baseline), count=len(applied.fixed),
                             entries=[f"{e['rule']} {e['path']} line {e['line_number']} x{e['count']}"
                                      for e in applied.fixed])  # claim ids: in --format json only
     return results, extra
+
+
+def _folder_of(path) -> str:
+    return os.path.dirname(os.path.abspath(os.fspath(path)))
 
 
 # -- one run -----------------------------------------------------------------------------------
@@ -373,6 +426,8 @@ def run(files: list[str], settings: Settings, overrides: dict | None = None, *, 
         cwd: str | None = None) -> tuple[list[FileResult], dict]:
     """Lint `files` (or split the one file into `accepted`/`rejected`), then apply or write the
     baseline. Returns the results and the extra JSON fields ("split", "baseline")."""
+    if write_baseline:
+        check_writable(write_baseline, "--write-baseline")
     if accepted is not None or rejected is not None:
         check_split_paths(files, accepted, rejected)
         if baseline or write_baseline:
@@ -389,6 +444,6 @@ def run(files: list[str], settings: Settings, overrides: dict | None = None, *, 
         results = run_files(files, Linters(settings, overrides), jobs, progress, on_result)
         extra = {}
     if baseline or write_baseline:
-        results, more = apply_baselines(results, baseline, write_baseline, log, cwd)
+        results, more = apply_baselines(results, baseline, write_baseline, log)
         extra.update(more)
     return results, extra

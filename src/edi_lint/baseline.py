@@ -3,7 +3,8 @@
     edi-lint fixtures/ --write-baseline .edi-lint-baseline.json   # record, exit 0
     edi-lint fixtures/ --baseline .edi-lint-baseline.json         # only findings not recorded
 
-An entry is keyed by file (path relative to the working directory, POSIX separators), rule code,
+An entry is keyed by file (path relative to the baseline file's directory, POSIX separators, so a
+baseline works from any working directory), rule code,
 claim id (CLM01) and service-line number (LX01), with a count for identical keys; never by byte
 offset, segment ordinal or physical line, which shift with every edit. Findings above claim level
 have claim id and line number null. Matching consumes counts: two recorded PT001 on one line hide
@@ -12,7 +13,9 @@ two findings, a third is new.
 Entries whose file was linted in this run but that no longer occur are "fixed": the command logs a
 `baseline_fixed` warning listing them (rule, path, claim id, line number) and `--format json` gains a
 `baseline` object {"path", "suppressed", "fixed": [entry, ...]} so the baseline can be pruned.
-Entries for files not linted in this run are neither matched nor reported.
+Entries for files not linted in this run are neither matched nor reported; when no entry names a
+linted file at all (`unmatched` counts them), the command warns: the baseline was probably
+written for other files, or moved away from the files it names.
 
 File format (JSON; keys sorted so diffs stay small):
 
@@ -24,6 +27,7 @@ File format (JSON; keys sorted so diffs stay small):
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -39,8 +43,20 @@ class BaselineError(Exception):
     """A baseline file that cannot be read; the message is one line."""
 
 
-def key_of(finding: Finding, path: str, cwd: str | None) -> Key:
-    return (display_path(finding.path or path, cwd), finding.rule, finding.claim_id, finding.line_number)
+def relative_to(path: str, base: str | None) -> str:
+    """`path` (as linted: relative to the working directory, or absolute) relative to `base`, with
+    POSIX separators; `..` is allowed, so a baseline in ci/ can name ../claims/a.837."""
+    if base is None:
+        return display_path(path, None)
+    absolute = os.path.abspath(path)
+    try:
+        return os.path.relpath(absolute, base).replace(os.sep, "/")
+    except ValueError:  # another drive on Windows
+        return absolute
+
+
+def key_of(finding: Finding, path: str, base: str | None) -> Key:
+    return (relative_to(finding.path or path, base), finding.rule, finding.claim_id, finding.line_number)
 
 
 def _entry(key: Key, count: int) -> dict:
@@ -48,17 +64,17 @@ def _entry(key: Key, count: int) -> dict:
     return {"path": path, "rule": rule, "claim_id": claim_id, "line_number": line_number, "count": count}
 
 
-def collect(results: list[FileResult], cwd: str | None = None) -> Counter:
+def collect(results: list[FileResult], base: str | None = None) -> Counter:
     counts: Counter = Counter()
     for result in results:
         for finding in result.findings:
-            counts[key_of(finding, result.path, cwd)] += 1
+            counts[key_of(finding, result.path, base)] += 1
     return counts
 
 
-def write(path: str | Path, results: list[FileResult], cwd: str | None = None) -> int:
+def write(path: str | Path, results: list[FileResult], base: str | None = None) -> int:
     """Write the baseline of `results`; returns the number of findings recorded."""
-    counts = collect(results, cwd)
+    counts = collect(results, base)
     entries = [_entry(k, n) for k, n in sorted(counts.items(), key=lambda kv: _sortable(kv[0]))]
     doc = {"version": VERSION, "tool": "edi-lint", "entries": entries}
     Path(path).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -95,12 +111,19 @@ class Applied:
 
     suppressed: int = 0
     fixed: list[dict] = field(default_factory=list)
+    unmatched: int = 0  # recorded findings whose file was not linted in this run
+    recorded: int = 0  # recorded findings in all
+
+    @property
+    def matched_nothing(self) -> bool:
+        """Every entry names a file this run did not lint."""
+        return self.recorded > 0 and self.unmatched == self.recorded
 
     def to_dict(self, path: str) -> dict:
-        return {"path": path, "suppressed": self.suppressed, "fixed": self.fixed}
+        return {"path": path, "suppressed": self.suppressed, "fixed": self.fixed, "unmatched": self.unmatched}
 
 
-def apply(results: list[FileResult], baseline: Counter, cwd: str | None = None) -> tuple[list[FileResult], Applied]:
+def apply(results: list[FileResult], baseline: Counter, base: str | None = None) -> tuple[list[FileResult], Applied]:
     """New results holding only findings not in the baseline, and the fixed (unmatched) entries."""
     remaining = Counter(baseline)
     applied = Applied()
@@ -108,17 +131,20 @@ def apply(results: list[FileResult], baseline: Counter, cwd: str | None = None) 
     filtered = []
     for result in results:
         if result.status != "error":  # a file that failed to lint fixed nothing
-            linted_paths.add(display_path(result.path, cwd))
+            linted_paths.add(relative_to(result.path, base))
         kept = []
         for finding in result.findings:
-            key = key_of(finding, result.path, cwd)
+            key = key_of(finding, result.path, base)
             if remaining[key] > 0:
                 remaining[key] -= 1
                 applied.suppressed += 1
             else:
                 kept.append(finding)
         filtered.append(replace(result, findings=kept, verdicts=list(result.verdicts)))
+    applied.recorded = sum(baseline.values())
     for key, count in sorted(remaining.items(), key=lambda kv: _sortable(kv[0])):
         if count > 0 and key[0] in linted_paths:
             applied.fixed.append(_entry(key, count))
+        elif key[0] not in linted_paths:
+            applied.unmatched += baseline[key]
     return filtered, applied

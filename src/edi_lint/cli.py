@@ -15,8 +15,8 @@ import click
 FORMAT_NAMES = ["text", "full", "concise", "json", "jsonl", "json-lines", "sarif", "junit", "github"]
 
 
-class ConfigurationError(click.ClickException):
-    """A bad configuration file, ruleset file or plugin: reported on one line, exit code 2."""
+class Fatal(click.ClickException):
+    """A bad configuration, ruleset or plugin, or an output that cannot be written: one line, exit code 2."""
 
     exit_code = 2
 
@@ -71,7 +71,7 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
             ignore=application.split_codes(ignore), extend_select=application.split_codes(extend_select),
             fail_on=fail_on, rulesets=rulesets, list_plugins=bool(list_rules or explain))
     except application.SetupError as error:
-        raise ConfigurationError(str(error)) from None
+        raise Fatal(str(error)) from None
     if list_rules:
         click.echo(render_rule_list(registry.all_infos, output_format, registry), nl=False)
         return
@@ -83,25 +83,34 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
         return
     if not paths:
         raise click.UsageError("no PATH given: pass files, directories or - for standard input")
+    try:
+        if output_file:
+            application.check_writable(output_file, "--output-file")
+    except application.CannotWrite as error:
+        raise Fatal(str(error)) from None
     files = application.expand_paths(paths)
     log = logs.configure(log_format, verbose, quiet)
     bar = progress.Progress(files) if progress.wanted(files, quiet=quiet > 0, log_format=log_format) else None
     cwd = os.getcwd()
     try:
         results, extra = application.run(files, settings, overrides, jobs=jobs, accepted=accepted, rejected=rejected,
-                                         baseline=baseline, write_baseline=write_baseline, log=log, progress=bar,
-                                         cwd=cwd)
+                                         baseline=baseline, write_baseline=write_baseline, log=log, progress=bar)
     except application.UsageError as error:
         raise click.UsageError(str(error)) from None
+    except application.CannotWrite as error:
+        raise Fatal(str(error)) from None
     output = render(output_format, results, extra, registry.infos, cwd)
     if log.enabled("info"):
         log.info("run_finished", files=len(results), findings=sum(len(r.findings) for r in results))
     if output_file:
-        Path(output_file).write_text(output, encoding="utf-8")
+        try:
+            application.write_text(output_file, output, "--output-file")
+        except application.CannotWrite as error:
+            raise Fatal(str(error)) from None
     else:
         sys.stdout.write(output)
         sys.stdout.flush()
-    code = application.exit_code(results, settings.fail_on)
+    code = application.exit_code(results)
     if write_baseline and code == 1:
         code = 0  # the findings were just recorded
     sys.exit(2 if code == 2 else (0 if exit_zero else code))
@@ -172,7 +181,10 @@ def summary_lines(extra: dict) -> str:
                          "to the rejected file, holding back the claims around them (segment #"
                          + ", #".join(map(str, orphans[:10])) + (" ..." if len(orphans) > 10 else "") + ").")
     base = extra.get("baseline")
-    if base:
+    if base and base.get("unmatched") and not base["suppressed"] and not base["fixed"]:
+        lines.append(f"Baseline {base['path']} matched nothing: its {base['unmatched']} recorded finding(s) name "
+                     "files not linted here (paths in a baseline are relative to its own folder).")
+    elif base:
         lines.append(f"Baseline {base['path']}: {base['suppressed']} known finding(s) hidden"
                      + (f", {len(base['fixed'])} "
                         + ("entry no longer occurs" if len(base["fixed"]) == 1 else "entries no longer occur")

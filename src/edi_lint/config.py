@@ -2,8 +2,9 @@
 
 Discovery follows ruff: for each linted file, the closest directory at or above it holding
 `.edi-lint.toml`, `edi-lint.toml` or a `pyproject.toml` with a `[tool.edi-lint]` table wins; files
-are not merged. The run's own settings (exit-code fail-on, --list-rules) come from the first linted
-file's configuration (the current directory's for standard input); the application layer
+are not merged. The run's own settings (--list-rules, standard input) come from the working
+directory's configuration; the exit code is the worst verdict of each file under its own
+configuration's fail-on, whatever the order of the arguments; the application layer
 (`application.Linters`) gives every other file a linter built from its own closest file plus the
 command line. `--config PATH` names one file for every input, and `--isolated` ignores every
 configuration file.
@@ -196,13 +197,14 @@ def _parse(data: dict, path: Path, prefix: str) -> Config:
 
 
 def discover(paths, config_path: str | None = None, isolated: bool = False) -> Config:
-    """The configuration that applies to this run: --config, else the closest file, else none."""
+    """The configuration of the run itself: --config, else the one closest to the working directory
+    (never to the first path, so the order of the arguments changes nothing), else none. Each
+    linted file still gets the configuration closest to it (application.Linters)."""
     if config_path:
         return load_config(config_path)
     if isolated:
         return Config()
-    start = next((p for p in paths if p != "-"), None)
-    found = find_config(start if start is not None and os.path.exists(start) else os.getcwd())
+    found = find_config(os.getcwd())
     return load_config(found) if found is not None else Config()
 
 
@@ -219,16 +221,43 @@ def build_settings(paths=(), *, config_path: str | None = None, isolated: bool =
         severity=dict(config.severity),
         fail_on=None if level == "never" else Severity.parse(level),
         plugins=tuple(config.plugins),
-        rulesets=tuple(config.rulesets) + tuple(str(Path(p).resolve()) for p in rulesets),
+        # the same file named in configuration and with --ruleset is one ruleset, not a collision
+        rulesets=tuple(dict.fromkeys(tuple(config.rulesets) + tuple(str(Path(p).resolve()) for p in rulesets))),
         payer_profiles=dict(config.payers),
         per_file_ignores=tuple(config.per_file_ignores),
         config_file=str(config.path) if config.path else None,
     )
 
 
+def unknown_selector(code: str, known_codes) -> str | None:
+    """Why `code` selects nothing ("no rule has the code or prefix ...; closest: ..."), or None
+    when it is ALL, a known code or the prefix of one."""
+    known = list(known_codes)
+    if code == "ALL" or any(k.startswith(code) for k in known):
+        return None
+    import difflib
+
+    prefixes = sorted({re.match(r"[A-Z]+", k).group(0) for k in known if re.match(r"[A-Z]+", k)})
+    close = difflib.get_close_matches(code, known + prefixes, n=3, cutoff=0.5)
+    hint = f"; closest: {', '.join(close)}" if close else "; see edi-lint --list-rules"
+    return f"no rule has the code or prefix {code}{hint}"
+
+
 def check_against_registry(settings, known_codes) -> None:
-    """Severity overrides must name rules that exist (a typo would silently do nothing)."""
+    """Every code the configuration names must exist: a typo would otherwise silently select,
+    ignore or re-grade nothing."""
     path = getattr(settings, "config_file", None) or "configuration"
+    known = list(known_codes)
+    for key in ("select", "extend_select", "ignore"):
+        for code in getattr(settings, key):
+            problem = unknown_selector(code, known)
+            if problem:
+                raise ConfigError(path, problem, key.replace("_", "-"))
+    for pattern, _base, codes in settings.per_file_ignores:
+        for code in codes:
+            problem = unknown_selector(code, known)
+            if problem:
+                raise ConfigError(path, problem, f"per-file-ignores.{pattern}")
     for code in settings.severity:
-        if code not in known_codes:
+        if code not in known:
             raise ConfigError(path, f"no rule has the code {code}; see edi-lint --list-rules", f"severity.{code}")

@@ -92,7 +92,7 @@ class Linter:
         return self.lint_stream(io.BytesIO(data), path)
 
     def lint_stream(self, stream: BinaryIO, path: str) -> FileResult:
-        result = FileResult(path)
+        result = FileResult(path, fail_on=self.settings.fail_on)
         try:
             if self.runs_ig:
                 stream = self._with_ig(stream, result)

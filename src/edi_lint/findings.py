@@ -109,6 +109,9 @@ class FileResult:
     service_lines: int = 0
     findings: list[Finding] = field(default_factory=list)
     verdicts: list[ClaimVerdict] = field(default_factory=list)
+    # The threshold of the configuration that linted this file: the exit code is the worst
+    # per-file verdict (not part of any report).
+    fail_on: Severity | None = Severity.ERROR
 
     def summary(self) -> dict:
         return {

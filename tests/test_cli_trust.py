@@ -1,0 +1,145 @@
+"""A CI gate that cannot pass by accident: typos, wrong folders, unwritable outputs, argument order.
+
+Each test reproduces one way the command used to pass, crash or depend on the order of arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FIXTURES
+from edi_lint.cli import main
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    for name in ("sample.837", "clean.837"):
+        shutil.copy2(FIXTURES / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# -- unknown rule codes --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["--select", "--ignore", "--extend-select"])
+def test_unknown_code_on_the_command_line_is_exit_2_with_the_closest(workdir, option):
+    result = invoke(option, "PT0001", "sample.837")
+    assert result.exit_code == 2
+    assert "All checks passed" not in result.output
+    assert f"{option} PT0001: no rule has the code or prefix PT0001; closest: PT001" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_known_prefixes_and_all_are_accepted(workdir):
+    assert invoke("--select", "PT,ENV", "sample.837", "-q").exit_code == 1
+    assert invoke("--select", "ALL", "--ignore", "IG", "clean.837", "-q").exit_code == 0
+
+
+@pytest.mark.parametrize("key, value", [("select", '["PTX"]'), ("ignore", '["ZZ9"]'), ("extend-select", '["PT0001"]')])
+def test_unknown_code_in_configuration_names_the_file_and_key(workdir, key, value):
+    (workdir / "edi-lint.toml").write_text(f"{key} = {value}\n")
+    result = invoke("sample.837")
+    assert result.exit_code == 2
+    assert "edi-lint.toml: invalid configuration (key '" + key + "'): no rule has the code or prefix" in result.stderr
+
+
+def test_unknown_code_in_per_file_ignores(workdir):
+    (workdir / "edi-lint.toml").write_text('[per-file-ignores]\n"*.837" = ["PT0009"]\n')
+    result = invoke("sample.837")
+    assert result.exit_code == 2 and "per-file-ignores.*.837" in result.stderr and "closest: PT009" in result.stderr
+
+
+# -- outputs that cannot be written ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["-o", "--write-baseline"])
+def test_unwritable_output_is_one_line_and_exit_2(workdir, option):
+    result = invoke("sample.837", option, "/no/such/dir/out.txt")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert "cannot write" in line and "/no/such/dir" in line and "does not exist" in line
+
+
+# -- baselines from another folder ---------------------------------------------------------------
+
+
+def test_baseline_paths_are_relative_to_the_baseline_file(workdir, monkeypatch):
+    (workdir / "ci").mkdir()
+    assert invoke("sample.837", "--write-baseline", "ci/baseline.json").exit_code == 0
+    entries = json.loads((workdir / "ci" / "baseline.json").read_text())["entries"]
+    assert {e["path"] for e in entries} == {"../sample.837"}
+    monkeypatch.chdir(workdir / "ci")
+    result = invoke("../sample.837", "--baseline", "baseline.json", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["baseline"]["suppressed"] == 5
+
+
+def test_a_baseline_that_matches_nothing_says_so(workdir):
+    assert invoke("sample.837", "--write-baseline", "baseline.json").exit_code == 0
+    (workdir / "other").mkdir()
+    shutil.move(workdir / "sample.837", workdir / "other" / "sample.837")
+    result = invoke("other/sample.837", "--baseline", "baseline.json")
+    assert result.exit_code == 1  # nothing was hidden
+    assert "baseline_unmatched" in result.stderr
+    assert "Baseline baseline.json matched nothing: its 5 recorded finding(s)" in result.stdout
+    doc = json.loads(invoke("other/sample.837", "--baseline", "baseline.json", "--format", "json", "-q").stdout)
+    assert doc["baseline"]["unmatched"] == 5 and doc["baseline"]["suppressed"] == 0
+
+
+# -- per-file configuration, whatever the order ----------------------------------------------------
+
+
+@pytest.fixture
+def two_folders(workdir):
+    for folder in ("a", "b"):
+        (workdir / folder).mkdir()
+        shutil.copy2(workdir / "sample.837", workdir / folder / "s.837")
+    return workdir
+
+
+@pytest.mark.parametrize("order", [("a", "b"), ("b", "a")])
+def test_fail_on_never_in_one_folder_does_not_depend_on_argument_order(two_folders, order):
+    (two_folders / "a" / "edi-lint.toml").write_text('fail-on = "never"\n')
+    assert invoke(*order, "-q").exit_code == 1  # b's findings fail under b's (default) configuration
+    (two_folders / "b" / "edi-lint.toml").write_text('fail-on = "never"\n')
+    assert invoke(*order, "-q").exit_code == 0
+
+
+@pytest.mark.parametrize("order", [("a", "b"), ("b", "a")])
+def test_a_broken_configuration_fails_only_its_files_whatever_the_order(two_folders, order):
+    (two_folders / "a" / "edi-lint.toml").write_text("select = [\n")
+    result = invoke(*order, "--format", "json", "-q")
+    assert result.exit_code == 2
+    files = {f["path"]: f for f in json.loads(result.stdout)["files"]}
+    assert files["a/s.837"]["status"] == "error" and "not valid TOML" in files["a/s.837"]["error"]
+    assert files["b/s.837"]["status"] == "linted" and files["b/s.837"]["findings"] == 5
+
+
+# -- the same thing named twice -------------------------------------------------------------------
+
+
+def test_the_same_ruleset_in_configuration_and_on_the_command_line_is_loaded_once(workdir):
+    (workdir / "local.toml").write_text(
+        '[ruleset]\nname = "local"\n\n[[rule]]\ncode = "US001"\nname = "ultrasound-needs-gp"\n'
+        'severity = "warning"\nsummary = "97035 without GP."\nprocedures = ["97035"]\n'
+        'require = { modifier = "GP" }\nmessage = "{procedure} has no GP"\n')
+    (workdir / "edi-lint.toml").write_text('rulesets = ["local.toml"]\n')
+    result = invoke("sample.837", "--ruleset", "local.toml", "--extend-select", "US001", "-q")
+    assert result.exit_code == 1, result.output
+    assert "defined twice" not in result.output
+
+
+def test_the_same_file_twice_is_linted_once(workdir):
+    doc = json.loads(invoke("sample.837", "./sample.837", ".", "--format", "json", "-q").stdout)
+    assert [f["path"] for f in doc["files"]] == ["sample.837", "clean.837"]
+    assert len(doc["findings"]) == 5
