@@ -143,3 +143,43 @@ def test_the_same_file_twice_is_linted_once(workdir):
     doc = json.loads(invoke("sample.837", "./sample.837", ".", "--format", "json", "-q").stdout)
     assert [f["path"] for f in doc["files"]] == ["sample.837", "clean.837"]
     assert len(doc["findings"]) == 5
+
+
+# -- which claim a finding belongs to ----------------------------------------------------------------
+
+
+def test_junit_counts_claims_that_share_a_clm01_one_by_one(workdir):
+    import re
+
+    text = re.sub(r"CLM\*[^*]+\*", "CLM*SAME*", (workdir / "sample.837").read_text())
+    (workdir / "same.837").write_text(text)
+    xml = invoke("same.837", "--format", "junit").stdout
+    suite = re.search(r"<testsuite [^>]*>", xml).group(0)
+    assert 'tests="3"' in suite and 'failures="3"' in suite
+    assert "without findings" not in xml  # every claim has findings
+    assert xml.count('name="claim SAME (segment #') == 3
+
+
+def test_findings_inside_a_claim_carry_its_id_and_hold_it_back(tmp_path):
+    import edi_lint
+    from test_rules_cases import build_837
+
+    data = build_837([(r"XX\*1582047639", "XX*1582047630")]).encode()  # 2310B NPI with a bad check digit
+    report = edi_lint.lint(data, select=["CS001"])
+    (finding,) = report.findings
+    assert finding.loop == "2310B" and finding.claim_id is not None
+    assert finding.claim_id == report.claims[0].claim_id
+    assert finding.claim_segment_index == report.claims[0].segment_index
+    assert [c.accepted for c in report.claims] == [False]
+    accepted, rejected = tmp_path / "ok.837", tmp_path / "held.837"
+    split = edi_lint.split(data, accepted, rejected, select=["CS001"])
+    assert split.split["accepted"] == 0 and split.split["rejected"] == 1
+
+
+def test_the_guide_does_not_validate_a_file_edi_lint_refuses(workdir):
+    text = (workdir / "clean.837").read_text().replace("ST*837*", "ST*835*", 1).replace("005010X222A1", "005010X221A1")
+    (workdir / "remit.835").write_text(text)
+    result = invoke("remit.835", "--select", "IG", "--format", "json", "-q")
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 2 and doc["files"][0]["status"] == "error"
+    assert doc["findings"] == []

@@ -13,6 +13,7 @@ FINDING_FIELDS = {
     "column": (int, type(None)), "byte_offset": (int, type(None)),
     "transaction": (str, type(None)), "expected": (str, type(None)),
     "actual": (str, type(None)),
+    "claim_segment_index": (int, type(None)),  # added in 0.2: the CLM segment of the claim
 }
 
 

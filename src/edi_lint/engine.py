@@ -60,20 +60,22 @@ class Linter:
         """pyx12's implementation-guide validation runs only when an IG code is selected."""
         return any(code.startswith("IG") for code in self.active)
 
-    def _with_ig(self, stream: BinaryIO, result: FileResult) -> BinaryIO:
-        """Run pyx12 on the whole input (it needs all of it) and keep the selected IG findings."""
+    def _with_ig(self, stream: BinaryIO, path: str) -> tuple[BinaryIO, list[Finding]]:
+        """Run pyx12 on the whole input (it needs all of it); the selected IG findings, kept aside
+        until the document is known to be an 837P edi-lint lints (a refused file gets none)."""
         from dataclasses import replace
 
         from edi_lint import ig
 
         data = stream.read()
-        for finding in ig.validate(data, result.path):
+        kept = []
+        for finding in ig.validate(data, path):
             if finding.rule in self.active:
                 info = self.infos.get(finding.rule)
                 severity = self.severity_of(info) if info is not None else finding.severity
-                result.findings.append(replace(finding, severity=severity, message=one_line(finding.message),
-                                               segment=segment_id(finding.segment or "")))
-        return io.BytesIO(data)
+                kept.append(replace(finding, severity=severity, message=one_line(finding.message),
+                                    segment=segment_id(finding.segment or "")))
+        return io.BytesIO(data), kept
 
     def severity_of(self, info: RuleInfo) -> Severity:
         return self.settings.severity.get(info.code, info.severity)
@@ -94,9 +96,12 @@ class Linter:
     def lint_stream(self, stream: BinaryIO, path: str) -> FileResult:
         result = FileResult(path, fail_on=self.settings.fail_on)
         try:
+            guide_findings: list[Finding] = []
             if self.runs_ig:
-                stream = self._with_ig(stream, result)
-            self._lint(stream, result)
+                stream, guide_findings = self._with_ig(stream, path)
+            spans = self._lint(stream, result)
+            result.findings.extend(guide_findings)
+            self._attach_claims(result, spans)
         except X12Error as error:
             result.status, result.error = "error", printable(str(error))
         except OSError as error:  # the input could not be read to its end (an I/O error, a pipe)
@@ -113,7 +118,8 @@ class Linter:
 
     # -- the pass -------------------------------------------------------------------------------
 
-    def _lint(self, stream: BinaryIO, result: FileResult) -> None:
+    def _lint(self, stream: BinaryIO, result: FileResult) -> list[tuple[int, int, str]]:
+        """One pass over the input; returns each claim's (first, last segment index, claim id)."""
         path = result.path
         findings = result.findings
         checkers = self._start_file_rules(path)
@@ -144,8 +150,10 @@ class Linter:
         verdicts = result.verdicts if self.settings.collect_verdicts else None
         ignored = self.settings.ignored_for(path) if verdicts is not None else ()  # per-file-ignores
         claims = lines = 0
+        spans = []
         for claim in reader.claims():
             claims += 1
+            spans.append((claim.clm.index, claim.segments[-1].index, claim.id))
             before = len(findings)
             for rule in claim_rules:
                 problems = rule.check(claim)
@@ -179,6 +187,35 @@ class Linter:
                            f"(at most {MAX_FILE_RULE_FINDINGS} per rule and file)")
                 findings.append(self._finding(info, Problem(message), path))
         self._structure_findings(reader, result)
+        return spans
+
+    def _attach_claims(self, result: FileResult, spans: list[tuple[int, int, str]]) -> None:
+        """Findings of file rules, structure checks and the guide that point at a segment inside a
+        claim get that claim's id, so a report can say which claim to fix; at or above fail-on they
+        hold the claim back, as a claim rule's finding does."""
+        if not spans:
+            return
+        from bisect import bisect_right
+        from dataclasses import replace
+
+        starts = [first for first, _, _ in spans]
+        fail_on = self.settings.fail_on
+        ignored = self.settings.ignored_for(result.path)
+        held: set[int] = set()
+        findings = result.findings
+        for n, finding in enumerate(findings):
+            at = finding.segment_index
+            if finding.claim_id is not None or at is None:
+                continue
+            k = bisect_right(starts, at) - 1
+            if k < 0 or at > spans[k][1]:
+                continue
+            findings[n] = replace(finding, claim_id=spans[k][2], claim_segment_index=spans[k][0])
+            if fail_on is not None and finding.severity >= fail_on and not (ignored and matches(finding.rule, ignored)):
+                held.add(spans[k][0])
+        if held and result.verdicts:
+            result.verdicts = [ClaimVerdict(v.claim_id, v.transaction, v.segment_index, False)
+                               if v.segment_index in held else v for v in result.verdicts]
 
     def _start_file_rules(self, path: str) -> dict[str, list]:
         table: dict[str, list] = {}
@@ -244,4 +281,5 @@ class Linter:
             transaction=seg.st02 if seg is not None else None,
             expected=problem.expected,
             actual=problem.actual,
+            claim_segment_index=claim.clm.index if claim is not None else None,
         )

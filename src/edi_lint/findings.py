@@ -78,6 +78,8 @@ class Finding:
     transaction: str | None = None  # ST02 of the enclosing transaction
     expected: str | None = None
     actual: str | None = None
+    # Segment ordinal of the claim's CLM: tells apart claims that share a CLM01 (it happens)
+    claim_segment_index: int | None = None
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -2,7 +2,8 @@
 
     <testsuites name="edi-lint" tests= failures= errors=>
       <testsuite name=PATH tests= failures= errors=>          one per input file
-        <testcase classname=PATH name="claim CLM01">          one per claim with findings
+        <testcase classname=PATH name="claim CLM01">          one per claim with findings ("claim CLM01
+                                                              (segment #N)" when claims share a CLM01)
           <failure type=CODE message=...>location details</failure>   one per finding
         <testcase classname=PATH name="file">                 findings outside any claim,
           <error .../>                                        or the reason the file failed
@@ -38,14 +39,17 @@ def _failure_text(finding: Finding, path: str) -> str:
 
 
 def _suite(etree, result: FileResult):
-    cases: list = []  # (name, findings, error)
-    by_claim: dict[str, list[Finding]] = {}
+    by_claim: dict[tuple, list[Finding]] = {}  # one testcase per claim, even when claims share a CLM01
     file_level: list[Finding] = []
     for finding in result.findings:
         if finding.claim_id is None:
             file_level.append(finding)
         else:
-            by_claim.setdefault(finding.claim_id, []).append(finding)
+            key = (finding.claim_segment_index, finding.claim_id)
+            by_claim.setdefault(key, []).append(finding)
+    shared = {}
+    for _, claim_id in by_claim:
+        shared[claim_id] = shared.get(claim_id, 0) + 1
 
     suite = etree.Element("testsuite", name=_xml_text(result.path))
     failures = errors = tests = 0
@@ -77,9 +81,10 @@ def _suite(etree, result: FileResult):
         if file_level:
             failures += 1
             add_failures(case, file_level)
-    for claim_id, findings in by_claim.items():
+    for (at, claim_id), findings in by_claim.items():
         failures += 1
-        add_failures(add_case(f"claim {claim_id}"), findings)
+        name = f"claim {claim_id}" + (f" (segment #{at})" if shared[claim_id] > 1 and at is not None else "")
+        add_failures(add_case(name), findings)
     clean = result.claims - len(by_claim)
     if clean > 0:
         case = add_case("clean claims")
