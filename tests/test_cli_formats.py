@@ -204,7 +204,8 @@ def test_progress_counts_and_erases_itself(jobs):
 def test_logs_levels_and_json_lines(workdir):
     (workdir / "broken.837").write_text("not x12\n")
     default = invoke("broken.837", "sample.837", "--format", "json")
-    assert "file_error" in default.stderr and "file_linted" not in default.stderr  # warnings by default
+    # warnings by default; the report already names the broken file, so no second word on stderr
+    assert "file_error" not in default.stderr and "file_linted" not in default.stderr
     json.loads(default.stdout)  # logs never reach stdout
     verbose = invoke("broken.837", "sample.837", "--format", "json", "-v", "--log-format", "json")
     events = [json.loads(line) for line in verbose.stderr.splitlines()]
@@ -214,7 +215,15 @@ def test_logs_levels_and_json_lines(workdir):
     assert (sample["claims"], sample["service_lines"], sample["findings"], sample["errors"]) == (3, 9, 5, 5)
     assert sample["level"] == "info" and sample["elapsed_s"] >= 0 and "timestamp" in sample
     error = next(e for e in events if e["event"] == "file_error")
-    assert error["level"] == "warning" and error["error"].startswith("not X12")
+    assert error["level"] == "info" and error["error"].startswith("not X12")
+    used = next(e for e in events if e["event"] == "config_used")
+    assert used["path"] == "none"
+    assert not any(e["level"] == "debug" for e in events)
+    debug = [json.loads(line) for line in invoke("broken.837", "sample.837", "-vv", "--log-format", "json",
+                                                 "--format", "json").stderr.splitlines()]
+    found = {e["event"]: e for e in debug if e["level"] == "debug"}
+    assert found["inputs_found"]["count"] == 2 and found["rules_selected"]["count"] > 10
+    assert found["folder_config"]["config"] == "none"
     assert "file_error" not in invoke("broken.837", "-q").stderr
     assert invoke("broken.837", "-qq").stderr == ""
 

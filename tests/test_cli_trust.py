@@ -183,3 +183,69 @@ def test_the_guide_does_not_validate_a_file_edi_lint_refuses(workdir):
     doc = json.loads(result.stdout)
     assert result.exit_code == 2 and doc["files"][0]["status"] == "error"
     assert doc["findings"] == []
+
+
+# -- what the command says about itself --------------------------------------------------------------
+
+
+def test_list_rules_shows_the_configuration(workdir):
+    (workdir / "edi-lint.toml").write_text('ignore = ["PT007"]\n[severity]\nPT009 = "error"\n')
+    table = {line.split()[0]: line.split() for line in invoke("--list-rules").stdout.splitlines()[1:]}
+    assert table["PT007"][4] == "no" and table["PT001"][4] == "yes"
+    assert table["IG001"][4] == "no"  # the guide family is off until selected
+    assert table["PT009"][2] == "error"  # the override, not the default (info)
+    rows = {r["id"]: r for r in json.loads(invoke("--list-rules", "--format", "json").stdout)}
+    assert rows["PT009"]["severity"] == "error" and rows["PT009"]["default_severity"] == "info"
+    assert rows["PT007"]["selected"] is False and rows["IG001"]["selected"] is False
+    selected = {r["id"]: r for r in json.loads(invoke("--list-rules", "--format", "json", "--select", "IG").stdout)}
+    assert selected["IG001"]["selected"] is True and selected["PT001"]["selected"] is False
+
+
+def test_explanations_have_no_stray_indentation(workdir):
+    codes = [line.split()[0] for line in invoke("--list-rules").stdout.splitlines()[1:]]
+    for code in codes:
+        text = invoke("--explain", code).stdout
+        assert not [line for line in text.splitlines() if line.startswith(" ")], code
+    sarif = json.loads(invoke("sample.837", "--format", "sarif").stdout)
+    for rule in sarif["runs"][0]["tool"]["driver"]["rules"]:
+        assert "\n " not in rule["help"]["text"] and "  " not in rule["fullDescription"]["text"], rule["id"]
+
+
+def test_console_logs_honour_no_color(monkeypatch):
+    import io
+
+    from edi_lint import logs
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for env, coloured in (({}, True), ({"NO_COLOR": "1"}, False), ({"NO_COLOR": "1", "FORCE_COLOR": "1"}, False)):
+        monkeypatch.delenv("NO_COLOR", raising=False)
+        monkeypatch.delenv("FORCE_COLOR", raising=False)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        stream = Terminal()
+        logs.configure(stream=stream).warning("baseline_unmatched", path="b.json")
+        assert ("\x1b[" in stream.getvalue()) is coloured, env
+    monkeypatch.delenv("NO_COLOR")
+    stream = io.StringIO()
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    logs.configure(stream=stream).warning("baseline_unmatched", path="b.json")
+    assert "\x1b[" in stream.getvalue()
+
+
+def test_the_readme_pre_commit_rev_names_a_real_tag_or_commit():
+    import re
+    import subprocess
+
+    from conftest import REPO
+
+    rev = re.search(r"^\s+rev: (\S+)", (REPO / "README.md").read_text(), re.M).group(1)
+    probe = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--is-shallow-repository"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0 or probe.stdout.strip() != "false":
+        pytest.skip("not a full git clone: the README's rev cannot be checked")
+    found = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+                           capture_output=True, text=True)
+    assert found.returncode == 0, f"README pre-commit rev {rev!r} is neither a tag nor a commit of this repository"

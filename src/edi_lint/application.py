@@ -173,9 +173,10 @@ class Linters:
     plus the overrides, built once per configuration file; a broken one fails only its files.
     """
 
-    def __init__(self, settings: Settings, overrides: dict | None = None, linter: Linter | None = None):
+    def __init__(self, settings: Settings, overrides: dict | None = None, linter: Linter | None = None, log=None):
         self.settings = settings
         self.overrides = overrides
+        self.log = log
         self._default = linter
         self._by_folder: dict[str, object] = {}
         self._by_config: dict[str | None, object] = {}
@@ -201,6 +202,8 @@ class Linters:
                 if hit is None:
                     hit = self._by_config[key] = self._scoped(found)
             self._by_folder[folder] = hit
+            if self.log is not None:
+                self.log.debug("folder_config", path=folder, config=key or "none")
         return hit
 
     def _scoped(self, found: Path | None):
@@ -428,11 +431,14 @@ def run(files: list[str], settings: Settings, overrides: dict | None = None, *, 
     baseline. Returns the results and the extra JSON fields ("split", "baseline")."""
     if write_baseline:
         check_writable(write_baseline, "--write-baseline")
+    if log is not None:
+        log.info("config_used", path=settings.config_file or "none")
+        log.debug("inputs_found", count=len(files))
     if accepted is not None or rejected is not None:
         check_split_paths(files, accepted, rejected)
         if baseline or write_baseline:
             raise UsageError("--baseline/--write-baseline cannot be combined with --accepted/--rejected")
-        results, extra = run_split(files[0], Linters(replace(settings, collect_verdicts=True), overrides),
+        results, extra = run_split(files[0], Linters(replace(settings, collect_verdicts=True), overrides, log=log),
                                    accepted, rejected, log)
     else:
         on_result = None
@@ -441,7 +447,10 @@ def run(files: list[str], settings: Settings, overrides: dict | None = None, *, 
 
             def on_result(result, elapsed):
                 file_event(log, result, elapsed)
-        results = run_files(files, Linters(settings, overrides), jobs, progress, on_result)
+        linters = Linters(settings, overrides, log=log)
+        if log is not None and log.enabled("debug"):
+            log.debug("rules_selected", count=len(linters.default.active))
+        results = run_files(files, linters, jobs, progress, on_result)
         extra = {}
     if baseline or write_baseline:
         results, more = apply_baselines(results, baseline, write_baseline, log)

@@ -72,7 +72,7 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     except application.SetupError as error:
         raise Fatal(str(error)) from None
     if list_rules:
-        click.echo(render_rule_list(registry.all_infos, output_format, registry), nl=False)
+        click.echo(render_rule_list(registry, settings, output_format), nl=False)
         return
     if explain:
         info = registry.all_infos.get(explain.strip().upper())
@@ -115,18 +115,26 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     sys.exit(2 if code == 2 else (0 if exit_zero else code))
 
 
-def render_rule_list(infos, output_format: str, registry=None) -> str:
-    """Every known rule; rules of plugins that are installed but not enabled are marked inactive."""
-    active = (lambda code: registry.is_active(code)) if registry is not None else (lambda code: True)
+def render_rule_list(registry, settings, output_format: str) -> str:
+    """Every known rule as this configuration runs it: its severity after overrides, and whether it
+    is selected (`no`: ignored, or off by default like IG; `inactive`: a plugin not enabled)."""
+    from edi_lint.engine import Linter
+
+    linter = Linter(registry.rules, registry.infos, settings)
+    infos = registry.all_infos
+
+    def state(code: str) -> str:
+        return "inactive" if not registry.is_active(code) else ("yes" if code in linter.active else "no")
+
     if output_format in ("json", "jsonl", "json-lines"):
         import json
 
         rows = [
-            {"id": i.code, "name": i.name, "severity": i.severity.label, "summary": i.summary,
+            {"id": i.code, "name": i.name, "severity": linter.severity_of(i).label, "summary": i.summary,
              "ruleset": i.ruleset, "scope": i.scope, "tags": list(i.tags), "source": i.source,
-             "procedures": list(i.procedures), "active": active(i.code),
-             "origin": registry.origin[i.code].describe() if registry is not None and i.code in registry.origin
-             else None}
+             "procedures": list(i.procedures), "active": registry.is_active(i.code),
+             "selected": i.code in linter.active, "default_severity": i.severity.label,
+             "origin": registry.origin[i.code].describe() if i.code in registry.origin else None}
             for i in infos.values()
         ]
         return json.dumps(rows, indent=2) + "\n"
@@ -134,8 +142,8 @@ def render_rule_list(infos, output_format: str, registry=None) -> str:
     sets = max(len(i.ruleset) for i in infos.values())
     lines = [f"{'code':8} {'name':{width}} {'severity':8} {'ruleset':{sets}} {'active':8} summary"]
     for i in infos.values():
-        state = "yes" if active(i.code) else "inactive"
-        lines.append(f"{i.code:8} {i.name:{width}} {i.severity.label:8} {i.ruleset:{sets}} {state:8} {i.summary}")
+        lines.append(f"{i.code:8} {i.name:{width}} {linter.severity_of(i).label:8} {i.ruleset:{sets}} "
+                     f"{state(i.code):8} {i.summary}")
     return "\n".join(lines) + "\n"
 
 

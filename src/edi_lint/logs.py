@@ -1,12 +1,18 @@
 """Structured logs on stderr, through structlog: `--log-format console|json`, `-v`, `-q`.
 
-Levels: by default warnings and errors only (a file that could not be linted, stale baseline
-entries); `-v` adds one `file_linted` event per file and a `run_finished` summary; `-vv` adds debug
-events; `-q` keeps errors only, `-qq` nothing.
+Levels: by default warnings and errors only (stale or unmatched baseline entries, a split not
+written); `-v` adds the configuration used, one `file_linted` event per file and a `run_finished`
+summary; `-vv` adds debug events (inputs found, rules selected, the configuration each folder
+gets); `-q` keeps errors only, `-qq` nothing. A file that could not be linted is in the report
+already, so its `file_error` event is info, not a second warning.
 
+    config_used   path (the run's configuration file, or "none")       (info)
     file_linted   path, status, claims, service_lines, segments?, findings, errors, warnings, infos,
                   elapsed_s
-    file_error    path, error (the one-line reason)                    (warning)
+    file_error    path, error (the one-line reason)                    (info)
+    inputs_found  files, count                                          (debug)
+    rules_selected count                                                (debug)
+    folder_config path (a folder), config (its configuration file)      (debug)
     split_written path, accepted, rejected, incomplete, accepted_path, rejected_path
     baseline_*    counts and baseline entries (rule, path, line number; never values)
 
@@ -30,7 +36,7 @@ SAFE_KEYS = frozenset({
     "event", "level", "timestamp", "path", "status", "error", "claims", "service_lines", "findings",
     "errors", "warnings", "infos", "elapsed_s", "files", "accepted", "rejected", "incomplete",
     "accepted_path", "rejected_path", "baseline", "suppressed", "fixed", "entries", "new", "written",
-    "fail_on", "jobs", "format", "rules", "count",
+    "fail_on", "jobs", "format", "rules", "count", "config",
 })
 REDACTED = "[redacted]"
 
@@ -66,8 +72,10 @@ def _redact(logger, method_name, event_dict: dict) -> dict:
 class Log:
     """A level check in front of a lazily built structlog logger."""
 
-    def __init__(self, log_format: str = "console", level: int = LEVELS["warning"], stream=None):
+    def __init__(self, log_format: str = "console", level: int = LEVELS["warning"], stream=None,
+                 colour: str = "auto"):
         self.format = log_format
+        self.colour = colour
         self.level = level
         self.stream = stream
         self._logger = None
@@ -87,7 +95,9 @@ class Log:
         if self.format == "json":
             processors.append(structlog.processors.JSONRenderer(sort_keys=False))
         else:
-            colors = bool(getattr(stream, "isatty", lambda: False)())
+            from edi_lint.terminal import use_colour
+
+            colors = use_colour(stream, self.colour)
             processors.append(structlog.dev.ConsoleRenderer(colors=colors, sort_keys=False))
         return structlog.wrap_logger(
             structlog.PrintLogger(file=stream),
@@ -116,14 +126,14 @@ class Log:
         self.emit("error", event, **fields)
 
 
-def configure(log_format: str = "console", verbose: int = 0, quiet: int = 0, stream=None) -> Log:
-    return Log(log_format, level_for(verbose, quiet), stream)
+def configure(log_format: str = "console", verbose: int = 0, quiet: int = 0, stream=None, colour: str = "auto") -> Log:
+    return Log(log_format, level_for(verbose, quiet), stream, colour)
 
 
 def file_event(log: Log, result, elapsed: float) -> None:
     """The per-file events: `file_linted` (info), plus `file_error` (warning) when it failed."""
     if result.status == "error":
-        log.warning("file_error", path=result.path, error=safe_error(result.error))
+        log.info("file_error", path=result.path, error=safe_error(result.error))
     if not log.enabled("info"):
         return
     counts = {"error": 0, "warning": 0, "info": 0}

@@ -5,6 +5,7 @@ A rule reads claim views and yields findings. It never prints, logs or mutates a
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 
 from edi_lint.findings import Severity
@@ -29,3 +30,8 @@ class RuleInfo:
     tags: tuple[str, ...] = field(default_factory=tuple)
     ruleset: str = "core"
     procedures: tuple[str, ...] = ()  # line rules: only lines billed with these codes (empty = all)
+
+    def __post_init__(self) -> None:
+        # explanations often come from docstrings: without their indentation in --explain and SARIF
+        if self.explanation:
+            object.__setattr__(self, "explanation", inspect.cleandoc(self.explanation))
