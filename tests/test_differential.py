@@ -181,3 +181,37 @@ def test_mutants_fast_equals_reference(linters):
     for n in range(300):
         data = _mutate(seeds[n % len(seeds)], rng)
         assert_same(linters, data, f"mutant {n}")
+
+
+# -- streamed reports ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "json", "jsonl", "sarif", "junit", "github"])
+def test_streamed_report_equals_rendered(linters, fmt):
+    """The CLI writes reports piece by piece (report.chunks); the text is the rendered one, byte for byte,
+    with findings, without findings, and with a file that could not be linted."""
+    from edi_lint.report import chunks, render
+
+    fast, _ = linters
+    rng = random.Random(9)
+    seeds = _seed_files()
+    batches = [
+        [fast.lint_bytes(seeds[0], "a.837"), fast.lint_bytes(_mutate(seeds[1], rng), "b/ü.837")],
+        [fast.lint_bytes((FIXTURES / "clean.837").read_bytes(), "clean.837")],
+        [fast.lint_bytes(b"not x12", "bad.837"), fast.lint_bytes(seeds[2], "c.837")],
+        [],
+    ]
+    for results in batches:
+        rendered = render(fmt, results, fast.infos, cwd="/tmp")
+        pieces = list(chunks(fmt, results, fast.infos, cwd="/tmp"))
+        assert "".join(pieces) == rendered
+        if fmt in ("json", "jsonl", "sarif", "text") and sum(len(r.findings) for r in results) > 2:
+            assert len(pieces) > 2  # really streamed, not one string
+
+
+def test_streamed_json_with_split_objects_equals_dumps(linters):
+    from edi_lint.report.json_report import chunks, dumps
+
+    fast, _ = linters
+    results = [fast.lint_bytes(_seed_files()[0], "a.837")]
+    extra = {"split": {"accepted": 1, "rejected": 2, "incomplete": []}, "findings": "ignored: a list key"}
+    assert "".join(chunks(results, extra=extra)) == dumps(results, extra)

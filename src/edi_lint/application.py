@@ -55,10 +55,15 @@ def check_writable(path, option: str) -> None:
         raise CannotWrite(f"cannot write {option} {target}: permission denied")
 
 
-def write_text(path, text: str, option: str) -> None:
-    """Write an output file; an OS error becomes CannotWrite with one line."""
+def write_text(path, text, option: str) -> None:
+    """Write an output file (a string, or pieces written as they come); an OS error becomes
+    CannotWrite with one line."""
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        with open(path, "w", encoding="utf-8") as out:
+            if isinstance(text, str):
+                out.write(text)
+            else:
+                out.writelines(text)
     except OSError as error:
         raise CannotWrite(f"cannot write {option} {os.fspath(path)}: {error.strerror or error}") from None
 

@@ -98,16 +98,16 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
         raise click.UsageError(str(error)) from None
     except application.CannotWrite as error:
         raise Fatal(str(error)) from None
-    output = render(output_format, results, extra, registry.infos, cwd)
     if log.enabled("info"):
         log.info("run_finished", files=len(results), findings=sum(len(r.findings) for r in results))
+    pieces = render(output_format, results, extra, registry.infos, cwd)
     if output_file:
         try:
-            application.write_text(output_file, output, "--output-file")
+            application.write_text(output_file, pieces, "--output-file")
         except application.CannotWrite as error:
             raise Fatal(str(error)) from None
     else:
-        sys.stdout.write(output)
+        sys.stdout.writelines(pieces)
         sys.stdout.flush()
     code = application.exit_code(results)
     if write_baseline and code == 1:
@@ -160,18 +160,19 @@ def render_explanation(info) -> str:
     return "\n".join(parts)
 
 
-def render(output_format: str, results, extra: dict, infos, cwd: str) -> str:
-    """The report; `--format json` carries the split and baseline objects, text formats a summary."""
-    from edi_lint.report import render as render_format
+def render(output_format: str, results, extra: dict, infos, cwd: str):
+    """The report in pieces, written as they are made; `--format json` carries the split and
+    baseline objects, text formats a summary."""
+    from edi_lint.report import chunks
 
     if extra and output_format == "json":  # the json contract plus "split" / "baseline"
-        from edi_lint.report.json_report import dumps
+        from edi_lint.report.json_report import chunks as json_chunks
 
-        return dumps(results, extra)
-    output = render_format(output_format, results, infos, cwd=cwd)
+        yield from json_chunks(results, extra=extra)
+        return
+    yield from chunks(output_format, results, infos, cwd=cwd)
     if extra and output_format in ("text", "full", "concise"):
-        output += summary_lines(extra)
-    return output
+        yield summary_lines(extra)
 
 
 def summary_lines(extra: dict) -> str:

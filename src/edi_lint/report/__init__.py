@@ -56,17 +56,32 @@ FORMATS: Mapping[str, Renderer] = _Formats()
 ALIASES: dict[str, str] = {"full": "text", "json-lines": "jsonl"}
 
 
+def chunks(fmt: str, results: list[FileResult], rules: Mapping[str, RuleInfo], cwd: str | None = None):
+    """`render`'s text in pieces, for writing as it is made: json, jsonl, sarif and text stream their
+    findings one at a time; the other formats give their whole text at once."""
+    name = _known(fmt)
+    module = importlib.import_module(f"edi_lint.report.{FORMAT_MODULES[name]}")
+    streamed = getattr(module, "chunks", None)
+    if streamed is None:
+        return iter((module.render(results, rules, cwd=cwd),))
+    return streamed(results, rules, cwd=cwd)
+
+
+def _known(fmt: str) -> str:
+    name = ALIASES.get(fmt, fmt)
+    if name not in FORMAT_MODULES:
+        known = ", ".join(FORMAT_MODULES)
+        raise ValueError(f"unknown output format {fmt!r} (use one of: {known})")
+    return name
+
+
 def render(
     fmt: str,
     results: list[FileResult],
     rules: Mapping[str, RuleInfo],
     cwd: str | None = None,
 ) -> str:
-    name = ALIASES.get(fmt, fmt)
-    if name not in FORMAT_MODULES:
-        known = ", ".join(FORMAT_MODULES)
-        raise ValueError(f"unknown output format {fmt!r} (use one of: {known})")
-    return renderer(name)(results, rules, cwd=cwd)
+    return renderer(_known(fmt))(results, rules, cwd=cwd)
 
 
-__all__ = ["ALIASES", "FORMATS", "FORMAT_MODULES", "render", "renderer"]
+__all__ = ["ALIASES", "FORMATS", "FORMAT_MODULES", "chunks", "render", "renderer"]

@@ -7,6 +7,7 @@ expected/actual values, which may echo PHI.
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 from pathlib import PurePosixPath, PureWindowsPath
@@ -104,3 +105,20 @@ def severity_counts(results: list[FileResult]) -> dict[str, int]:
         for finding in result.findings:
             counts[finding.severity.label] = counts.get(finding.severity.label, 0) + 1
     return counts
+
+
+def splice_array(text: str, mark: str, items):
+    """`text` (a `json.dumps(..., indent=2)` holding the one-item array `[mark]`) with `items` in that
+    array's place, in pieces: the same text as dumping the whole list, without ever holding it."""
+    at = text.index(json.dumps(mark))
+    line_start = text.rindex("\n", 0, at) + 1
+    pad = text[line_start:at]
+    rest = text[at + len(json.dumps(mark)):]
+    first = True
+    for item in items:
+        yield (text[:line_start] if first else ",\n") + pad + json.dumps(item, indent=2).replace("\n", "\n" + pad)
+        first = False
+    if first:  # no items: json.dumps writes []
+        yield text[: line_start - 1] + rest[rest.index("]"):]
+    else:
+        yield rest

@@ -47,17 +47,17 @@ def document(results: list[FileResult]) -> dict:
     return doc
 
 
-def render(
-    results: list[FileResult], rules: Mapping[str, RuleInfo], *, cwd: str | None = None
-) -> str:
-    return dumps(results)
-
-
 def dumps(results: list[FileResult], extra: Mapping | None = None) -> str:
-    """`json.dumps(document(results) | extra, indent=2)`, byte for byte, one finding at a time.
+    """`json.dumps(document(results) | extra, indent=2)`, byte for byte."""
+    return "".join(chunks(results, extra=extra))
 
-    A batch with 200,000 findings would otherwise hold every finding as a dict and the whole
-    document as nested objects next to the output string: most of a gigabyte.
+
+def chunks(results: list[FileResult], rules: Mapping[str, RuleInfo] | None = None, *, cwd: str | None = None,
+           extra: Mapping | None = None):
+    """The same text as `dumps`, one finding at a time, for writing as it is made.
+
+    A batch with 300,000 findings would otherwise hold every finding as a dict, or the whole
+    output as one string next to the list of its pieces: most of a gigabyte.
     """
     lists = {
         "findings": (finding_dict(f, r) for r in results for f in r.findings),
@@ -70,14 +70,26 @@ def dumps(results: list[FileResult], extra: Mapping | None = None) -> str:
             for r in results
             for v in r.verdicts
         )
-    members = [(key, _array(items)) for key, items in lists.items()]
-    members += [(key, json.dumps(value, indent=2).replace("\n", "\n  ")) for key, value in (extra or {}).items()
-                if key not in lists]
-    body = ",\n".join(f"  {json.dumps(key)}: {value}" for key, value in members)
-    return "{\n" + body + "\n}\n"
+    yield "{\n"
+    separator = ""
+    for key, items in lists.items():
+        yield f"{separator}  {json.dumps(key)}: "
+        yield from _array(items)
+        separator = ",\n"
+    for key, value in (extra or {}).items():
+        if key not in lists:
+            yield f",\n  {json.dumps(key)}: " + json.dumps(value, indent=2).replace("\n", "\n  ")
+    yield "\n}\n"
 
 
-def _array(items) -> str:
-    """A JSON array as a member of the top-level object (items indented four spaces)."""
-    parts = ["    " + json.dumps(item, indent=2).replace("\n", "\n    ") for item in items]
-    return "[\n" + ",\n".join(parts) + "\n  ]" if parts else "[]"
+def render(results: list[FileResult], rules: Mapping[str, RuleInfo] | None = None, *, cwd: str | None = None) -> str:
+    return dumps(results)
+
+
+def _array(items):
+    """A JSON array as a member of the top-level object (items indented four spaces), in pieces."""
+    first = True
+    for item in items:
+        yield ("[\n    " if first else ",\n    ") + json.dumps(item, indent=2).replace("\n", "\n    ")
+        first = False
+    yield "[]" if first else "\n  ]"

@@ -11,9 +11,14 @@ from edi_lint.report.json_report import finding_dict
 from edi_lint.rules.base import RuleInfo
 
 
+def chunks(results: list[FileResult], rules: Mapping[str, RuleInfo] | None = None, *, cwd: str | None = None):
+    """One line per finding, as it is made."""
+    for r in results:
+        for f in r.findings:
+            yield json.dumps(finding_dict(f, r)) + "\n"
+
+
 def render(
     results: list[FileResult], rules: Mapping[str, RuleInfo], *, cwd: str | None = None
 ) -> str:
-    return "".join(
-        json.dumps(finding_dict(f, r)) + "\n" for r in results for f in r.findings
-    )
+    return "".join(chunks(results, rules, cwd=cwd))

@@ -18,13 +18,14 @@ from collections import Counter
 from collections.abc import Mapping
 
 from edi_lint.findings import FileResult, Finding, Severity
-from edi_lint.report._common import artifact_uri, finding_path, position
+from edi_lint.report._common import artifact_uri, finding_path, position, splice_array
 from edi_lint.rules.base import RuleInfo
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/edi-lint/edi-lint"
 FINGERPRINT_KEY = "ediLint/v1"
 MAX_FULL_DESCRIPTION = 1024
+RESULTS_MARK = "edi-lint: the results go here"  # a placeholder while the log is streamed
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 # GitHub shows `problem.severity` for non-security alerts.
@@ -132,18 +133,8 @@ def _properties(finding: Finding) -> dict:
     return {k: getattr(finding, k) for k in keys if getattr(finding, k) is not None}
 
 
-def document(
-    results: list[FileResult], rules: Mapping[str, RuleInfo], *, cwd: str | None = None
-) -> dict:
-    descriptors = [rule_descriptor(rules[code]) for code in sorted(rules)]
-    index = {d["id"]: i for i, d in enumerate(descriptors)}
-    for result in results:
-        for finding in result.findings:
-            if finding.rule not in index:
-                index[finding.rule] = len(descriptors)
-                descriptors.append(_unknown_descriptor(finding))
-
-    sarif_results: list[dict] = []
+def _results(results: list[FileResult], index: dict[str, int], cwd: str | None):
+    """One SARIF result per finding, in order."""
     seen: Counter[str] = Counter()
     for result in results:
         for finding in result.findings:
@@ -171,7 +162,24 @@ def document(
             props = _properties(finding)
             if props:
                 entry["properties"] = props
-            sarif_results.append(entry)
+            yield entry
+
+
+def document(
+    results: list[FileResult], rules: Mapping[str, RuleInfo], *, cwd: str | None = None, stream: bool = False
+) -> dict:
+    """The SARIF log. With `stream`, runs[0].results is an iterator (see `chunks`), else a list."""
+    descriptors = [rule_descriptor(rules[code]) for code in sorted(rules)]
+    index = {d["id"]: i for i, d in enumerate(descriptors)}
+    for result in results:
+        for finding in result.findings:
+            if finding.rule not in index:
+                index[finding.rule] = len(descriptors)
+                descriptors.append(_unknown_descriptor(finding))
+
+    sarif_results = _results(results, index, cwd)
+    if not stream:
+        sarif_results = list(sarif_results)
 
     notifications = []
     for result in results:
@@ -209,6 +217,14 @@ def document(
             }
         ],
     }
+
+
+def chunks(results: list[FileResult], rules: Mapping[str, RuleInfo], *, cwd: str | None = None):
+    """`render`'s text in pieces: the results are written one at a time, never all held."""
+    log = document(results, rules, cwd=cwd, stream=True)
+    run = log["runs"][0]
+    items, run["results"] = run["results"], [RESULTS_MARK]
+    yield from splice_array(json.dumps(log, indent=2) + "\n", RESULTS_MARK, items)
 
 
 def render(

@@ -47,15 +47,18 @@ def summary_line(results: list[FileResult]) -> str:
     )
 
 
+def chunks(results: list[FileResult], rules: Mapping[str, RuleInfo] | None = None, *, cwd: str | None = None):
+    """The report one line at a time, as it is made."""
+    for result in results:
+        for finding in result.findings:
+            yield format_finding(finding, finding_path(finding, result)) + "\n"
+    for result in results:
+        if result.status == "error":
+            yield f"{result.path}: error: {one_line(result.error or 'could not be linted')}\n"
+    yield summary_line(results) + "\n"
+
+
 def render(
     results: list[FileResult], rules: Mapping[str, RuleInfo], *, cwd: str | None = None
 ) -> str:
-    out: list[str] = []
-    for result in results:
-        for finding in result.findings:
-            out.append(format_finding(finding, finding_path(finding, result)))
-    for result in results:
-        if result.status == "error":
-            out.append(f"{result.path}: error: {one_line(result.error or 'could not be linted')}")
-    out.append(summary_line(results))
-    return "\n".join(out) + "\n"
+    return "".join(chunks(results, rules, cwd=cwd))
