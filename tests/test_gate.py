@@ -142,3 +142,138 @@ def test_alternating_delimiters_give_the_same_segments_at_every_chunk_size(chunk
     assert sum(1 for s in want if s[0][0] == "IEA") == 4
     for elements, _, offset, *_ in want:  # every offset points at its segment id in the file
         assert data[offset : offset + len(elements[0])].decode("latin-1") == elements[0]
+
+
+# -- items 9 and 13: the grammar cache is ours, verified, or ignored --------------------------------
+
+
+def _grammar_ids(root) -> set[str]:
+    from edi_lint.x12.grammar import LoopNode
+
+    ids, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, LoopNode):
+            stack.extend(node.children)
+        else:
+            ids.add(node.id)
+    return ids
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("EDI_LINT_CACHE_DIR", str(folder))
+    return folder
+
+
+def _poison(cache_dir) -> "Path":
+    """What another user who can write the cache directory would plant: the real grammar with LX
+    renamed ZZX, under the right name and with a header that matches its content."""
+    import hashlib
+    import json
+
+    from edi_lint.x12 import grammar
+
+    key = grammar.content_key(grammar.map_path())
+    path = grammar.cache_file(key)
+    data = json.dumps(grammar.compile_map(grammar.map_path()), separators=(",", ":"))
+    assert '"id":"LX"' in data
+    data = data.replace('"id":"LX"', '"id":"ZZX"').encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(f"edi-lint-grammar {key} {hashlib.sha256(data).hexdigest()}\n".encode() + data)
+    return path
+
+
+def test_grammar_cache_is_written_owner_only_and_reused(cache_dir):
+    from edi_lint.x12 import grammar
+
+    first = grammar.load_grammar()
+    (path,) = cache_dir.glob("grammar-*.json")
+    assert path.stat().st_mode & 0o777 == 0o600 and cache_dir.stat().st_mode & 0o077 == 0
+    assert not list(cache_dir.glob("*.tmp"))
+    assert grammar._read_cache(path, grammar.content_key(grammar.map_path())) is not None
+    assert _grammar_ids(grammar.load_grammar()) == _grammar_ids(first) and "LX" in _grammar_ids(first)
+
+
+def test_grammar_cache_writable_by_others_is_ignored(cache_dir):
+    from edi_lint.x12 import grammar
+
+    path = _poison(cache_dir)
+    path.chmod(0o666)
+    ids = _grammar_ids(grammar.load_grammar())
+    assert "LX" in ids and "ZZX" not in ids
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() != 0,
+                    reason="giving a file to another user needs root")
+def test_grammar_cache_owned_by_another_user_is_ignored(cache_dir, linter):
+    """Cache poisoning: three defective claims were accepted when another user renamed LX in the cache."""
+    import os
+
+    from edi_lint.x12 import grammar
+
+    path = _poison(cache_dir)
+    path.chmod(0o600)
+    os.chown(path, 65534, 65534)
+    ids = _grammar_ids(grammar.load_grammar())
+    assert "LX" in ids and "ZZX" not in ids
+
+
+def test_grammar_cache_damaged_or_stale_is_recompiled(cache_dir):
+    from edi_lint.x12 import grammar
+
+    grammar.load_grammar()
+    (path,) = cache_dir.glob("grammar-*.json")
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b'"id":"LX"', b'"id":"ZZX"'))  # the header's hash no longer matches
+    assert "LX" in _grammar_ids(grammar.load_grammar())
+    path.write_bytes(raw[:100])
+    assert "LX" in _grammar_ids(grammar.load_grammar())
+    path.unlink()
+    path.mkdir()  # not a regular file
+    assert "LX" in _grammar_ids(grammar.load_grammar())
+
+
+def test_unreadable_grammar_cache_costs_speed_not_the_run(cache_dir, monkeypatch):
+    """HOME pointing at another user's home made every input 'cannot read file: Permission denied'."""
+    import os
+
+    from edi_lint.application import build_linter
+    from edi_lint.settings import Settings
+    from edi_lint.x12 import grammar, walker
+
+    real_open, real_stat, real_mkdir = os.open, os.stat, os.mkdir
+    inside = str(cache_dir)
+
+    def denied(real):
+        def call(path, *args, **kwargs):
+            if str(path).startswith(inside):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "open", denied(real_open))
+    monkeypatch.setattr(os, "stat", denied(real_stat))
+    monkeypatch.setattr(os, "mkdir", denied(real_mkdir))
+    monkeypatch.setattr(walker, "_grammar", None)
+    assert "LX" in _grammar_ids(grammar.load_grammar())
+    result = build_linter(Settings()).lint_bytes(CLEAN, "clean.837")
+    assert result.status == "linted" and result.claims == 5
+
+
+def test_unreadable_grammar_cache_directory_for_real(tmp_path, monkeypatch):
+    import os
+
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip("root reads every directory")
+    from edi_lint.x12 import grammar
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    monkeypatch.setenv("EDI_LINT_CACHE_DIR", str(locked / "cache"))
+    locked.chmod(0)
+    try:
+        assert "LX" in _grammar_ids(grammar.load_grammar())
+    finally:
+        locked.chmod(0o700)

@@ -36,7 +36,7 @@ SAFE_KEYS = frozenset({
     "event", "level", "timestamp", "path", "status", "error", "claims", "service_lines", "findings",
     "errors", "warnings", "infos", "elapsed_s", "files", "accepted", "rejected", "incomplete",
     "accepted_path", "rejected_path", "baseline", "suppressed", "fixed", "entries", "new", "written",
-    "fail_on", "jobs", "format", "rules", "count", "config",
+    "fail_on", "jobs", "format", "rules", "count", "reason", "config",
 })
 REDACTED = "[redacted]"
 
@@ -126,8 +126,19 @@ class Log:
         self.emit("error", event, **fields)
 
 
+_active: Log | None = None  # the run's log, for the few events raised below the application layer
+
+
 def configure(log_format: str = "console", verbose: int = 0, quiet: int = 0, stream=None, colour: str = "auto") -> Log:
-    return Log(log_format, level_for(verbose, quiet), stream, colour)
+    global _active
+    _active = Log(log_format, level_for(verbose, quiet), stream, colour)
+    return _active
+
+
+def debug(event: str, **fields) -> None:
+    """A debug event from deep inside (the grammar cache): on the run's log when there is one."""
+    if _active is not None:
+        _active.debug(event, **fields)
 
 
 def file_event(log: Log, result, elapsed: float) -> None:

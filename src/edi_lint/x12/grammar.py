@@ -9,10 +9,12 @@ and cache that as JSON so a one-claim run never imports lxml or parses the 1 MB 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
+import stat
+import tempfile
 from dataclasses import dataclass, field
-import importlib.util
 from pathlib import Path
 
 MAP_NAME = "837.5010.X222.A1.xml"
@@ -69,38 +71,113 @@ def map_path() -> Path:
 
 
 def load_grammar() -> LoopNode:
-    """The compiled map, from the cache when it is fresh, else compiled and cached."""
+    """The compiled map, from the cache when it is ours and verified, else compiled (and cached).
+
+    The cache never decides anything: a cache file that is missing, unreadable, not owned by this
+    user, writable by others, stale or damaged is ignored (a debug log says why) and the map is
+    compiled again. Keyed by a hash of the map's content, so another pyx12 never reuses it.
+    """
     source = map_path()
-    cache = _cache_file(source)
-    if cache is not None and cache.exists():
-        try:
-            return _from_data(json.loads(cache.read_text("utf-8")))
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # a damaged cache is recompiled, never trusted
-    data = compile_map(source)
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
-            os.replace(tmp, cache)
-        except OSError:
-            pass  # a read-only home only costs speed
+    try:
+        key = content_key(source)
+    except OSError:
+        return _from_data(compile_map(source))  # the map itself cannot be read: compile_map says why
+    cache = cache_file(key)
+    data = _read_cache(cache, key) if cache is not None else None
+    if data is None:
+        data = compile_map(source)
+        if cache is not None:
+            _write_cache(cache, key, data)
     return _from_data(data)
 
 
-def _cache_file(source: Path) -> Path | None:
-    try:
-        stat = source.stat()
-    except OSError:
-        return None
-    key = f"{COMPILER_VERSION}:{source}:{stat.st_size}:{stat.st_mtime_ns}"
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+def content_key(source: Path) -> str:
+    """sha256 of what the compiled grammar depends on: this compiler and pyx12's two map files."""
+    digest = hashlib.sha256(f"edi-lint grammar compiler {COMPILER_VERSION}\0".encode())
+    for path in (source, source.parent / "dataele.xml"):
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def cache_file(key: str) -> Path | None:
     base = os.environ.get("EDI_LINT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
+    try:
+        root = Path(base) if base else Path.home() / ".cache"
+    except RuntimeError:  # no home directory to be found
+        return None
     if not os.environ.get("EDI_LINT_CACHE_DIR"):
         root = root / "edi-lint"
-    return root / f"grammar-{digest}.json"
+    return root / f"grammar-{key[:32]}.json"
+
+
+MAX_CACHE_BYTES = 16 << 20  # the compiled grammar is about 100 kB
+_HEADER = "edi-lint-grammar"
+
+
+def _ignored(cache: Path, reason: str) -> None:
+    from edi_lint import logs
+
+    logs.debug("grammar_cache_ignored", path=str(cache), reason=reason)
+
+
+def _read_cache(cache: Path, key: str) -> dict | None:
+    """The cached grammar when the file is a regular file of this user's, writable by no one else,
+    and its header names `key` and the sha256 of the rest; else None."""
+    try:
+        fd = os.open(cache, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        _ignored(cache, f"cannot open: {error.strerror or error}")
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return _ignored(cache, "not a regular file")
+        if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+            return _ignored(cache, "owned by another user")
+        if info.st_mode & 0o022:
+            return _ignored(cache, "writable by other users")
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            raw = stream.read(MAX_CACHE_BYTES + 1)
+    except OSError as error:
+        return _ignored(cache, f"cannot read: {error.strerror or error}")
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_CACHE_BYTES:
+        return _ignored(cache, "too large")
+    header, _, body = raw.partition(b"\n")
+    if header != f"{_HEADER} {key} {hashlib.sha256(body).hexdigest()}".encode():
+        return _ignored(cache, "stale or damaged (its hash does not match)")
+    try:
+        data = json.loads(body.decode("utf-8"))
+        _from_data(data)  # the shape is checked here, where a failure costs nothing
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return _ignored(cache, "not a compiled grammar")
+    return data
+
+
+def _write_cache(cache: Path, key: str, data: dict) -> None:
+    """Write atomically (a temporary file in the same directory, then rename), readable by this user
+    only. A directory that cannot be written only costs speed."""
+    body = json.dumps(data, separators=(",", ":")).encode("utf-8")
+    tmp = None
+    try:
+        cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".grammar-", suffix=".tmp", dir=cache.parent)  # mode 0600
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(f"{_HEADER} {key} {hashlib.sha256(body).hexdigest()}\n".encode() + body)
+        os.replace(tmp, cache)
+        tmp = None
+    except OSError as error:
+        _ignored(cache, f"cannot be written: {error.strerror or error}")
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def compile_map(source: Path) -> dict:
