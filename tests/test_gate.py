@@ -277,3 +277,185 @@ def test_unreadable_grammar_cache_directory_for_real(tmp_path, monkeypatch):
         assert "LX" in _grammar_ids(grammar.load_grammar())
     finally:
         locked.chmod(0o700)
+
+
+# -- item 11: configuration, rulesets and baselines are bounded regular files ----------------------
+
+
+def _cli(*args, cwd=None):
+    import subprocess
+    from pathlib import Path
+
+    edi_lint = str(Path(sys.executable).with_name("edi-lint"))
+    return subprocess.run([edi_lint, *map(str, args)], capture_output=True, timeout=60, cwd=cwd)
+
+
+@pytest.mark.parametrize("option", ["--config", "--ruleset", "--baseline"])
+def test_devices_are_refused_as_configuration_rulesets_and_baselines(tmp_path, option):
+    """`--config /dev/zero` read gigabytes."""
+    sample = tmp_path / "clean.837"
+    sample.write_bytes(CLEAN)
+    run = _cli(sample, option, "/dev/zero")
+    assert run.returncode == 2, run.stderr
+    assert b"not a regular file" in run.stderr and b"Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines()[-1].count(b"not a regular file") == 1  # one line says it
+
+
+def test_a_fifo_ruleset_in_a_configuration_is_refused_without_waiting(tmp_path):
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    os.mkfifo(tmp_path / "rules.toml")
+    (tmp_path / "edi-lint.toml").write_text('rulesets = ["rules.toml"]\n')
+    (tmp_path / "clean.837").write_bytes(CLEAN)
+    run = _cli(tmp_path / "clean.837")
+    assert run.returncode == 2 and b"not a regular file" in run.stderr, run.stderr
+
+
+def test_oversized_configuration_is_refused(tmp_path):
+    from edi_lint.small_files import CONFIG_LIMIT
+
+    config = tmp_path / "big.toml"
+    config.write_text("# " + "x" * CONFIG_LIMIT + "\n")
+    (tmp_path / "clean.837").write_bytes(CLEAN)
+    run = _cli(tmp_path / "clean.837", "--config", config)
+    assert run.returncode == 2 and b"larger than 1 MiB" in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("entry", [
+    {"path": "a.837", "rule": "PT001", "claim_id": 5, "line_number": 1, "count": 1},
+    {"path": "a.837", "rule": "PT001", "claim_id": "C1", "line_number": "1", "count": 1},
+    {"path": "a.837", "rule": "PT001", "claim_id": None, "line_number": None, "count": "2"},
+    {"path": ["a.837"], "rule": "PT001"},
+    "PT001",
+])
+def test_baseline_entries_of_mixed_types_are_a_clear_error(tmp_path, entry):
+    """A baseline whose entries mixed types ended in a traceback (sorting str against int)."""
+    import json
+
+    good = {"path": "a.837", "rule": "PT001", "claim_id": "C1", "line_number": 1, "count": 1}
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"version": 1, "tool": "edi-lint", "entries": [good, entry]}))
+    (tmp_path / "a.837").write_bytes(CLEAN)
+    run = _cli("a.837", "--baseline", baseline, cwd=tmp_path)
+    assert run.returncode == 2 and b"malformed entry (entry 2)" in run.stderr, run.stderr
+    assert b"Traceback" not in run.stderr
+
+
+# -- item 12: configuration above the project root is used only when it is ours ----------------------
+
+
+def _world_writable_parent(tmp_path):
+    """tmp/shared (mode 777) holds edi-lint.toml ignoring every rule; tmp/shared/project/.git is
+    the project, the claims sit in project/claims."""
+    import os
+
+    shared = tmp_path / "shared"
+    claims = shared / "project" / "claims"
+    claims.mkdir(parents=True)
+    (shared / "project" / ".git").mkdir()
+    (shared / "edi-lint.toml").write_text('ignore = ["ALL"]\n')
+    os.chmod(shared, 0o777)
+    (claims / "sample.837").write_bytes((FIXTURES / "sample.837").read_bytes())
+    return shared, claims
+
+
+def test_world_writable_configuration_above_the_project_root_is_ignored(tmp_path):
+    """A world-writable parent's edi-lint.toml with ignore = ["ALL"] turned 5 errors into 'All checks
+    passed' (and accepted every claim of a split)."""
+    shared, claims = _world_writable_parent(tmp_path)
+    run = _cli("sample.837", "-v", cwd=claims)
+    assert run.returncode == 1 and b"Found 5 errors" in run.stdout, run.stdout
+    assert b"config_ignored" in run.stderr and b"writable by other users" in run.stderr
+    assert b"config_applied" in run.stderr and b"config=none" in run.stderr
+
+
+def test_configuration_above_the_project_root_applies_when_it_is_ours(tmp_path):
+    import os
+
+    shared, claims = _world_writable_parent(tmp_path)
+    os.chmod(shared, 0o755)
+    run = _cli("sample.837", "-v", cwd=claims)
+    assert run.returncode == 0 and b"All checks passed" in run.stdout, (run.stdout, run.stderr)
+    assert f"config={shared / 'edi-lint.toml'}".encode() in run.stderr
+
+
+def test_configuration_inside_the_project_is_used_whatever_its_mode(tmp_path):
+    import os
+
+    shared, claims = _world_writable_parent(tmp_path)
+    (claims / "edi-lint.toml").write_text('ignore = ["PT002"]\n')
+    os.chmod(claims, 0o777)
+    run = _cli("sample.837", cwd=claims)
+    assert run.returncode == 1 and b"Found 3 errors" in run.stdout, run.stdout
+
+
+def test_find_config_skips_untrusted_files_above_the_root(tmp_path):
+    from edi_lint.config import find_config, project_root
+
+    shared, claims = _world_writable_parent(tmp_path)
+    assert project_root(claims) == shared / "project"
+    assert find_config(claims) is None
+    (shared / "project" / "pyproject.toml").write_text("[tool.edi-lint]\nignore = ['PT001']\n")
+    assert find_config(claims) == shared / "project" / "pyproject.toml"
+
+
+# -- item 14: plugins are imported only when enabled -------------------------------------------------
+
+
+def test_listing_rules_imports_no_plugin_that_is_not_enabled(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from edi_lint.cli import main
+    from test_plugins import PLUGIN_PKG, plugin_site  # noqa: F401  (the fixture's helper)
+
+    site = tmp_path / "site"
+    marker = tmp_path / "imported"
+    package = site / "edi_lint_probe_plugin"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\nrules = []\n")
+    dist = site / "edi_lint_probe_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: edi-lint-probe-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[edi_lint.rulesets]\nprobe = edi_lint_probe_plugin\n")
+    monkeypatch.syspath_prepend(str(site))
+    for args in (["--list-rules", "--isolated"], ["--list-rules", "--isolated", "--format", "json"],
+                 ["--explain", "PT001", "--isolated"], ["--explain", "PROBE1", "--isolated"]):
+        result = CliRunner().invoke(main, args)
+        assert not marker.exists(), args
+    assert "probe" in CliRunner().invoke(main, ["--list-rules", "--isolated"]).stdout
+    unknown = CliRunner().invoke(main, ["--explain", "PROBE1", "--isolated"])
+    assert unknown.exit_code == 2 and "probe" in unknown.output
+    sys.modules.pop("edi_lint_probe_plugin", None)
+
+
+# -- item 15: what reaches a terminal is escaped -----------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise"])
+def test_file_names_cannot_forge_report_lines_or_reach_the_terminal(tmp_path, fmt):
+    import os
+
+    name = "a\nfake.837:1:1: PT999 forged\x1b[31m.837"
+    (tmp_path / name).write_bytes((FIXTURES / "sample.837").read_bytes())
+    os.mkdir(tmp_path / "broken\x1b]0;title\x07.837")
+    (tmp_path / "broken\x1b]0;title\x07.837" / "x.837").write_bytes(b"not x12")
+    run = _cli(".", "--format", fmt, "-v", cwd=tmp_path)
+    assert b"\x1b" not in run.stdout and b"\x1b" not in run.stderr and b"\x07" not in run.stdout
+    lines = run.stdout.decode().splitlines()
+    assert not any(line.startswith("fake.837") for line in lines)
+    assert sum("PT999" in line for line in lines) == 5  # the name, escaped, on each of the 5 finding lines
+    assert any(line.startswith("a\\nfake.837") for line in lines)
+
+
+def test_rule_texts_from_a_ruleset_are_escaped_on_the_terminal(tmp_path):
+    ruleset = tmp_path / "rules.toml"
+    ruleset.write_text('[ruleset]\nname = "evil"\n[[rule]]\ncode = "EV001"\nname = "x"\n'
+                       'summary = "sum\\u001b[2Jmary"\nexplanation = "line one\\nline\\u001b]0;t\\u0007 two"\n'
+                       'forbid = { procedure = "97026" }\nmessage = "m"\n')
+    for args in (["--list-rules"], ["--explain", "EV001"]):
+        run = _cli(*args, "--isolated", "--ruleset", ruleset)
+        assert run.returncode == 0, run.stderr
+        assert b"\x1b" not in run.stdout and b"\x07" not in run.stdout and b"EV001" in run.stdout
+    assert b"line one\nline" in run.stdout  # an explanation keeps its line breaks

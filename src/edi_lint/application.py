@@ -185,6 +185,7 @@ class Linters:
         self._default = linter
         self._by_folder: dict[str, object] = {}
         self._by_config: dict[str | None, object] = {}
+        self._config_by_folder: dict[str, str | None] = {}
 
     @property
     def default(self) -> Linter:
@@ -192,20 +193,29 @@ class Linters:
             self._default = build_linter(self.settings)
         return self._default
 
+    def config_for(self, path: str) -> str | None:
+        """The configuration file that applies to `path`, or None when none does."""
+        if self.overrides is None or path == "-" or not os.path.isfile(path):
+            return self.settings.config_file
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in self._config_by_folder:
+            found = find_config(folder)
+            self._config_by_folder[folder] = str(found) if found is not None else None
+        return self._config_by_folder[folder]
+
     def for_path(self, path: str):
         if self.overrides is None or path == "-" or not os.path.isfile(path):
             return self.default
         folder = os.path.dirname(os.path.abspath(path))
         hit = self._by_folder.get(folder)
         if hit is None:
-            found = find_config(folder)
-            key = str(found) if found is not None else None
+            key = self.config_for(path)
             if key == self.settings.config_file:
                 hit = self.default
             else:
                 hit = self._by_config.get(key)
                 if hit is None:
-                    hit = self._by_config[key] = self._scoped(found)
+                    hit = self._by_config[key] = self._scoped(Path(key) if key is not None else None)
             self._by_folder[folder] = hit
             if self.log is not None:
                 self.log.debug("folder_config", path=folder, config=key or "none")
@@ -362,17 +372,24 @@ def split_input(linter, name: str, data, accepted, rejected, fail_on: Severity |
                     "incomplete": list(outcome.incomplete), "orphan_segments": list(outcome.orphans)}
 
 
+def log_file(log, linters: Linters, result: FileResult, elapsed: float) -> None:
+    """The per-file events, after `config_applied` (-v): which configuration file applied to it."""
+    from edi_lint.logs import file_event
+
+    if log.enabled("info"):
+        log.info("config_applied", path=result.path, config=linters.config_for(result.path) or "none")
+    file_event(log, result, elapsed)
+
+
 def run_split(name: str, linters: Linters, accepted, rejected, log=None) -> tuple[list[FileResult], dict]:
     """The command line's split: lint `name` (a path or - for stdin), write both outputs, log what
     went where. Returns the results to report and extra JSON fields ({"split": {...}})."""
-    from edi_lint.logs import file_event
-
     start = time.perf_counter()
     data = sys.stdin.buffer.read() if name == "-" else None
     linter = linters.for_path(name)
     result, summary = split_input(linter, name, data, accepted, rejected, linter.settings.fail_on)
     if log is not None:
-        file_event(log, result, time.perf_counter() - start)
+        log_file(log, linters, result, time.perf_counter() - start)
     if summary is None:
         if log is not None:
             log.error("split_not_written", path=name, accepted_path=str(accepted), rejected_path=str(rejected))
@@ -448,10 +465,8 @@ def run(files: list[str], settings: Settings, overrides: dict | None = None, *, 
     else:
         on_result = None
         if log is not None:
-            from edi_lint.logs import file_event
-
             def on_result(result, elapsed):
-                file_event(log, result, elapsed)
+                log_file(log, linters, result, elapsed)
         linters = Linters(settings, overrides, log=log)
         if log is not None and log.enabled("debug"):
             log.debug("rules_selected", count=len(linters.default.active))

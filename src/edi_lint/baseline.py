@@ -34,6 +34,7 @@ from pathlib import Path
 
 from edi_lint.findings import FileResult, Finding
 from edi_lint.report._common import display_path
+from edi_lint.small_files import BASELINE_LIMIT, read_text
 
 VERSION = 1
 Key = tuple[str, str, str | None, int | None]
@@ -88,7 +89,7 @@ def _sortable(key: Key) -> tuple:
 
 def load(path: str | Path) -> Counter:
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        doc = json.loads(read_text(path, BASELINE_LIMIT))
     except OSError as error:
         raise BaselineError(f"cannot read baseline {path}: {error.strerror or error}") from None
     except ValueError as error:
@@ -96,13 +97,30 @@ def load(path: str | Path) -> Counter:
     if not isinstance(doc, dict) or doc.get("version") != VERSION or not isinstance(doc.get("entries"), list):
         raise BaselineError(f"baseline {path} is not an edi-lint baseline (version {VERSION})")
     counts: Counter = Counter()
-    for entry in doc["entries"]:
-        try:
-            key = (str(entry["path"]), str(entry["rule"]), entry.get("claim_id"), entry.get("line_number"))
-            counts[key] += int(entry.get("count", 1))
-        except (KeyError, TypeError, ValueError):
-            raise BaselineError(f"baseline {path} has a malformed entry") from None
+    for number, entry in enumerate(doc["entries"], start=1):
+        key = _entry_key(entry)
+        count = entry.get("count", 1) if isinstance(entry, dict) else None
+        if key is None or type(count) is not int or count < 1:
+            raise BaselineError(f"baseline {path} has a malformed entry (entry {number}): expected path and rule "
+                                "strings, claim_id a string or null, line_number and count whole numbers")
+        counts[key] += count
     return counts
+
+
+def _entry_key(entry) -> Key | None:
+    """The key of one baseline entry, or None when a field has the wrong type (keys of mixed types
+    cannot be sorted or matched)."""
+    if not isinstance(entry, dict):
+        return None
+    path, rule = entry.get("path"), entry.get("rule")
+    claim_id, line_number = entry.get("claim_id"), entry.get("line_number")
+    if not isinstance(path, str) or not isinstance(rule, str):
+        return None
+    if claim_id is not None and not isinstance(claim_id, str):
+        return None
+    if line_number is not None and type(line_number) is not int:
+        return None
+    return (path, rule, claim_id, line_number)
 
 
 @dataclass

@@ -11,6 +11,8 @@ import sys
 
 import click
 
+from edi_lint.findings import one_line, printable, printable_lines
+
 FORMAT_NAMES = ["text", "full", "concise", "json", "jsonl", "json-lines", "sarif", "junit", "github"]
 
 
@@ -64,20 +66,22 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     """
     from edi_lint import application, logs, progress
 
+    log = logs.configure(log_format, verbose, quiet)  # before the configuration is looked for: -v says which
     try:
         settings, registry, overrides = application.load(
             paths, config_path=config_path, isolated=isolated, select=application.split_codes(select),
             ignore=application.split_codes(ignore), extend_select=application.split_codes(extend_select),
             fail_on=fail_on, rulesets=rulesets, list_plugins=bool(list_rules or explain))
     except application.SetupError as error:
-        raise Fatal(str(error)) from None
+        raise Fatal(one_line(str(error))) from None
     if list_rules:
         click.echo(render_rule_list(registry, settings, output_format), nl=False)
         return
     if explain:
         info = registry.all_infos.get(explain.strip().upper())
         if info is None:
-            raise click.UsageError(f"unknown rule code {explain!r}; see edi-lint --list-rules")
+            raise click.UsageError(f"unknown rule code {printable(explain)!r}; see edi-lint --list-rules"
+                                   + _not_enabled_note(registry))
         click.echo(render_explanation(info))
         return
     if not paths:
@@ -88,16 +92,15 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     except application.CannotWrite as error:
         raise Fatal(str(error)) from None
     files = application.expand_paths(paths)
-    log = logs.configure(log_format, verbose, quiet)
     bar = progress.Progress(files) if progress.wanted(files, quiet=quiet > 0, log_format=log_format) else None
     cwd = os.getcwd()
     try:
         results, extra = application.run(files, settings, overrides, jobs=jobs, accepted=accepted, rejected=rejected,
                                          baseline=baseline, write_baseline=write_baseline, log=log, progress=bar)
     except application.UsageError as error:
-        raise click.UsageError(str(error)) from None
+        raise click.UsageError(one_line(str(error))) from None
     except application.CannotWrite as error:
-        raise Fatal(str(error)) from None
+        raise Fatal(one_line(str(error))) from None
     if log.enabled("info"):
         log.info("run_finished", files=len(results), findings=sum(len(r.findings) for r in results))
     pieces = render(output_format, results, extra, registry.infos, cwd)
@@ -141,22 +144,35 @@ def render_rule_list(registry, settings, output_format: str) -> str:
     width = max(len(i.name) for i in infos.values())
     sets = max(len(i.ruleset) for i in infos.values())
     lines = [f"{'code':8} {'name':{width}} {'severity':8} {'ruleset':{sets}} {'active':8} summary"]
-    for i in infos.values():
-        lines.append(f"{i.code:8} {i.name:{width}} {linter.severity_of(i).label:8} {i.ruleset:{sets}} "
-                     f"{state(i.code):8} {i.summary}")
+    for i in infos.values():  # names and summaries may come from any ruleset file: escaped
+        lines.append(f"{i.code:8} {printable(i.name):{width}} {linter.severity_of(i).label:8} "
+                     f"{printable(i.ruleset):{sets}} {state(i.code):8} {one_line(i.summary)}")
+    note = _not_enabled_note(registry)
+    if note:
+        lines += ["", note.lstrip("; ")]
     return "\n".join(lines) + "\n"
 
 
+def _not_enabled_note(registry) -> str:
+    names = registry.not_enabled() if registry is not None else []
+    if not names:
+        return ""
+    return ("; installed plugins not enabled (their rules are listed once enabled with plugins = [...] in the "
+            "configuration): " + ", ".join(printable(n) for n in names))
+
+
 def render_explanation(info) -> str:
-    parts = [f"{info.code} {info.name} ({info.severity.label}, ruleset {info.ruleset})", "", info.summary]
+    """A rule's facts for the terminal; every field may come from a ruleset file, so all are escaped."""
+    parts = [f"{info.code} {printable(info.name)} ({info.severity.label}, ruleset {printable(info.ruleset)})", "",
+             printable_lines(info.summary)]
     if info.explanation:
-        parts += ["", info.explanation]
+        parts += ["", printable_lines(info.explanation)]
     if info.source:
-        parts += ["", f"Source: {info.source}"]
+        parts += ["", f"Source: {printable_lines(info.source)}"]
     if info.example_bad:
-        parts += ["", f"Fails:  {info.example_bad}"]
+        parts += ["", f"Fails:  {printable(info.example_bad)}"]
     if info.example_good:
-        parts += [f"Passes: {info.example_good}"]
+        parts += [f"Passes: {printable(info.example_good)}"]
     return "\n".join(parts)
 
 
@@ -180,8 +196,8 @@ def summary_lines(extra: dict) -> str:
     lines = []
     split = extra.get("split")
     if split:
-        lines.append(f"Pre-flight split: {split['accepted']} claim(s) accepted -> {split['accepted_path']}, "
-                     f"{split['rejected']} rejected -> {split['rejected_path']}"
+        lines.append(f"Pre-flight split: {split['accepted']} claim(s) accepted -> {printable(split['accepted_path'])}, "
+                     f"{split['rejected']} rejected -> {printable(split['rejected_path'])}"
                      + (f" ({len(split['incomplete'])} cut off by truncation)" if split["incomplete"] else "") + ".")
         orphans = split.get("orphan_segments")
         if orphans:
@@ -190,10 +206,10 @@ def summary_lines(extra: dict) -> str:
                          + ", #".join(map(str, orphans[:10])) + (" ..." if len(orphans) > 10 else "") + ").")
     base = extra.get("baseline")
     if base and base.get("unmatched") and not base["suppressed"] and not base["fixed"]:
-        lines.append(f"Baseline {base['path']} matched nothing: its {base['unmatched']} recorded finding(s) name "
+        lines.append(f"Baseline {printable(base['path'])} matched nothing: its {base['unmatched']} recorded finding(s) name "
                      "files not linted here (paths in a baseline are relative to its own folder).")
     elif base:
-        lines.append(f"Baseline {base['path']}: {base['suppressed']} known finding(s) hidden"
+        lines.append(f"Baseline {printable(base['path'])}: {base['suppressed']} known finding(s) hidden"
                      + (f", {len(base['fixed'])} "
                         + ("entry no longer occurs" if len(base["fixed"]) == 1 else "entries no longer occur")
                         + " (prune with --write-baseline)" if base["fixed"] else "") + ".")

@@ -38,11 +38,13 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from edi_lint.findings import Severity
+from edi_lint.small_files import CONFIG_LIMIT, read_text
 from edi_lint.settings import Settings
 
 CONFIG_FILES = (".edi-lint.toml", "edi-lint.toml", "pyproject.toml")
@@ -79,29 +81,91 @@ class Config:
 
 def _has_table(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path, CONFIG_LIMIT))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return True  # a broken pyproject.toml is reported by load_config, not skipped silently
     return isinstance(data.get("tool"), dict) and "edi-lint" in data["tool"]
 
 
 def find_config(start: str | Path) -> Path | None:
-    """The closest configuration file at or above `start` (a directory or a file)."""
+    """The closest configuration file at or above `start` (a directory or a file).
+
+    Above the project root (the first directory holding `.git`, else the user's home, else `start`'s
+    own directory) a file counts only when it and its directory belong to the current user and no
+    one else can write them: a world-writable /tmp/edi-lint.toml must not switch checks off.
+    """
     here = Path(start).resolve()
-    if not here.is_dir():
+    if not _is(here, stat.S_ISDIR):
         here = here.parent
+    root = project_root(here)
+    above = False
     for folder in (here, *here.parents):
         for name in CONFIG_FILES:
             candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):
-                return candidate
+            if _is(candidate, stat.S_ISREG) and (name != "pyproject.toml" or _has_table(candidate)):
+                problem = _untrusted(folder, candidate) if above else None
+                if problem is None:
+                    return candidate
+                _note_ignored(candidate, problem)
+        above = above or folder == root
     return None
+
+
+def project_root(folder: Path) -> Path:
+    """The first directory at or above `folder` holding `.git`, else the user's home if it is above,
+    else `folder` itself."""
+    try:
+        home = Path.home().resolve()
+    except (RuntimeError, OSError):
+        home = None
+    for candidate in (folder, *folder.parents):
+        if _is(candidate / ".git", None) or candidate == home:
+            return candidate
+    return folder
+
+
+def _is(path: Path, kind) -> bool:
+    """Whether `path` exists (and is of `kind`, e.g. stat.S_ISREG); False when it cannot be looked at."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return False
+    return kind is None or kind(mode)
+
+
+def _untrusted(folder: Path, candidate: Path) -> str | None:
+    """Why a configuration file above the project root is not used, or None when it may be."""
+    if not hasattr(os, "geteuid"):
+        return None  # no owners to check (Windows)
+    me = os.geteuid()
+    for path, what in ((folder, "its directory"), (candidate, "the file")):
+        try:
+            info = path.stat()
+        except OSError:
+            return f"{what} cannot be looked at"
+        if info.st_uid != me:
+            return f"{what} belongs to another user"
+        if info.st_mode & 0o022:
+            return f"{what} is writable by other users"
+    return None
+
+
+_noted: set[str] = set()
+
+
+def _note_ignored(candidate: Path, reason: str) -> None:
+    if str(candidate) not in _noted:
+        _noted.add(str(candidate))
+        from edi_lint import logs
+
+        logs.event("info", "config_ignored", config=str(candidate),
+                   reason=f"above the project root and {reason}")
 
 
 def load_config(path: str | Path) -> Config:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, CONFIG_LIMIT)
     except OSError as error:
         raise ConfigError(path, f"cannot read the file: {error.strerror or error}") from None
     except UnicodeDecodeError:

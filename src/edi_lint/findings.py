@@ -32,6 +32,11 @@ def printable(value, limit: int | None = None) -> str:
     return text + "..." if cut else text
 
 
+def printable_lines(text: str) -> str:
+    """Text meant to span lines (a rule's explanation) with every other control character escaped."""
+    return "\n".join(printable(line) for line in str(text).splitlines())
+
+
 def one_line(text: str) -> str:
     """A message on one output line: line breaks a rule's author wrote become spaces, any other
     control character (from file data) is escaped."""

@@ -69,6 +69,18 @@ def _redact(logger, method_name, event_dict: dict) -> dict:
     return event_dict
 
 
+def _escape(logger, method_name, event_dict: dict) -> dict:
+    """For the console: control characters in values (a file name holding ESC or a newline) escaped."""
+    from edi_lint.findings import printable
+
+    for key, value in event_dict.items():
+        if isinstance(value, str):
+            event_dict[key] = printable(value)
+        elif isinstance(value, list):
+            event_dict[key] = [printable(v) if isinstance(v, str) else v for v in value]
+    return event_dict
+
+
 class Log:
     """A level check in front of a lazily built structlog logger."""
 
@@ -98,6 +110,7 @@ class Log:
             from edi_lint.terminal import use_colour
 
             colors = use_colour(stream, self.colour)
+            processors.append(_escape)
             processors.append(structlog.dev.ConsoleRenderer(colors=colors, sort_keys=False))
         return structlog.wrap_logger(
             structlog.PrintLogger(file=stream),
@@ -135,10 +148,11 @@ def configure(log_format: str = "console", verbose: int = 0, quiet: int = 0, str
     return _active
 
 
-def debug(event: str, **fields) -> None:
-    """A debug event from deep inside (the grammar cache): on the run's log when there is one."""
+def event(level: str, name: str, **fields) -> None:
+    """An event from below the application layer (the grammar cache, configuration discovery), on
+    the run's log when there is one."""
     if _active is not None:
-        _active.debug(event, **fields)
+        _active.emit(level, name, **fields)
 
 
 def file_event(log: Log, result, elapsed: float) -> None:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from edi_lint.findings import FileResult
-from edi_lint.findings import one_line
+from edi_lint.findings import FileResult, one_line, printable
 from edi_lint.report._common import finding_path, position
 from edi_lint.rules.base import RuleInfo
 
@@ -22,8 +21,8 @@ def render(
         for finding in result.findings:
             line, column = position(finding)
             path = finding_path(finding, result)
-            out.append(f"{path}:{line}:{column}: {finding.rule} {one_line(finding.message)}")
+            out.append(f"{printable(path)}:{line}:{column}: {finding.rule} {one_line(finding.message)}")
     for result in results:
         if result.status == "error":
-            out.append(f"{result.path}: error: {one_line(result.error or 'could not be linted')}")
+            out.append(f"{printable(result.path)}: error: {one_line(result.error or 'could not be linted')}")
     return "".join(line + "\n" for line in out)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from edi_lint.findings import FileResult, Finding, one_line
+from edi_lint.findings import FileResult, Finding, one_line, printable
 from edi_lint.report._common import context, finding_path, plural, position, severity_counts
 from edi_lint.rules.base import RuleInfo
 
 
 def format_finding(finding: Finding, path: str) -> str:
     line, column = position(finding)
-    text = f"{path}:{line}:{column}: {finding.rule} {one_line(finding.message)}"
+    text = f"{printable(path)}:{line}:{column}: {finding.rule} {one_line(finding.message)}"
     ctx = context(finding)
     return f"{text} {ctx}" if ctx else text
 
@@ -54,7 +54,7 @@ def chunks(results: list[FileResult], rules: Mapping[str, RuleInfo] | None = Non
             yield format_finding(finding, finding_path(finding, result)) + "\n"
     for result in results:
         if result.status == "error":
-            yield f"{result.path}: error: {one_line(result.error or 'could not be linted')}\n"
+            yield f"{printable(result.path)}: error: {one_line(result.error or 'could not be linted')}\n"
     yield summary_line(results) + "\n"
 
 

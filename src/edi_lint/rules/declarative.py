@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from edi_lint.claims import decimal_value
+from edi_lint.small_files import RULESET_LIMIT, read_text
 from edi_lint.findings import Severity
 from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
@@ -674,7 +675,7 @@ RULESET_KEYS = {"name", "description", "prefix"}
 def load_ruleset(path: str | Path, payer_profiles=()) -> Ruleset:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, RULESET_LIMIT)
     except OSError as error:
         raise RulesetError(path, f"cannot read the file: {error.strerror or error}") from None
     except UnicodeDecodeError:

@@ -3,7 +3,8 @@
 Sources, in order: the built-in Python rules (and the engine's own ENV001/STR001), the declarative
 rulesets shipped in `rulesets/` (inside the wheel as `edi_lint/_rulesets`), ruleset files named by
 `--ruleset` or configuration, and plugins from the entry-point group `edi_lint.rulesets`.
-Plugins are discovered and listed but inactive until enabled (`plugins = ["name"]`).
+Plugins are discovered and named but inactive until enabled (`plugins = ["name"]`); a plugin's
+module is imported only when it is enabled, so its rules are listed once it is.
 
 A rule code claimed by two sources, or a code inside another source's declared prefix, is a
 RegistryError: never a silent override.
@@ -46,11 +47,15 @@ class Registry:
     sources: list[Source]
     rules: dict[str, Rule]  # active rules with a check, by code
     infos: dict[str, RuleInfo]  # every active rule's facts, sorted by code
-    all_infos: dict[str, RuleInfo]  # active and inactive (not enabled plugins), sorted by code
+    all_infos: dict[str, RuleInfo]  # every loaded rule (plugins not enabled are not loaded), sorted by code
     origin: dict[str, Source]  # code -> the source that defines it
 
     def is_active(self, code: str) -> bool:
         return code in self.infos
+
+    def not_enabled(self) -> list[str]:
+        """Installed plugins that are not enabled (named only: their modules are never imported)."""
+        return [s.name for s in self.sources if s.kind == "plugin" and not s.active]
 
 
 def builtin_rules() -> dict[str, Rule]:
@@ -201,14 +206,8 @@ def load_registry(settings=None, *, list_plugins: bool = False) -> Registry:
         for name, ep in sorted(installed.items()):
             if name in enabled:
                 sources.append(_load_plugin(name, ep, payer_profiles))
-            elif list_plugins:
-                try:
-                    plugin = _load_plugin(name, ep, payer_profiles)
-                except RegistryError as error:
-                    plugin = Source(name, "plugin", f"entry point {ep.value}", [], active=False)
-                    plugin.origin += f" (cannot be loaded: {error})"
-                plugin.active = False
-                inactive.append(plugin)
+            elif list_plugins:  # named, never imported: a plugin's code runs only once it is enabled
+                inactive.append(Source(name, "plugin", f"entry point {ep.value}", [], active=False))
     origin = _claim(sources)
     rules: dict[str, Rule] = {}
     infos: dict[str, RuleInfo] = {}
@@ -218,13 +217,8 @@ def load_registry(settings=None, *, list_plugins: bool = False) -> Registry:
         for rule in source.rules:
             rules[rule.code] = rule
             infos[rule.code] = rule.info
-    all_infos = dict(infos)
-    for plugin in inactive:
-        for rule in plugin.rules:
-            if rule.code not in all_infos:  # a colliding inactive plugin is reported once it is enabled
-                all_infos[rule.code] = rule.info
-                origin.setdefault(rule.code, plugin)
-    return Registry(sources + inactive, rules, dict(sorted(infos.items())), dict(sorted(all_infos.items())), origin)
+    ordered = dict(sorted(infos.items()))
+    return Registry(sources + inactive, rules, ordered, dict(ordered), origin)
 
 
 def all_rule_infos(settings=None) -> dict[str, RuleInfo]:

@@ -118,7 +118,7 @@ _HEADER = "edi-lint-grammar"
 def _ignored(cache: Path, reason: str) -> None:
     from edi_lint import logs
 
-    logs.debug("grammar_cache_ignored", path=str(cache), reason=reason)
+    logs.event("debug", "grammar_cache_ignored", path=str(cache), reason=reason)
 
 
 def _read_cache(cache: Path, key: str) -> dict | None:
