@@ -310,7 +310,7 @@ def test_a_fifo_ruleset_in_a_configuration_is_refused_without_waiting(tmp_path):
     (tmp_path / "edi-lint.toml").write_text('rulesets = ["rules.toml"]\n')
     (tmp_path / "clean.837").write_bytes(CLEAN)
     run = _cli(tmp_path / "clean.837")
-    assert run.returncode == 2 and b"not a regular file" in run.stderr, run.stderr
+    assert run.returncode == 2 and b"not a regular file" in run.stdout + run.stderr, run
 
 
 def test_oversized_configuration_is_refused(tmp_path):
