@@ -161,12 +161,24 @@ def _not_enabled_note(registry) -> str:
             "configuration): " + ", ".join(printable(n) for n in names))
 
 
+SEVERITY_MEANING = {
+    "error": "the payer or clearinghouse rejects or denies the claim, or the file breaks the guide",
+    "warning": "a likely denial or coverage risk that depends on facts the file does not show",
+    "info": "hygiene: payers accept it, but it hides real problems",
+}
+
+
 def render_explanation(info) -> str:
     """A rule's facts for the terminal; every field may come from a ruleset file, so all are escaped."""
     parts = [f"{info.code} {printable(info.name)} ({info.severity.label}, ruleset {printable(info.ruleset)})", "",
              printable_lines(info.summary)]
     if info.explanation:
         parts += ["", printable_lines(info.explanation)]
+    reason = info.severity_reason or SEVERITY_MEANING.get(info.severity.label, "")
+    parts += ["", f"Severity: {info.severity.label}, because {printable_lines(reason)}" if reason
+              else f"Severity: {info.severity.label}"]
+    if not info.default_on:
+        parts += [f"Off by default: enable it with --extend-select {info.code} (or extend-select in configuration)."]
     if info.source:
         parts += ["", f"Source: {printable_lines(info.source)}"]
     if info.example_bad:

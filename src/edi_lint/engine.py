@@ -36,7 +36,7 @@ class Linter:
         self.infos = infos
         off = tuple(default_off)
         self.active = {code for code, info in infos.items()
-                       if settings.is_selected(info, default_on=not matches(code, off))}
+                       if settings.is_selected(info, default_on=info.default_on and not matches(code, off))}
         self.line_rules_by_procedure: dict[str, list[Rule]] = {}
         self.line_rules_any: list[Rule] = []
         self.claim_rules: list[Rule] = []

@@ -81,7 +81,8 @@ class RuleCollection(list):
 
 def _rule(scope: str, code: str, name: str, *, severity: Severity | str = Severity.ERROR,
           summary: str, source: str = "", tags=(), procedures=(), ruleset: str = "core",
-          example_bad: str = "", example_good: str = "", segment_ids=(), target: list | None = None):
+          example_bad: str = "", example_good: str = "", segment_ids=(), target: list | None = None,
+          default_on: bool = True, severity_reason: str = ""):
     if isinstance(severity, str):
         severity = Severity.parse(severity)
 
@@ -99,6 +100,8 @@ def _rule(scope: str, code: str, name: str, *, severity: Severity | str = Severi
             tags=tuple(tags),
             ruleset=ruleset,
             procedures=tuple(procedures),
+            default_on=default_on,
+            severity_reason=severity_reason,
         )
         (BUILTIN if target is None else target).append(Rule(info, function, frozenset(segment_ids)))
         return function

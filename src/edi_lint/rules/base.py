@@ -30,6 +30,8 @@ class RuleInfo:
     tags: tuple[str, ...] = field(default_factory=tuple)
     ruleset: str = "core"
     procedures: tuple[str, ...] = ()  # line rules: only lines billed with these codes (empty = all)
+    default_on: bool = True  # False: runs only when selected by code or prefix (--select, --extend-select)
+    severity_reason: str = ""  # why this severity; --explain prints it
 
     def __post_init__(self) -> None:
         # explanations often come from docstrings: without their indentation in --explain and SARIF

@@ -185,11 +185,67 @@ def _make_fields(payers: PayerMatcher) -> dict[str, FieldDef]:
                  line=lambda l: l.claim.payer_id.strip() or None, claim=lambda c: c.payer_id.strip() or None,
                  line_anchor=lambda l: (l.claim.payer or l.claim.clm, "NM109", None),
                  claim_anchor=lambda c: (c.payer or c.clm, "NM109", None)),
+        FieldDef("date_of_service", "text", "DTP*472 of the line (CCYYMMDD, the first date of a range)",
+                 line=_date_of_service, line_anchor=_dtp_anchor),
+        FieldDef("units_per_day", "number", "SV104 summed over the claim's lines with this line's procedure and "
+                 "date of service", line=lambda l: _day_group(l)[1], line_anchor=lambda l: (_sv1(l), "SV104", None)),
+        FieldDef("procedures_same_day", "set", "SV101-2 of the claim's other lines with this line's date of service",
+                 line=_procedures_same_day, line_anchor=lambda l: (_sv1(l), "SV101-2", None)),
+        FieldDef("duplicate_of", "text", "LX01 of an earlier line of the claim with the same procedure, modifiers, "
+                 "units, charge and date of service (none when the line is the first)",
+                 line=_duplicate_of, line_anchor=lambda l: (_sv1(l), None, None)),
         FieldDef("frequency", "text", "CLM05-3, the claim frequency code",
                  line=lambda l: _component(l.claim.facility, 2), claim=lambda c: _component(c.facility, 2),
                  line_anchor=lambda l: (l.claim.clm, "CLM05-3", None), claim_anchor=lambda c: (c.clm, "CLM05-3", None)),
     ]
     return {d.name: d for d in defs}
+
+
+def _date_of_service(line) -> str | None:
+    dtp = line.date_of_service
+    return (dtp.get(3).strip()[:8] or None) if dtp is not None else None
+
+
+def _dtp_anchor(line):
+    dtp = line.date_of_service
+    return (dtp, "DTP03", "2400") if dtp is not None else (_sv1(line), None, None)
+
+
+def _claim_days(claim) -> dict:
+    """(procedure, date of service) -> [lines, units summed], once per claim (kept in the claim's __dict__)."""
+    cache = claim.__dict__
+    days = cache.get("_edi_lint_days")
+    if days is None:
+        days = cache["_edi_lint_days"] = {}
+        for line in claim.lines:
+            group = days.setdefault((line.procedure, _date_of_service(line)), [[], Decimal(0)])
+            group[0].append(line)
+            group[1] += decimal_value(line.units) or 0
+    return days
+
+
+def _day_group(line) -> list:
+    return _claim_days(line.claim)[(line.procedure, _date_of_service(line))]
+
+
+def _first_of_day(line) -> bool:
+    return _day_group(line)[0][0] is line
+
+
+def _procedures_same_day(line) -> frozenset[str]:
+    day = _date_of_service(line)
+    return frozenset(p for (p, d), (lines, _) in _claim_days(line.claim).items()
+                     if d == day and (p != line.procedure or len(lines) > 1))
+
+
+def _duplicate_of(line) -> str | None:
+    key = (line.modifiers, line.units.strip(), decimal_value(line.charge))
+    for other in _day_group(line)[0]:
+        if other is line:
+            return None
+        if (other.modifiers, other.units.strip(), decimal_value(other.charge)) == key:
+            return other.lx.get(1).strip() or "?"
+    return None
 
 
 def _component(parts: list[str], index: int) -> str | None:
@@ -259,6 +315,8 @@ class _Context:
     families: frozenset[str]
     code: str | None = None
     referenced: list[str] = field(default_factory=list)
+    tables: dict[str, "CodeTable"] = field(default_factory=dict)
+    default: str = "on"
 
     def error(self, message: str, key: str | None = None) -> RulesetError:
         return RulesetError(self.path, message, line=_locate(self.text, self.code, key), key=key, rule=self.code)
@@ -295,6 +353,12 @@ def _locate(text: str, code: str | None, key: str | None) -> int | None:
 
 
 def _strings(value, ctx: _Context, key: str, *, allow_single: bool = True) -> tuple[str, ...]:
+    if isinstance(value, dict) and set(value) == {"table"}:  # { table = "always-therapy" }: a [tables.*] list
+        table = ctx.tables.get(value["table"]) if isinstance(value["table"], str) else None
+        if table is None:
+            raise ctx.error(f"unknown table {value['table']!r}; tables in this file: "
+                            f"{', '.join(sorted(ctx.tables)) or 'none'}", key)
+        return table.codes
     if isinstance(value, str) and allow_single:
         return (value.strip(),)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -518,7 +582,7 @@ def compile_template(template, ctx: _Context, key: str, placeholders: dict[str, 
 RULE_KEYS = {
     "code", "name", "severity", "summary", "explanation", "source", "tags", "example_bad", "example_good",
     "procedures", "payers", "scope", "when", "require", "forbid", "message", "messages", "element", "at",
-    "expected",
+    "expected", "default", "severity_reason", "once_per",
 }
 
 
@@ -547,7 +611,8 @@ def _compile_rule(table: dict, index: int, ctx: _Context, ruleset: str) -> Rule:
     for text_key in ("summary", "message"):
         if not isinstance(table.get(text_key), str) or not table[text_key].strip():
             raise ctx.error(f"'{text_key}' is required (a non-empty string)", text_key)
-    for text_key in ("explanation", "source", "example_bad", "example_good", "element", "expected"):
+    for text_key in ("explanation", "source", "example_bad", "example_good", "element", "expected",
+                     "severity_reason"):
         if text_key in table and not isinstance(table[text_key], str):
             raise ctx.error(f"'{text_key}' must be a string", text_key)
     scope = table.get("scope", "line")
@@ -607,12 +672,21 @@ def _compile_rule(table: dict, index: int, ctx: _Context, ruleset: str) -> Rule:
         anchor = (lambda l: (_sv1(l), None, None)) if line_scope else (lambda c: (c.clm, None, None))
     element_override = table.get("element")
     expected = table.get("expected")
+    if "once_per" in table:  # one finding per (procedure, date of service), on the day's first line
+        if table["once_per"] != "day" or not line_scope:
+            raise ctx.error("'once_per' is \"day\" (line rules only): one finding per procedure and date of service",
+                            "once_per")
+        scope_tests.append(_first_of_day)
+    default = table.get("default", ctx.default)
+    if default not in ("on", "off"):
+        raise ctx.error("'default' is \"on\" or \"off\" (off: runs only when selected)", "default")
 
     info = RuleInfo(
         code=code, name=name, severity=severity, summary=table["summary"].strip(), scope=scope,
         explanation=table.get("explanation", "").strip(), source=table.get("source", "").strip(),
         example_bad=table.get("example_bad", "").strip(), example_good=table.get("example_good", "").strip(),
-        tags=tags, ruleset=ruleset, procedures=procedures,
+        tags=tags, ruleset=ruleset, procedures=procedures, default_on=default == "on",
+        severity_reason=table.get("severity_reason", "").strip(),
     )
     check = _make_check(tuple(scope_tests), test, fires_when, tuple(variants), message, placeholders, anchor,
                         value_of, element_override, expected, code)
@@ -660,6 +734,49 @@ def _make_check(scope_tests, test, fires_when, variants, message, placeholders, 
 # -- loading ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CodeTable:
+    """A named list of codes (`[tables.<name>]`) that rules refer to as { table = "<name>" }.
+
+    Data, not logic: it says where the list comes from and from when it is in force, so a biller can
+    check it against the source and replace it when the source changes.
+    """
+
+    name: str
+    codes: tuple[str, ...]
+    source: str
+    effective: str  # YYYY-MM-DD
+    description: str = ""
+
+
+TABLE_KEYS = {"codes", "source", "effective", "description"}
+
+
+def _load_tables(data, ctx: _Context) -> dict[str, CodeTable]:
+    if not isinstance(data, dict):
+        raise ctx.error("tables are written as [tables.<name>] with codes, source and effective", "tables")
+    tables = {}
+    for name, table in data.items():
+        key = f"tables.{name}"
+        if not NAME_FORMAT.fullmatch(name) or not isinstance(table, dict):
+            raise ctx.error("a table is [tables.<kebab-name>] with codes, source and effective", key)
+        unknown = sorted(set(table) - TABLE_KEYS)
+        if unknown:
+            raise ctx.error(f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(TABLE_KEYS))}", f"{key}.{unknown[0]}")
+        codes = _strings(table.get("codes"), ctx, f"{key}.codes", allow_single=False) if "codes" in table else ()
+        if not codes or not all(codes):
+            raise ctx.error("'codes' must list at least one code", f"{key}.codes")
+        for text_key in ("source", "effective"):
+            if not isinstance(table.get(text_key), str) or not table[text_key].strip():
+                raise ctx.error(f"'{text_key}' is required: where the list comes from and from when it applies",
+                                f"{key}.{text_key}")
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", table["effective"].strip()):
+            raise ctx.error("'effective' is a date, YYYY-MM-DD", f"{key}.effective")
+        tables[name] = CodeTable(name, codes, table["source"].strip(), table["effective"].strip(),
+                                 str(table.get("description", "")).strip())
+    return tables
+
+
 @dataclass
 class Ruleset:
     name: str
@@ -667,9 +784,11 @@ class Ruleset:
     rules: list[Rule]
     prefix: str | None = None
     description: str = ""
+    tables: dict[str, CodeTable] = field(default_factory=dict)
+    prefix_exceptions: tuple[str, ...] = ()  # codes under the prefix that another ruleset owns
 
 
-RULESET_KEYS = {"name", "description", "prefix"}
+RULESET_KEYS = {"name", "description", "prefix", "default", "prefix_exceptions"}
 
 
 def load_ruleset(path: str | Path, payer_profiles=()) -> Ruleset:
@@ -691,10 +810,11 @@ def load_ruleset_text(text: str, path: str = "<ruleset>", payer_profiles=()) -> 
         raise RulesetError(path, f"not valid TOML: {error}", line=int(match.group(1)) if match else None) from None
     payers = PayerMatcher(merge_profiles(payer_profiles))
     ctx = _Context(path, text, "line", _make_fields(payers), payers.families | {"other", "unknown"})
-    unknown = sorted(set(data) - {"ruleset", "rule"})
+    unknown = sorted(set(data) - {"ruleset", "rule", "tables"})
     if unknown:
-        raise ctx.error(f"unknown top-level key {unknown[0]!r}; a ruleset has [ruleset] and [[rule]] tables",
-                        unknown[0])
+        raise ctx.error(f"unknown top-level key {unknown[0]!r}; a ruleset has [ruleset], [tables.*] and [[rule]] "
+                        "tables", unknown[0])
+    ctx.tables = _load_tables(data.get("tables", {}), ctx)
     header = data.get("ruleset")
     if not isinstance(header, dict):
         raise ctx.error("a [ruleset] table with at least name = \"...\" is required", "ruleset")
@@ -708,6 +828,10 @@ def load_ruleset_text(text: str, path: str = "<ruleset>", payer_profiles=()) -> 
     prefix = header.get("prefix")
     if prefix is not None and (not isinstance(prefix, str) or not re.fullmatch(r"[A-Z]{1,8}[0-9]*", prefix)):
         raise ctx.error("ruleset prefix must be capital letters (and digits), e.g. ACME", "ruleset.prefix")
+    ctx.default = header.get("default", "on")
+    if ctx.default not in ("on", "off"):
+        raise ctx.error("'default' is \"on\" or \"off\" (off: its rules run only when selected)", "ruleset.default")
+    exceptions = _strings(header.get("prefix_exceptions", []), ctx, "ruleset.prefix_exceptions", allow_single=False)
     rules_data = data.get("rule", [])
     if not isinstance(rules_data, list):
         raise ctx.error("rules are written as [[rule]] tables", "rule")
@@ -722,7 +846,7 @@ def load_ruleset_text(text: str, path: str = "<ruleset>", payer_profiles=()) -> 
         seen.add(rule.code)
         rules.append(rule)
     return Ruleset(name, path, rules, prefix, header.get("description", "") if isinstance(
-        header.get("description", ""), str) else "")
+        header.get("description", ""), str) else "", ctx.tables, exceptions)
 
 
 def shipped_rulesets_dir() -> Path | None:

@@ -37,6 +37,7 @@ class Source:
     infos: list[RuleInfo] = field(default_factory=list)  # rules the engine emits itself (no check)
     prefix: str | None = None
     active: bool = True
+    prefix_exceptions: tuple[str, ...] = ()  # codes under `prefix` that another source owns (a moved rule)
 
     def describe(self) -> str:
         return f"{self.kind} {self.name!r} ({self.origin})"
@@ -78,7 +79,8 @@ def _shipped_sources(payer_profiles) -> list[Source]:
         cached = []
         for path in paths:
             ruleset = load_ruleset(path, payer_profiles)
-            cached.append(Source(ruleset.name, "ruleset", _shown_path(path), ruleset.rules, prefix=ruleset.prefix))
+            cached.append(Source(ruleset.name, "ruleset", _shown_path(path), ruleset.rules, prefix=ruleset.prefix,
+                                  prefix_exceptions=ruleset.prefix_exceptions))
         _shipped_cache.clear()
         _shipped_cache[key] = cached
     return [dataclasses.replace(s) for s in cached]
@@ -166,7 +168,7 @@ def _claim(sources: list[Source]) -> dict[str, Source]:
         if not source.prefix:
             continue
         for code, other in owner.items():
-            if other is not source and code.startswith(source.prefix):
+            if other is not source and code.startswith(source.prefix) and code not in source.prefix_exceptions:
                 raise RegistryError(f"{source.describe()} claims the code prefix {source.prefix}, but "
                                     f"{code} belongs to {other.describe()}")
         for other in sources:
@@ -192,7 +194,8 @@ def load_registry(settings=None, *, list_plugins: bool = False) -> Registry:
         sources += _shipped_sources(payer_profiles)
         for path in getattr(settings, "rulesets", ()) or ():
             ruleset = load_ruleset(path, payer_profiles)
-            sources.append(Source(ruleset.name, "ruleset", str(path), ruleset.rules, prefix=ruleset.prefix))
+            sources.append(Source(ruleset.name, "ruleset", str(path), ruleset.rules, prefix=ruleset.prefix,
+                                  prefix_exceptions=ruleset.prefix_exceptions))
     except RulesetError as error:
         raise RegistryError(str(error)) from None
     inactive: list[Source] = []
