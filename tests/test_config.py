@@ -10,8 +10,9 @@ from click.testing import CliRunner
 
 from test_rules_cases import build_837
 
-# a claim with PT009 (info: redundant SV105) and PT001 (error: no GP)
-CLAIM = build_837([(r"SV1\*HC:97026:GP\*30\*UN\*1\*\*\*1", "SV1*HC:97026*30*UN*1*11**1")]).encode()
+# a claim with PT010 (warning: rendering taxonomy unknown, no 2310B PRV) and PT001 (error: no GP)
+CLAIM = build_837([(r"SV1\*HC:97026:GP\*30\*UN\*1\*\*\*1", "SV1*HC:97026*30*UN*1***1"),
+                   (r"PRV\*PE\*PXC\*225100000X~\n", "")]).encode()
 
 
 def run(*args, cwd: Path | None = None):
@@ -38,55 +39,55 @@ def project(tmp_path) -> Path:
 
 
 def test_no_configuration(project):
-    assert rules_of(run(str(project / "claims" / "a.837"), "--isolated")) == ["PT001", "PT009"]
+    assert rules_of(run(str(project / "claims" / "a.837"), "--isolated")) == ["PT001", "PT010"]
 
 
 def test_pyproject_table_is_found_from_the_linted_file_upward(project):
-    (project / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.edi-lint]\nignore = ["PT009"]\n')
+    (project / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.edi-lint]\nignore = ["PT010"]\n')
     assert rules_of(run(str(project / "claims" / "a.837"))) == ["PT001"]
 
 
 def test_pyproject_without_the_table_is_skipped(project):
-    (project / "pyproject.toml").write_text('[tool.edi-lint]\nignore = ["PT009"]\n')
+    (project / "pyproject.toml").write_text('[tool.edi-lint]\nignore = ["PT010"]\n')
     (project / "claims" / "pyproject.toml").write_text('[project]\nname = "y"\n')
     assert rules_of(run(str(project / "claims" / "a.837"))) == ["PT001"]
 
 
 def test_closest_file_wins_without_merging(project):
-    (project / "pyproject.toml").write_text('[tool.edi-lint]\nignore = ["PT009"]\n')
-    (project / "claims" / ".edi-lint.toml").write_text('select = ["PT009"]\n')
-    assert rules_of(run(str(project / "claims" / "a.837"))) == ["PT009"]
+    (project / "pyproject.toml").write_text('[tool.edi-lint]\nignore = ["PT010"]\n')
+    (project / "claims" / ".edi-lint.toml").write_text('select = ["PT010"]\n')
+    assert rules_of(run(str(project / "claims" / "a.837"))) == ["PT010"]
     (project / "claims" / "edi-lint.toml").write_text('select = ["PT001"]\n')  # .edi-lint.toml comes first
-    assert rules_of(run(str(project / "claims" / "a.837"))) == ["PT009"]
+    assert rules_of(run(str(project / "claims" / "a.837"))) == ["PT010"]
 
 
 def test_isolated_and_explicit_config(project, tmp_path):
     (project / "edi-lint.toml").write_text('ignore = ["PT"]\n')
     assert rules_of(run(str(project / "claims" / "a.837"))) == []
-    assert rules_of(run(str(project / "claims" / "a.837"), "--isolated")) == ["PT001", "PT009"]
+    assert rules_of(run(str(project / "claims" / "a.837"), "--isolated")) == ["PT001", "PT010"]
     other = tmp_path / "other.toml"
-    other.write_text('select = ["PT009"]\n')
-    assert rules_of(run(str(project / "claims" / "a.837"), "--config", str(other))) == ["PT009"]
+    other.write_text('select = ["PT010"]\n')
+    assert rules_of(run(str(project / "claims" / "a.837"), "--config", str(other))) == ["PT010"]
 
 
 def test_keys_mirror_the_command_line(project):
     (project / "edi-lint.toml").write_text(
-        'select = ["PT001"]\nextend-select = ["PT009"]\nfail-on = "never"\n\n[severity]\nPT009 = "warning"\n')
+        'select = ["PT001"]\nextend-select = ["PT010"]\nfail-on = "never"\n\n[severity]\nPT010 = "info"\n')
     result = run(str(project / "claims" / "a.837"))
-    assert rules_of(result) == ["PT001", "PT009"] and result.exit_code == 0  # fail-on never
-    assert severities(result) == {"PT001": "error", "PT009": "warning"}
+    assert rules_of(result) == ["PT001", "PT010"] and result.exit_code == 0  # fail-on never
+    assert severities(result) == {"PT001": "error", "PT010": "info"}
     # the command line wins: --select replaces, --ignore adds, --fail-on overrides
-    result = run(str(project / "claims" / "a.837"), "--select", "PT009", "--fail-on", "warning")
-    assert rules_of(result) == ["PT009"] and result.exit_code == 1
-    assert rules_of(run(str(project / "claims" / "a.837"), "--ignore", "PT001")) == ["PT009"]
+    result = run(str(project / "claims" / "a.837"), "--select", "PT010", "--fail-on", "info")
+    assert rules_of(result) == ["PT010"] and result.exit_code == 1
+    assert rules_of(run(str(project / "claims" / "a.837"), "--ignore", "PT001")) == ["PT010"]
 
 
 def test_per_file_ignores(project):
     (project / "pyproject.toml").write_text(
-        '[tool.edi-lint.per-file-ignores]\n"claims/legacy/*.837" = ["PT001"]\n"a.837" = ["PT009"]\n')
+        '[tool.edi-lint.per-file-ignores]\n"claims/legacy/*.837" = ["PT001"]\n"a.837" = ["PT010"]\n')
     result = run(str(project / "claims" / "a.837"), str(project / "claims" / "legacy" / "old.837"))
     found = sorted((Path(f["path"]).name, f["rule"]) for f in json.loads(result.stdout)["findings"])
-    assert found == [("a.837", "PT001"), ("old.837", "PT009")]
+    assert found == [("a.837", "PT001"), ("old.837", "PT010")]
 
 
 def test_payer_profiles_from_configuration(project):
@@ -106,7 +107,7 @@ def test_payer_profiles_from_configuration(project):
     ('selct = ["PT"]\n', "selct", "unknown key"),
     ('select = ["pt-1"]\n', "select", "not a rule code"),
     ('fail-on = "sometimes"\n', "fail-on", "not error, warning, info or never"),
-    ('[severity]\nPT009 = "loud"\n', "severity.PT009", "not error, warning or info"),
+    ('[severity]\nPT010 = "loud"\n', "severity.PT010", "not error, warning or info"),
     ('[severity]\nPT999 = "info"\n', "severity.PT999", "no rule has the code"),
     ('plugins = "demo"\n', "plugins", "list of names"),
     ('[payers.acme]\nnamez = ["ACME"]\n', "payers.acme.namez", "unknown key"),
@@ -142,23 +143,23 @@ def test_settings_survive_pickling_for_worker_processes(project):
 
     from edi_lint.config import build_settings
 
-    (project / "edi-lint.toml").write_text('ignore = ["PT009"]\n[per-file-ignores]\n"*.837" = ["PT002"]\n'
+    (project / "edi-lint.toml").write_text('ignore = ["PT010"]\n[per-file-ignores]\n"*.837" = ["PT002"]\n'
                                            '[payers.acme]\nids = ["A1"]\n')
     settings = build_settings(config_path=str(project / "edi-lint.toml"))
     copy = pickle.loads(pickle.dumps(settings))
-    assert copy.ignore == ("PT009",) and copy.payer_profiles == {"acme": {"ids": ("A1",)}}
+    assert copy.ignore == ("PT010",) and copy.payer_profiles == {"acme": {"ids": ("A1",)}}
     assert copy.ignored_for(str(project / "claims" / "a.837")) == ("PT002",)
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_each_file_gets_its_closest_configuration(project, jobs):
     (project / "edi-lint.toml").write_text('ignore = ["PT001"]\n')
-    (project / "claims" / "legacy" / "edi-lint.toml").write_text('ignore = ["PT009"]\n[severity]\nPT001 = "info"\n')
+    (project / "claims" / "legacy" / "edi-lint.toml").write_text('ignore = ["PT010"]\n[severity]\nPT001 = "info"\n')
     (project / "claims" / "b.837").write_bytes(CLAIM)
     result = run(str(project / "claims" / "a.837"), str(project / "claims" / "legacy" / "old.837"),
                  str(project / "claims" / "b.837"), "--jobs", jobs)
     found = [(Path(f["path"]).name, f["rule"], f["severity"]) for f in json.loads(result.stdout)["findings"]]
-    assert found == [("a.837", "PT009", "info"), ("old.837", "PT001", "info"), ("b.837", "PT009", "info")]
+    assert found == [("a.837", "PT010", "warning"), ("old.837", "PT001", "info"), ("b.837", "PT010", "warning")]
     # --select replaces every file's select; each file's own ignore still applies on top (as in ruff)
     result = run(str(project / "claims" / "a.837"), str(project / "claims" / "legacy" / "old.837"),
                  "--select", "PT001", "--jobs", jobs)

@@ -81,12 +81,20 @@ message = "{procedure} for {payer_name} ({filing_indicator})"
     assert fired((r"MEDICARE PART B", "CIGNA")) == []
 
 
-# -- PT001-PT003 behave exactly as the Python rules they replaced -----------------------------------
+# -- PT001-PT003 behave exactly as the Python rules they replaced (with issue 13's corrections) -----
 
 OTHER_DISCIPLINES = {"GO": "occupational therapy", "GN": "speech-language pathology"}
 LOOP_NAMES = {"2420A": "line rendering provider (2420A)", "2310B": "claim rendering provider (2310B)",
               "2000A": "billing provider (2000A PRV*BI)"}
 PT = "225100000X"
+PT_FAMILY = {PT, "2251C2600X", "2251E1200X", "2251E1300X", "2251G0304X", "2251H1200X", "2251H1300X", "2251N0400X",
+             "2251P0200X", "2251S0007X", "2251X0800X"}
+
+
+def _ot_line(line) -> bool:
+    """GO rendered by an occupational therapist (225X...): an OT service, not a PT finding (issue 13)."""
+    taxonomy = line.rendering_taxonomy.value
+    return "GO" in line.modifiers and taxonomy is not None and taxonomy.startswith("225X")
 
 
 def oracle_pt001(line):
@@ -94,7 +102,7 @@ def oracle_pt001(line):
     from edi_lint.rules.api import Problem
 
     modifiers = line.modifiers
-    if "GP" in modifiers:
+    if "GP" in modifiers or _ot_line(line):
         return
     others = [m for m in modifiers if m in OTHER_DISCIPLINES]
     if others:
@@ -126,18 +134,15 @@ def oracle_pt003(line):
     from edi_lint.rules.api import Problem
 
     taxonomy = line.rendering_taxonomy
-    if taxonomy.value == PT:
+    # issue 13: every 2251...X specialisation passes; unknown is PT010's; an OT with GO is PT011's; an
+    # assistant on a Medicare or Medicare Advantage claim is PT007's
+    if taxonomy.value in PT_FAMILY or taxonomy.value is None or _ot_line(line):
+        return
+    if taxonomy.value == "225200000X" and line.claim.filing_indicator in ("MA", "MB", "16"):
         return
     where = LOOP_NAMES.get(taxonomy.loop or "", taxonomy.loop or "unknown loop")
-    if taxonomy.value is None:
-        if taxonomy.loop == "2000A":
-            message = ("97026 rendering taxonomy cannot be determined: no 2420A or 2310B rendering provider "
-                       f"and no 2000A PRV*BI taxonomy; expected {PT}")
-        else:
-            message = (f"97026 rendering taxonomy cannot be determined: the {where} has no PRV*PE taxonomy; "
-                       f"expected {PT}")
-    else:
-        message = f"97026 rendering taxonomy is {taxonomy.value} (from the {where}); expected {PT}"
+    message = (f"97026 rendering taxonomy is {taxonomy.value} (from the {where}); expected a physical therapist "
+               "(225100000X or 2251...X)")
     yield Problem(message, taxonomy.segment, "PRV03", loop=taxonomy.loop, expected=PT, actual=taxonomy.value)
 
 

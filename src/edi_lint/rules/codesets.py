@@ -195,12 +195,16 @@ def sbr09_code(path):
 )
 def clm05_facility_qualifier(claim):
     """On a professional claim CLM05-1 is a place of service code, and CLM05-2 must say so with B.
-    A (UB-04 bill type) belongs to institutional claims.
+    A (UB-04 bill type) belongs to institutional claims. An entirely empty CLM05 is reported here
+    once (CS006 does not repeat it for the frequency code).
     """
     parts = claim.facility
     qualifier = parts[1].strip() if len(parts) > 1 else ""
     if qualifier == "B":
         return ()
+    if not any(p.strip() for p in parts):  # one defect, one finding: CS006 stays silent on an empty CLM05
+        return (Problem("CLM05 is empty: a professional claim needs place of service, B and a frequency code "
+                        "(e.g. 11:B:1)", claim.clm, "CLM05-1", expected="11:B:1"),)
     return (Problem(f"CLM05-2 is {qualifier or '(empty)'}; a professional claim uses B (place of service codes)",
                     claim.clm, "CLM05-2", expected="B", actual=qualifier or None),)
 
@@ -219,11 +223,12 @@ FREQUENCY = {"1": "original", "7": "replacement of a prior claim", "8": "void of
 def clm05_frequency_code(claim):
     """A provider submits an original claim (1), a replacement (7) or a void (8). Other NUBC codes
     are "not applicable to the submission of claims by a provider to a health plan" (RFI 1538).
-    Beware a public how-to that swaps 7 and 8: 7 replaces, 8 voids.
+    Beware a public how-to that swaps 7 and 8: 7 replaces, 8 voids. An entirely empty CLM05 is
+    CS005's finding, not repeated here.
     """
     parts = claim.facility
     code = parts[2].strip() if len(parts) > 2 else ""
-    if code in FREQUENCY:
+    if code in FREQUENCY or not any(p.strip() for p in parts):  # an empty CLM05 is CS005's
         return ()
     return (Problem(f"CLM05-3 claim frequency code is {code or '(empty)'}; expected 1 (original), 7 (replacement) "
                     "or 8 (void)", claim.clm, "CLM05-3", expected="1, 7 or 8", actual=code or None),)
