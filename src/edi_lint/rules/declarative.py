@@ -676,7 +676,7 @@ def _compile_rule(table: dict, index: int, ctx: _Context, ruleset: str) -> Rule:
         if table["once_per"] != "day" or not line_scope:
             raise ctx.error("'once_per' is \"day\" (line rules only): one finding per procedure and date of service",
                             "once_per")
-        scope_tests.append(_first_of_day)
+        scope_tests.append(attach(_first_of_day, src_of(_first_of_day)))  # a plain call in a generated check
     default = table.get("default", ctx.default)
     if default not in ("on", "off"):
         raise ctx.error("'default' is \"on\" or \"off\" (off: runs only when selected)", "default")
