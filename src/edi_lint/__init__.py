@@ -6,17 +6,21 @@ Public API (see `edi_lint.api` for the full description):
     report = edi_lint.lint("batch.837")          # or bytes, a directory, a list of paths
     report.findings, report.claims, report.exit_code, report.to_json()
     edi_lint.split("in.837", "ok.837", "held.837")
+    edi_lint.acknowledge("in.837", ack_999="in.999", ack_277ca="in.277")
 
 Names are imported on first use, so `import edi_lint` (and the CLI start-up) stays cheap.
 """
 
 from __future__ import annotations
 
-__all__ = ["ClaimStatus", "ClaimVerdict", "FileResult", "Finding", "Report", "Severity", "lint", "split"]
+__all__ = ["AckOptions", "ClaimStatus", "ClaimVerdict", "FileResult", "Finding", "Report", "Severity", "acknowledge",
+           "lint", "split"]
 
 _HOMES = {
     "lint": "edi_lint.api",
     "split": "edi_lint.api",
+    "acknowledge": "edi_lint.api",
+    "AckOptions": "edi_lint.acks",
     "Report": "edi_lint.api",
     "ClaimStatus": "edi_lint.api",
     "Finding": "edi_lint.findings",

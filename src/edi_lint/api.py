@@ -15,6 +15,11 @@
     report = edi_lint.split("in.837", "ok.837", "held.837")   # the pre-flight split, as the CLI does
     report.split            # {"accepted": 12, "rejected": 2, "incomplete": [], ...}
 
+    # X12 acknowledgments (a 999 with a TA1 when due, a 277CA), with or without the split:
+    edi_lint.acknowledge("in.837", ack_999="in.999", ack_277ca="in.277")
+    edi_lint.split("in.837", "ok.837", "held.837", ack_999="in.999", ack_277ca="in.277",
+                   ack_options=edi_lint.AckOptions(control_number=1001))
+
 Arguments (keyword-only, all optional): `select`, `ignore`, `extend_select` (rule codes or prefixes,
 a list or a comma-separated string, as on the command line), `fail_on` ("error", "warning", "info"
 or "never"; default: the configuration's fail-on, else "error") and `config` (a pyproject.toml,
@@ -25,7 +30,9 @@ A claim is accepted when it has no finding at or above `fail_on` and no finding 
 (envelope, transaction, level) at or above `fail_on` covers it; `lint` and `split` give the same
 verdicts. Findings are frozen dataclasses with `.to_dict()`; their messages are written never to
 quote PHI (names, member ids, birth dates, addresses).
-`lint` never writes anything; `split` writes only its two outputs (see `edi_lint.preflight`).
+`lint` never writes anything; `split` writes only its two outputs (see `edi_lint.preflight`) and the
+acknowledgments asked for; `acknowledge` writes only those. Acknowledging needs implementation-guide
+validation, so it turns the IG family on whatever `select`/`ignore` say (see `edi_lint.acks`).
 Errors in an input (not X12, not an 837P, unreadable) do not raise: that file gets
 `status == "error"` and a one-line `error`, and `exit_code` is 2. Bad arguments raise ValueError.
 """
@@ -106,7 +113,7 @@ class Report:
         return render(fmt, self.files, all_rule_infos(), cwd=cwd)
 
 
-def _prepare(select, ignore, extend_select, fail_on, config):
+def _prepare(select, ignore, extend_select, fail_on, config, acknowledging: bool = False):
     """Settings and a linter as the CLI builds them: the named configuration file (if any), then
     the arguments. Raises ValueError for a bad argument, configuration, ruleset or plugin."""
     from edi_lint import application
@@ -126,6 +133,8 @@ def _prepare(select, ignore, extend_select, fail_on, config):
     except application.SetupError as error:
         raise ValueError(str(error)) from None
     settings.collect_verdicts = True
+    if acknowledging:
+        settings, _ = application.with_ig(settings)
     return settings, Linter(registry.rules, registry.infos, settings)
 
 
@@ -159,23 +168,63 @@ def lint(source: Source, *, select=None, ignore=None, extend_select=None,
 
 def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: PathLike, *, select=None,
           ignore=None, extend_select=None, fail_on: str | Severity | None = None,
-          config: PathLike | None = None) -> Report:
-    """Lint one file and write its accepted and rejected claims to two 837P interchanges.
+          config: PathLike | None = None, ack_999: PathLike | None = None, ack_277ca: PathLike | None = None,
+          ack_options=None) -> Report:
+    """Lint one file and write its accepted and rejected claims to two 837P interchanges, and the
+    acknowledgments asked for (`ack_999`, `ack_277ca`: paths; `ack_options`: an `AckOptions`).
 
-    Raises ValueError when the paths collide (input, accepted and rejected must all differ). When the
-    input cannot be linted at all, nothing is written and the report's exit_code is 2.
+    Raises ValueError when the paths collide (input, accepted, rejected and acknowledgments must all
+    differ). When the input cannot be linted at all, nothing is written and the report's exit_code is 2.
     """
-    from edi_lint.application import UsageError, check_split_paths, split_input
+    from edi_lint.application import UsageError, acknowledge_input, check_ack_paths, check_split_paths, split_input
 
     name = "<bytes>" if isinstance(source, (bytes, bytearray)) else str(source)
+    acknowledging = ack_999 is not None or ack_277ca is not None
     try:
         check_split_paths([name if name != "<bytes>" else "-"], accepted_path, rejected_path)
+        if acknowledging:
+            check_ack_paths([name], ack_999, ack_277ca, (accepted_path, rejected_path))
     except UsageError as error:
         raise ValueError(str(error)) from None
-    settings, linter = _prepare(select, ignore, extend_select, fail_on, config)
+    settings, linter = _prepare(select, ignore, extend_select, fail_on, config, acknowledging)
     data = bytes(source) if isinstance(source, (bytes, bytearray)) else source
     result, summary = split_input(linter, name, data, accepted_path, rejected_path, settings.fail_on)
+    if acknowledging:
+        acknowledge_input(linter, result, data, settings.fail_on, ack_999, ack_277ca, ack_options)
     return Report([result], settings.fail_on, summary)
 
 
-__all__ = ["ClaimStatus", "Report", "lint", "split"]
+def acknowledge(source: PathLike | bytes, *, ack_999: PathLike | None = None, ack_277ca: PathLike | None = None,
+                ack_options=None, select=None, ignore=None, extend_select=None,
+                fail_on: str | Severity | None = None, config: PathLike | None = None) -> Report:
+    """Lint one file and write its 999 (with a TA1 when due) and/or 277CA, without splitting it.
+
+    Claim verdicts are the ones `split` gives. Raises ValueError for colliding paths or when no
+    acknowledgment is asked for; an input that cannot be linted gets none (exit_code 2).
+    """
+    from edi_lint.application import (UsageError, acknowledge_input, check_ack_paths, lint_input,
+                                      with_final_verdicts)
+
+    name = "<bytes>" if isinstance(source, (bytes, bytearray)) else str(source)
+    if ack_999 is None and ack_277ca is None:
+        raise ValueError("acknowledge needs ack_999 and/or ack_277ca")
+    try:
+        check_ack_paths([name], ack_999, ack_277ca)
+    except UsageError as error:
+        raise ValueError(str(error)) from None
+    settings, linter = _prepare(select, ignore, extend_select, fail_on, config, acknowledging=True)
+    data = bytes(source) if isinstance(source, (bytes, bytearray)) else source
+    result = with_final_verdicts(lint_input(linter, name, data), data, settings.fail_on)
+    acknowledge_input(linter, result, data, settings.fail_on, ack_999, ack_277ca, ack_options)
+    return Report([result], settings.fail_on)
+
+
+def __getattr__(name: str):
+    if name == "AckOptions":
+        from edi_lint.acks import AckOptions
+
+        return AckOptions
+    raise AttributeError(name)
+
+
+__all__ = ["AckOptions", "ClaimStatus", "Report", "acknowledge", "lint", "split"]

@@ -403,6 +403,83 @@ def run_split(name: str, linters: Linters, accepted, rejected, log=None) -> tupl
     return [result], {"split": summary}
 
 
+# -- acknowledgments (999 with TA1, 277CA) -----------------------------------------------------
+
+
+def with_ig(settings: Settings, overrides: dict | None = None) -> tuple[Settings, dict | None]:
+    """Settings (and per-file overrides) with the IG family selected and not ignored: acknowledging
+    needs implementation-guide validation, whatever --select/--ignore say."""
+    def keep(codes):
+        return tuple(p for p in codes if not (p.startswith("IG") or "IG".startswith(p)))
+
+    settings = replace(settings, ignore=keep(settings.ignore), extend_select=tuple(settings.extend_select) + ("IG",))
+    if overrides is not None:
+        overrides = dict(overrides, ignore=keep(overrides.get("ignore", ())),
+                         extend_select=tuple(overrides.get("extend_select", ())) + ("IG",))
+    return settings, overrides
+
+
+def check_ack_paths(inputs, ack_999, ack_277ca, others=()) -> None:
+    """Raise UsageError when the acknowledgment paths collide with each other, the input or the
+    split's outputs, or cannot be written."""
+    from edi_lint.preflight import same_file
+
+    inputs = list(inputs)
+    if len(inputs) != 1:
+        raise UsageError(f"--ack-999/--ack-277ca acknowledge exactly one input file, got {len(inputs)}")
+    targets = [p for p in (ack_999, ack_277ca) if p is not None]
+    if len(targets) == 2 and same_file(*targets):
+        raise UsageError("--ack-999 and --ack-277ca must be different files")
+    for target in targets:
+        if os.fspath(target) == "-":
+            raise UsageError("--ack-999/--ack-277ca need file paths")
+        if inputs[0] not in ("-", "<bytes>") and same_file(inputs[0], target):
+            raise UsageError("an acknowledgment must not be written over the input file")
+        if any(other is not None and same_file(other, target) for other in others):
+            raise UsageError("an acknowledgment must not be written over --accepted/--rejected")
+        if os.path.isdir(target):
+            raise UsageError(f"{target} is a directory")
+        parent = os.path.dirname(os.path.abspath(target))
+        if not os.path.isdir(parent):
+            raise UsageError(f"cannot write {target}: directory {parent} does not exist")
+
+
+def acknowledge_input(linter, result: FileResult, data, fail_on: Severity | None, ack_999=None, ack_277ca=None,
+                      options=None) -> None:
+    """Write the acknowledgments of one linted input (`result` with final verdicts; `data` its path
+    or bytes). Nothing is written for an input that could not be linted."""
+    from edi_lint import acks
+
+    if result.status == "error":
+        return
+    acks.write(data, result, fail_on, linter.infos, ack_999=ack_999, ack_277ca=ack_277ca, options=options)
+
+
+def run_acknowledged(name: str, linters: Linters, accepted=None, rejected=None, ack_999=None, ack_277ca=None,
+                     ack_options=None, log=None) -> tuple[list[FileResult], dict]:
+    """Lint (or split) one input and write its acknowledgments: the command line's --ack-999/--ack-277ca."""
+    from edi_lint.logs import file_event
+
+    fail_on = linters.settings.fail_on
+    data = sys.stdin.buffer.read() if name == "-" else name
+    linter = linters.for_path(name)
+    start = time.perf_counter()
+    extra: dict = {}
+    if accepted is not None:
+        result, summary = split_input(linter, name, data, accepted, rejected, fail_on)
+        if summary is not None:
+            extra["split"] = summary
+    else:
+        result = with_final_verdicts(lint_input(linter, name, data), data, fail_on)
+    if log is not None:
+        file_event(log, result, time.perf_counter() - start)
+    acknowledge_input(linter, result, data, fail_on, ack_999, ack_277ca, ack_options)
+    if log is not None and result.status != "error":
+        log.info("acknowledgments_written", path=name, ack_999=str(ack_999) if ack_999 else None,
+                 ack_277ca=str(ack_277ca) if ack_277ca else None)
+    return [result], extra
+
+
 # -- baselines ---------------------------------------------------------------------------------
 
 
@@ -448,14 +525,23 @@ def _folder_of(path) -> str:
 
 def run(files: list[str], settings: Settings, overrides: dict | None = None, *, jobs: int = 1,
         accepted=None, rejected=None, baseline=None, write_baseline=None, log=None, progress=None,
-        cwd: str | None = None) -> tuple[list[FileResult], dict]:
-    """Lint `files` (or split the one file into `accepted`/`rejected`), then apply or write the
-    baseline. Returns the results and the extra JSON fields ("split", "baseline")."""
+        cwd: str | None = None, ack_999=None, ack_277ca=None, ack_options=None) -> tuple[list[FileResult], dict]:
+    """Lint `files` (or split the one file into `accepted`/`rejected`, and/or acknowledge it), then
+    apply or write the baseline. Returns the results and the extra JSON fields ("split", "baseline")."""
     if write_baseline:
         check_writable(write_baseline, "--write-baseline")
     if log is not None:
         log.info("config_used", path=settings.config_file or "none")
         log.debug("inputs_found", count=len(files))
+    if ack_999 is not None or ack_277ca is not None:
+        if accepted is not None or rejected is not None:
+            check_split_paths(files, accepted, rejected)
+        check_ack_paths(files, ack_999, ack_277ca, (accepted, rejected))
+        if baseline or write_baseline:
+            raise UsageError("--baseline/--write-baseline cannot be combined with --ack-999/--ack-277ca")
+        settings, overrides = with_ig(replace(settings, collect_verdicts=True), overrides)
+        return run_acknowledged(files[0], Linters(settings, overrides), accepted, rejected, ack_999, ack_277ca,
+                                ack_options, log)
     if accepted is not None or rejected is not None:
         check_split_paths(files, accepted, rejected)
         if baseline or write_baseline:

@@ -185,6 +185,9 @@ def render_explanation(info) -> str:
         parts += ["", f"Fails:  {printable(info.example_bad)}"]
     if info.example_good:
         parts += [f"Passes: {printable(info.example_good)}"]
+    from edi_lint.acks.codes import describe
+
+    parts += ["", describe(info)]
     return "\n".join(parts)
 
 

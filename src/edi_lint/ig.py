@@ -78,6 +78,7 @@ def _rule(code: str, name: str, summary: str, tags: tuple[str, ...], severity=_E
         source=SOURCE,
         tags=tags,
         ruleset=RULESET,
+        claim_status="A3:21",  # 277CA: returned as unprocessable, missing or invalid information
     )
 
 

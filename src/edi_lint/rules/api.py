@@ -82,7 +82,8 @@ class RuleCollection(list):
 def _rule(scope: str, code: str, name: str, *, severity: Severity | str = Severity.ERROR,
           summary: str, source: str = "", tags=(), procedures=(), ruleset: str = "core",
           example_bad: str = "", example_good: str = "", segment_ids=(), target: list | None = None,
-          default_on: bool = True, severity_reason: str = ""):
+          default_on: bool = True, severity_reason: str = "",
+          claim_status: str = "", status_entity: str = ""):
     if isinstance(severity, str):
         severity = Severity.parse(severity)
 
@@ -102,6 +103,8 @@ def _rule(scope: str, code: str, name: str, *, severity: Severity | str = Severi
             procedures=tuple(procedures),
             default_on=default_on,
             severity_reason=severity_reason,
+            claim_status=claim_status,
+            status_entity=status_entity,
         )
         (BUILTIN if target is None else target).append(Rule(info, function, frozenset(segment_ids)))
         return function

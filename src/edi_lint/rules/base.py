@@ -32,6 +32,10 @@ class RuleInfo:
     procedures: tuple[str, ...] = ()  # line rules: only lines billed with these codes (empty = all)
     default_on: bool = True  # False: runs only when selected by code or prefix (--select, --extend-select)
     severity_reason: str = ""  # why this severity; --explain prints it
+    # 277CA: the status a finding gives its claim, 'category:status' (A7:453), and the entity code
+    # (85, 82, ...); empty = the documented defaults in edi_lint.acks.codes (A7:21, entity from the loop).
+    claim_status: str = ""
+    status_entity: str = ""
 
     def __post_init__(self) -> None:
         # explanations often come from docstrings: without their indentation in --explain and SARIF

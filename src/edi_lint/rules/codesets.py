@@ -62,6 +62,7 @@ class _NpiChecker:
 
 @file_rule(
     "CS001", "npi-check-digit",
+    claim_status="A7:562",
     summary="An NM109 qualified as an NPI (NM108 = XX) is not 10 digits with a valid check digit.",
     source="CMS 'Requirements for NPI Check Digit' (ISO/IEC 7812 Luhn, prefix 80840) [S8]; reference §3.1 (X011)",
     tags=("snip5", "npi", "code-set"), ruleset="code-sets", segment_ids=("NM1",),
@@ -106,6 +107,7 @@ def _taxonomy_format(seg):
 
 @file_rule(
     "CS002", "taxonomy-format",
+    claim_status="A7:145",
     summary="A PRV03 provider taxonomy code is not in the NUCC format (3 digits, 6 alphanumerics, X).",
     source="NUCC Health Care Provider Taxonomy; format checked against all 856 codes of v21.1 [S10]; "
     "reference §3.2 (X012)",
@@ -133,6 +135,7 @@ def _prv_qualifier(seg):
 
 @file_rule(
     "CS003", "prv-qualifier",
+    claim_status="A7:145",
     summary="PRV02 is not PXC (the only taxonomy qualifier in 005010X222A1).",
     source="pyx12 005010X222A1 map [S1]; 4010 used ZZ [S12][S18]; reference §1.2 (X013)",
     tags=("snip2", "taxonomy"), ruleset="code-sets", segment_ids=("PRV",),
@@ -169,6 +172,7 @@ class _Sbr09Checker:
 
 @file_rule(
     "CS004", "sbr09-code",
+    claim_status="A7:21", status_entity="IL",
     summary="SBR09 (claim filing indicator) is not a code of the 005010X222A1 list.",
     source="pyx12 005010X222A1 map, SBR09 valid codes [S1]; meanings [S3b][S19]; reference §1.3 (X008)",
     tags=("snip2", "payer", "code-set"), ruleset="code-sets", segment_ids=("SBR",),
@@ -187,6 +191,7 @@ def sbr09_code(path):
 
 @claim_rule(
     "CS005", "clm05-facility-qualifier",
+    claim_status="A7:249",
     summary="CLM05-2 (facility code qualifier) is not B.",
     source="pyx12 005010X222A1 map, CLM05-2 [S1]; reference §1.4, §1.7.1 (X009)",
     tags=("snip2", "claim"), ruleset="code-sets",
@@ -214,6 +219,7 @@ FREQUENCY = {"1": "original", "7": "replacement of a prior claim", "8": "void of
 
 @claim_rule(
     "CS006", "clm05-frequency-code",
+    claim_status="A7:535",
     summary="CLM05-3 (claim frequency code) is not 1 (original), 7 (replacement) or 8 (void).",
     source="X12 RFI 1538 [S23]; NUBC frequency codes [S24]; reference §1.4 (X009)",
     tags=("snip2", "claim"), ruleset="code-sets",
@@ -248,6 +254,7 @@ def _date(text: str) -> date | None:
 
 @line_rule(
     "DT001", "service-date-invalid",
+    claim_status="A7:187",
     summary="DTP*472 (service date) is not a valid D8 date or a valid RD8 range with start on or before end.",
     source="pyx12 005010X222A1 map, 2400 DTP*472 (D8 / RD8) [S1]; reference §4.2 (X016)",
     tags=("snip2", "date", "service-line"), ruleset="code-sets",
@@ -283,6 +290,7 @@ def service_date_invalid(line):
 
 @line_rule(
     "DT002", "service-date-missing",
+    claim_status="A6:187",
     summary="A service line has no DTP*472 service date.",
     source="pyx12 005010X222A1 map: 2400 DTP*472 is required [S1]; reference §1.1 (X016)",
     tags=("snip2", "date", "service-line"), ruleset="code-sets",
@@ -305,6 +313,7 @@ def service_date_missing(line):
 
 @line_rule(
     "SVC001", "units-pairing",
+    claim_status="A7:258",
     summary="SV103 (unit basis) and SV104 (unit count) are not both present.",
     source="X12 syntax note P0304 on SV1 (pyx12 005010X222A1 map) [S1]; reference §1.5 (X018)",
     tags=("snip1", "service-line", "units"), ruleset="code-sets",

@@ -582,7 +582,7 @@ def compile_template(template, ctx: _Context, key: str, placeholders: dict[str, 
 RULE_KEYS = {
     "code", "name", "severity", "summary", "explanation", "source", "tags", "example_bad", "example_good",
     "procedures", "payers", "scope", "when", "require", "forbid", "message", "messages", "element", "at",
-    "expected", "default", "severity_reason", "once_per",
+    "expected", "default", "severity_reason", "once_per", "claim_status", "status_entity",
 }
 
 
@@ -612,9 +612,14 @@ def _compile_rule(table: dict, index: int, ctx: _Context, ruleset: str) -> Rule:
         if not isinstance(table.get(text_key), str) or not table[text_key].strip():
             raise ctx.error(f"'{text_key}' is required (a non-empty string)", text_key)
     for text_key in ("explanation", "source", "example_bad", "example_good", "element", "expected",
-                     "severity_reason"):
+                     "severity_reason", "claim_status", "status_entity"):
         if text_key in table and not isinstance(table[text_key], str):
             raise ctx.error(f"'{text_key}' must be a string", text_key)
+    from edi_lint.acks.codes import check_entity, check_status
+
+    for ack_key, check in (("claim_status", check_status), ("status_entity", check_entity)):
+        if table.get(ack_key) and check(table[ack_key]):
+            raise ctx.error(check(table[ack_key]), ack_key)
     scope = table.get("scope", "line")
     if scope not in ("line", "claim"):
         raise ctx.error("'scope' must be line or claim", "scope")
@@ -687,6 +692,7 @@ def _compile_rule(table: dict, index: int, ctx: _Context, ruleset: str) -> Rule:
         example_bad=table.get("example_bad", "").strip(), example_good=table.get("example_good", "").strip(),
         tags=tags, ruleset=ruleset, procedures=procedures, default_on=default == "on",
         severity_reason=table.get("severity_reason", "").strip(),
+        claim_status=table.get("claim_status", ""), status_entity=table.get("status_entity", ""),
     )
     check = _make_check(tuple(scope_tests), test, fires_when, tuple(variants), message, placeholders, anchor,
                         value_of, element_override, expected, code)

@@ -53,6 +53,7 @@ class _ControlPair:
 
 @file_rule(
     "ENV002", "interchange-control-number-mismatch",
+    claim_status="A3:21", status_entity="41",
     summary="IEA02 does not repeat the interchange control number ISA13.",
     source=ENVELOPE_SOURCE + " [S13][S15]",
     tags=("snip1", "envelope"), ruleset="integrity", segment_ids=("ISA", "IEA"),
@@ -70,6 +71,7 @@ def interchange_control_number(path):
 
 @file_rule(
     "ENV003", "group-control-number-mismatch",
+    claim_status="A3:21", status_entity="41",
     summary="GE02 does not repeat the functional group control number GS06.",
     source=ENVELOPE_SOURCE + " [S15]",
     tags=("snip1", "envelope"), ruleset="integrity", segment_ids=("GS", "GE"),
@@ -83,6 +85,7 @@ def group_control_number(path):
 
 @file_rule(
     "ENV004", "transaction-control-number-mismatch",
+    claim_status="A3:21", status_entity="41",
     summary="SE02 does not repeat the transaction set control number ST02.",
     source=ENVELOPE_SOURCE + " [S15]",
     tags=("snip1", "envelope"), ruleset="integrity", segment_ids=("ST", "SE"),
@@ -128,6 +131,7 @@ class _SegmentCount:
 
 @file_rule(
     "ENV005", "transaction-segment-count",
+    claim_status="A3:21", status_entity="41",
     summary="SE01 is not the number of segments from ST to SE inclusive.",
     source=ENVELOPE_SOURCE + " (SE01 definition) [S15]",
     tags=("snip3", "envelope", "count"), ruleset="integrity", segment_ids=("ST", "SE"),
@@ -173,6 +177,7 @@ class _ChildCount:
 
 @file_rule(
     "ENV006", "group-transaction-count",
+    claim_status="A3:21", status_entity="41",
     summary="GE01 is not the number of transaction sets (ST) in the functional group.",
     source=ENVELOPE_SOURCE + " [S15]",
     tags=("snip3", "envelope", "count"), ruleset="integrity", segment_ids=("GS", "ST", "GE"),
@@ -186,6 +191,7 @@ def group_transaction_count(path):
 
 @file_rule(
     "ENV007", "interchange-group-count",
+    claim_status="A3:21", status_entity="41",
     summary="IEA01 is not the number of functional groups (GS) in the interchange.",
     source=ENVELOPE_SOURCE + " [S13][S15]",
     tags=("snip3", "envelope", "count"), ruleset="integrity", segment_ids=("ISA", "GS", "IEA"),
@@ -222,6 +228,7 @@ class _HLNumbering:
 
 @file_rule(
     "HL001", "hl-numbering",
+    claim_status="A3:21",
     summary="HL01 does not start at 1 in the transaction or does not go up by one.",
     source="TR3 HL01 note (WPC) [S16]; X12 RFI 477 (numbering restarts in each ST/SE) [S17]; reference §1.1, §4.2",
     tags=("snip2", "hierarchy"), ruleset="integrity", segment_ids=("ST", "HL"),
@@ -271,6 +278,7 @@ class _HLParents:
 
 @file_rule(
     "HL002", "hl-parent",
+    claim_status="A3:21",
     summary="HL02 names a parent HL that does not exist earlier in the transaction, or one of the wrong level.",
     source="TR3 HL structure (2000A -> 2000B -> 2000C); X12 RFI 477 [S17]; reference §4.2",
     tags=("snip2", "hierarchy"), ruleset="integrity", segment_ids=("ST", "HL"),
@@ -288,6 +296,7 @@ def hl_parent(path):
 
 @claim_rule(
     "LX001", "lx-numbering",
+    claim_status="A3:21",
     summary="The service lines of a claim are not numbered 1, 2, 3 ... in LX01.",
     source="TR3 2400 LX note, as embedded in fjiang2/medsys [S3]; reference §1.1, §4.2 (X006)",
     tags=("snip2", "service-line"), ruleset="integrity",
@@ -325,6 +334,7 @@ def _shown(value: Decimal) -> str:
 
 @claim_rule(
     "BAL001", "claim-charge-balance",
+    claim_status="A7:400",
     summary="CLM02 (total claim charge) is not the sum of the service lines' SV102 charges.",
     source="WEDI SNIP type 3 balancing [S52][S53]; clearinghouse edit [S54]; worked example [S55]; reference §4.2 (X007)",
     tags=("snip3", "balancing", "amount"), ruleset="integrity",

@@ -12,6 +12,8 @@ from edi_lint.rules.base import RuleInfo
 MISSING_TRAILER = RuleInfo(
     code="ENV001",
     name="missing-trailer",
+    claim_status="A3:21",
+    status_entity="41",
     severity=Severity.ERROR,
     summary="The file ends before the SE, GE or IEA trailer that closes an open envelope (truncated).",
     scope="file",
@@ -30,6 +32,7 @@ MISSING_TRAILER = RuleInfo(
 UNEXPECTED_SEGMENT = RuleInfo(
     code="STR001",
     name="segment-not-in-guide",
+    claim_status="A3:21",
     severity=Severity.WARNING,
     summary="A segment the 005010X222A1 guide has no place for at this point (misspelled, out of order or foreign).",
     scope="file",

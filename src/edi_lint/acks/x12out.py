@@ -1,0 +1,126 @@
+"""Writing X12: segments joined with the input interchange's own delimiters, and the ISA/GS envelope.
+
+Values copied from an input interchange cannot contain its delimiters, so answering with the same
+delimiters never needs escaping.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from edi_lint.x12.tokenizer import Delimiters
+
+
+class Writer:
+    """Collects segments of one acknowledgment interchange; counts the segments of the open set."""
+
+    def __init__(self, delimiters: Delimiters, eol: str):
+        self.d = delimiters
+        self.eol = eol if delimiters.segment not in "\r\n" else ""
+        self.parts: list[str] = []
+        self.in_set = 0
+
+    def seg(self, *elements) -> None:
+        """One segment. A tuple or list element is a composite; trailing empty elements are dropped."""
+        values = [self.d.component.join(e).rstrip(self.d.component) if isinstance(e, (tuple, list)) else str(e)
+                  for e in elements]
+        while len(values) > 1 and values[-1] == "":
+            values.pop()
+        self.parts.append(self.d.element.join(values) + self.d.segment + self.eol)
+        self.in_set += 1
+
+    def start_set(self, st01: str, st02: str, guide: str) -> None:
+        self.in_set = 0
+        self.seg("ST", st01, st02, guide)
+
+    def end_set(self, st02: str) -> None:
+        self.seg("SE", str(self.in_set + 1), st02)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def isa(writer: Writer, source, ack_date: str, ack_time: str, control: str, sender, receiver) -> None:
+    """ISA of an acknowledgment answering the interchange `source` (its ISA segment).
+
+    `sender`/`receiver` are (qualifier, id); ids are padded to ISA06/ISA08's fixed 15 characters.
+    """
+    d = writer.d
+    writer.seg("ISA", "00", " " * 10, "00", " " * 10, sender[0], sender[1].ljust(15)[:15],
+               receiver[0], receiver[1].ljust(15)[:15], ack_date[2:8], ack_time[:4],
+               d.repetition or "^", "00501", control, "0", source.get(15) or "P", d.component)
+
+
+def amount(value: Decimal) -> str:
+    """An X12 R-type amount: no exponent, no trailing zeros after the point (100, 12.5)."""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text if text not in ("-0", "") else "0"
+
+
+class Options:
+    """Who sends the acknowledgments and how they are numbered and dated (all optional).
+
+    sender: (ISA05 qualifier, ISA06 id) of the acks; default the input's receiver (ISA07, ISA08).
+    application_sender: GS02; default the input's GS03. control_number: ISA13/GS06 of the first
+    acknowledgment interchange (the next ones count up); default the input's ISA13.
+    date/time: CCYYMMDD / HHMM; default the input's GS04/GS05. source_entity: NM101 of the 277CA
+    information source, AY (clearinghouse) or PR (payer).
+    """
+
+    def __init__(self, sender: tuple[str, str] | None = None, application_sender: str | None = None,
+                 control_number: int | None = None, date: str | None = None, time: str | None = None,
+                 source_entity: str = "AY"):
+        if control_number is not None and not 0 < int(control_number) <= 999_999_999:
+            raise ValueError("control_number must be between 1 and 999999999")
+        if date is not None and not (len(date) == 8 and date.isdigit()):
+            raise ValueError("date must be CCYYMMDD")
+        if time is not None and not (len(time) == 4 and time.isdigit()):
+            raise ValueError("time must be HHMM")
+        if sender is not None and (len(sender) != 2 or not sender[1] or len(sender[1]) > 15):
+            raise ValueError("sender must be (qualifier, id) with an id of at most 15 characters")
+        if source_entity not in ("AY", "PR"):
+            raise ValueError("source_entity must be AY (clearinghouse) or PR (payer)")
+        self.sender = sender
+        self.application_sender = application_sender
+        self.control_number = control_number
+        self.date = date
+        self.time = time
+        self.source_entity = source_entity
+
+
+class Envelope:
+    """The envelope values of the acknowledgment answering one input interchange."""
+
+    def __init__(self, interchange, options: Options, number: int):
+        isa = interchange.isa
+        gs = interchange.groups[0].gs if interchange.groups else None
+        self.sender = options.sender or (isa.get(7), isa.get(8).strip())
+        self.receiver = (isa.get(5), isa.get(6).strip())
+        self.application_sender = options.application_sender or (gs.get(3).strip() if gs else self.sender[1])
+        self.application_receiver = gs.get(2).strip() if gs else self.receiver[1]
+        gs_date = gs.get(4).strip() if gs else ""
+        gs_time = gs.get(5).strip() if gs else ""
+        if not (len(gs_date) == 8 and gs_date.isdigit()):
+            isa_date = isa.get(9).strip()
+            gs_date = "20" + isa_date if len(isa_date) == 6 and isa_date.isdigit() else "20000101"
+        if not (len(gs_time) >= 4 and gs_time[:4].isdigit()):
+            isa_time = isa.get(10).strip()
+            gs_time = isa_time if len(isa_time) == 4 and isa_time.isdigit() else "0000"
+        self.date = options.date or gs_date
+        self.time = options.time or gs_time[:4]
+        if options.control_number is not None:
+            number = (options.control_number + number - 1) % 1_000_000_000 or 1
+        else:
+            digits = isa.get(13).strip()
+            number = int(digits) if digits.isdigit() and int(digits) > 0 else number
+        self.control = f"{number:09d}"
+        self.group_control = str(number)
+
+    def open(self, writer: Writer, source_isa) -> None:
+        isa(writer, source_isa, self.date, self.time, self.control, self.sender, self.receiver)
+
+    def open_group(self, writer: Writer, functional_id: str, guide: str) -> None:
+        writer.seg("GS", functional_id, self.application_sender, self.application_receiver, self.date, self.time,
+                   self.group_control, "X", guide)
