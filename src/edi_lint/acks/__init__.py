@@ -11,7 +11,9 @@ from __future__ import annotations
 from edi_lint.acks.x12out import Options
 from edi_lint.findings import FileResult, Severity
 
-__all__ = ["Options", "write"]
+AckOptions = Options  # the name edi_lint exports
+
+__all__ = ["AckOptions", "Options", "write"]
 
 
 def write(source, result: FileResult, fail_on: Severity | None, infos: dict, *, ack_999=None, ack_277ca=None,

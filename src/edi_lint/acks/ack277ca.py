@@ -155,8 +155,8 @@ def _transaction_set(writer, tset, statuses: _Statuses, outer, accepted_at, enve
     receiver_hl = hl
     writer.seg("HL", str(hl), str(source_hl), "21", "1")
     kind = submitter.get(2) if submitter is not None and submitter.get(2) in ("1", "2") else "2"
-    writer.seg("NM1", "41", kind, _value(submitter, 3, "SUBMITTER"), submitter.get(4) if kind == "1" else "",
-               submitter.get(5) if kind == "1" else "", "", "", "46", _value(submitter, 9, envelope.receiver[1]))
+    writer.seg("NM1", "41", kind, _value(submitter, 3, "SUBMITTER"), _part(submitter, 4) if kind == "1" else "",
+               _part(submitter, 5) if kind == "1" else "", "", "", "46", _value(submitter, 9, envelope.receiver[1]))
     bht = _first(header.segments, "BHT")
     writer.seg("TRN", "2", _value(bht, 3, tset.st.get(2).strip() or "0"))
     writer.seg("STC", ("A1", "19", options.source_entity), date, "WQ", amount(_charges(claims)))
@@ -174,9 +174,8 @@ def _transaction_set(writer, tset, statuses: _Statuses, outer, accepted_at, enve
         writer.seg("HL", str(hl), str(receiver_hl), "19", "1")
         nm1 = run[0].billing_provider
         kind = nm1.get(2) if nm1 is not None and nm1.get(2) in ("1", "2") else "2"
-        writer.seg("NM1", "85", kind, _value(nm1, 3, "PROVIDER"), nm1.get(4) if nm1 is not None else "",
-                   nm1.get(5) if nm1 is not None else "", "", nm1.get(7) if nm1 is not None and kind == "1" else "",
-                   "XX", _value(nm1, 9, "0000000000"))
+        writer.seg("NM1", "85", kind, _value(nm1, 3, "PROVIDER"), _part(nm1, 4), _part(nm1, 5), "",
+                   _part(nm1, 7) if kind == "1" else "", "XX", _value(nm1, 9, "0000000000"))
         writer.seg("TRN", "1", "0")
         writer.seg("STC", ("A1", "19", "85"), "", "WQ", amount(_charges(run)))
         _totals(writer, run, accepted_at, ("QA", "QC"))
@@ -196,19 +195,18 @@ def _claim(writer, claim, statuses: _Statuses, outer, accepted_at, date, hl, par
     patient = claim.patient.first("NM1", "QC") if claim.patient else None
     person = patient or subscriber
     kind = person.get(2) if person is not None and person.get(2) in ("1", "2") else "1"
-    writer.seg("NM1", "QC", kind, _value(person, 3, "UNKNOWN"), person.get(4) if person is not None else "",
-               person.get(5) if person is not None else "", "", person.get(7) if person is not None else "",
-               "MI", _value(subscriber, 9, _value(patient, 9, "UNKNOWN")))
-    writer.seg("TRN", "2", claim.id)
+    writer.seg("NM1", "QC", kind, _value(person, 3, "UNKNOWN"), _part(person, 4), _part(person, 5), "",
+               _part(person, 7), "MI", _value(subscriber, 9, _value(patient, 9, "UNKNOWN")))
+    writer.seg("TRN", "2", claim.id.strip()[:50] or "0")
     accepted = accepted_at.get(claim.clm.index, False)
     if accepted:
         found = [(*codes.ACCEPTED_STATUS.split(":"), "")]
     else:
         found = statuses.of(claim) or statuses.held(outer)
-    _stc(writer, found, date, "WQ" if accepted else "U", claim.charge.strip() or "0")
+    _stc(writer, found, date, "WQ" if accepted else "U", _money(claim.charge))
     d9 = next((s for s in claim.segments if s.elements[0] == "REF" and s.get(1) == "D9" and s.loop == "2300"), None)
     if d9 is not None and d9.get(2).strip():
-        writer.seg("REF", "D9", d9.get(2).strip())
+        writer.seg("REF", "D9", d9.get(2).strip()[:50])
     writer.seg("DTP", "472", *_service_period(claim, date))
     if accepted:
         return
@@ -217,12 +215,13 @@ def _claim(writer, claim, statuses: _Statuses, outer, accepted_at, date, hl, par
         if not line_statuses or line.sv1 is None:
             continue
         qualifier = line.qualifier if line.qualifier in ("AD", "ER", "HC", "HP", "IV", "NU", "WK") else "HC"
-        procedure = [qualifier, line.procedure or "0", *line.modifiers]
-        writer.seg("SVC", procedure, line.charge.strip() or "0", "", "", "", "", line.units.strip())
+        procedure = [qualifier, line.procedure[:48] or "0", *(m[:2] for m in line.modifiers[:4])]
+        units = decimal_value(line.units)
+        writer.seg("SVC", procedure, _money(line.charge), "", "", "", "", amount(units) if units is not None else "")
         _stc(writer, line_statuses[:3], date, "U", None)
         ref = next((s for s in line.segments if s.elements[0] == "REF" and s.get(1) == "6R"), None)
         if ref is not None and ref.get(2).strip():
-            writer.seg("REF", "FJ", ref.get(2).strip())
+            writer.seg("REF", "FJ", ref.get(2).strip()[:50])
         dtp = line.date_of_service
         if dtp is not None and dtp.get(2) in ("D8", "RD8") and dtp.get(3).strip():
             writer.seg("DTP", "472", dtp.get(2), dtp.get(3).strip())
@@ -258,6 +257,24 @@ def _first(segments, segment_id: str, qualifier: str | None = None):
     return None
 
 
+# Maximum lengths of the 277CA elements values are copied into (NM103 ... NM109, TRN02, REF02).
+_MAX = {3: 60, 4: 35, 5: 25, 7: 10, 9: 80}
+
+
 def _value(seg, position: int, default: str) -> str:
+    """An NM1/BHT element copied into the 277CA, cut to the 277CA's maximum length (a value that is
+    too long in the input must not make the acknowledgment invalid too); `default` when empty."""
     value = seg.get(position).strip() if seg is not None else ""
-    return value or default
+    if position == 9 and len(value) < 2:
+        value = ""
+    return value[:_MAX.get(position, 50)] or default
+
+
+def _part(seg, position: int) -> str:
+    """An optional name part (NM104, NM105, NM107), cut to its maximum length."""
+    return seg.get(position).strip()[:_MAX[position]] if seg is not None else ""
+
+
+def _money(text: str) -> str:
+    value = decimal_value(text)
+    return amount(value) if value is not None else "0"

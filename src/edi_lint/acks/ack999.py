@@ -13,8 +13,10 @@ Acknowledgment codes follow the pre-flight split, which judges claim by claim:
   its errors are below fail-on; A when it has none.
 * AK9 R when the group has its own error at or above fail-on (then AK904 is 0) or no set was
   accepted; P when some sets were rejected; E when all were accepted but some with errors; else A.
-* TA1 (in the 999's interchange, after its ISA) when the input's interchange has envelope errors or
-  ISA14 is 1: TA104 R for an error at or above fail-on, E below it, A with TA105 000 when clean.
+* TA1 (in the 999's interchange) when the input's interchange has envelope errors or ISA14 is 1:
+  TA104 R for an error at or above fail-on, E below it, A with TA105 000 when clean. It sits after
+  the functional group, before IEA, where pyx12's 999 and control maps place it (X12.5 puts a TA1
+  before the first GS; pyx12 rejects that in an interchange after the first).
 """
 
 from __future__ import annotations
@@ -68,11 +70,6 @@ def _interchange(interchange, findings, blocking, accepted_at, options, number, 
     writer = Writer(isa.delimiters, eol)
     envelope = Envelope(interchange, options, number)
     envelope.open(writer, isa)
-    notes = [(code, id(f) in blocking) for f in findings for code in _codes_of(f, codes.TA1_CODES, "TA1")]
-    if notes or isa.get(14).strip() == "1":
-        status = "R" if any(b for _, b in notes) else "E" if notes else "A"
-        note = min(code for code, _ in notes) if notes else "000"
-        writer.seg("TA1", isa.get(13).strip(), isa.get(9).strip(), isa.get(10).strip(), status, note)
     envelope.open_group(writer, "FA", GUIDE)
     for count, group in enumerate(interchange.groups, 1):
         st02 = f"{count:04d}"
@@ -88,6 +85,11 @@ def _interchange(interchange, findings, blocking, accepted_at, options, number, 
         _ak9(writer, group, results, group_notes)
         writer.end_set(st02)
     writer.seg("GE", str(len(interchange.groups)), envelope.group_control)
+    notes = [(code, id(f) in blocking) for f in findings for code in _codes_of(f, codes.TA1_CODES, "TA1")]
+    if notes or isa.get(14).strip() == "1":
+        status = "R" if any(b for _, b in notes) else "E" if notes else "A"
+        note = min(code for code, _ in notes) if notes else "000"
+        writer.seg("TA1", isa.get(13).strip(), isa.get(9).strip(), isa.get(10).strip(), status, note)
     writer.seg("IEA", "1", envelope.control)
     return writer.text()
 

@@ -46,9 +46,12 @@ def isa(writer: Writer, source, ack_date: str, ack_time: str, control: str, send
     `sender`/`receiver` are (qualifier, id); ids are padded to ISA06/ISA08's fixed 15 characters.
     """
     d = writer.d
+    used = (d.element, d.component, d.segment)
+    repetition = d.repetition if d.repetition and d.repetition not in used else next(
+        c for c in "^{!|`" if c not in used)
     writer.seg("ISA", "00", " " * 10, "00", " " * 10, sender[0], sender[1].ljust(15)[:15],
                receiver[0], receiver[1].ljust(15)[:15], ack_date[2:8], ack_time[:4],
-               d.repetition or "^", "00501", control, "0", source.get(15) or "P", d.component)
+               repetition, "00501", control, "0", source.get(15) or "P", d.component)
 
 
 def amount(value: Decimal) -> str:
