@@ -370,3 +370,56 @@ def test_undeclared_rules_get_the_documented_default():
     assert codes.claim_status(info, "2010AA") == ("A7", "21", "85")
     assert codes.claim_status(info, "2400") == ("A7", "21", "")
     assert codes.describe(info) == "277CA status: A7:21 (default), entity from the finding's loop"
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_cli_writes_both_acknowledgments_with_the_split_and_configured_sender(tmp_path):
+    from click.testing import CliRunner
+
+    from edi_lint.cli import main
+
+    config = tmp_path / "edi-lint.toml"
+    config.write_text('[acknowledgments]\nsender-qualifier = "ZZ"\nsender-id = "PREFLIGHT"\n'
+                      'application-sender = "PF"\ncontrol-number = 5\n')
+    source = tmp_path / "in.837"
+    source.write_bytes((FIXTURES / "sample.837").read_bytes())
+    args = [str(source), "--config", str(config), "--accepted", str(tmp_path / "ok.837"), "--rejected",
+            str(tmp_path / "held.837"), "--ack-999", str(tmp_path / "in.999"), "--ack-277ca", str(tmp_path / "in.277"),
+            "--format", "json", "-qq"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.output)["split"]["rejected"] == 3
+    s999 = segs(written(tmp_path / "in.999", "005010X231A1"))
+    s277 = segs(written(tmp_path / "in.277", "005010X214"))
+    assert s999[0].split("*")[5:7] == ["ZZ", "PREFLIGHT      "] and s999[0].split("*")[13] == "000000005"
+    assert s277[1].startswith("GS*HN*PF*")
+    assert [stcs[0].split("*")[1] for _, stcs in claim_list(s277)] == ["A7:453", "A7:249", "A7:145:82"]
+
+
+def test_cli_acknowledgments_refuse_several_inputs_and_colliding_paths(tmp_path):
+    from click.testing import CliRunner
+
+    from edi_lint.cli import main
+
+    sample = str(FIXTURES / "sample.837")
+    result = CliRunner().invoke(main, [sample, sample, "--ack-999", str(tmp_path / "x.999")])
+    assert result.exit_code == 2 and "exactly one input file, got 2" in result.output
+    result = CliRunner().invoke(main, [sample, "--ack-999", str(tmp_path / "x"), "--ack-277ca", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "must be different files" in result.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_without_split_acknowledges_with_ig_even_when_not_selected(tmp_path):
+    from click.testing import CliRunner
+
+    from edi_lint.cli import main
+
+    source = tmp_path / "in.837"
+    source.write_text(mutant("SBR*P*18*GRP1001******CI~", "SBR*P*18*GRP1001******CIX~"))
+    result = CliRunner().invoke(main, [str(source), "--isolated", "--select", "PT", "--ack-999",
+                                       str(tmp_path / "in.999"), "-qq"])
+    assert result.exit_code == 1
+    assert errors_999(segs(written(tmp_path / "in.999", "005010X231A1")))[:2] == [
+        "IK3*SBR*13*2000*8", "IK4*9*1032*5*CIX"]

@@ -176,7 +176,8 @@ def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: Path
     Raises ValueError when the paths collide (input, accepted, rejected and acknowledgments must all
     differ). When the input cannot be linted at all, nothing is written and the report's exit_code is 2.
     """
-    from edi_lint.application import UsageError, acknowledge_input, check_ack_paths, check_split_paths, split_input
+    from edi_lint.application import (CannotWrite, UsageError, acknowledge_input, check_ack_paths, check_split_paths,
+                                      split_input)
 
     name = "<bytes>" if isinstance(source, (bytes, bytearray)) else str(source)
     acknowledging = ack_999 is not None or ack_277ca is not None
@@ -184,13 +185,13 @@ def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: Path
         check_split_paths([name if name != "<bytes>" else "-"], accepted_path, rejected_path)
         if acknowledging:
             check_ack_paths([name], ack_999, ack_277ca, (accepted_path, rejected_path))
-    except UsageError as error:
+    except (UsageError, CannotWrite) as error:
         raise ValueError(str(error)) from None
     settings, linter = _prepare(select, ignore, extend_select, fail_on, config, acknowledging)
     data = bytes(source) if isinstance(source, (bytes, bytearray)) else source
     result, summary = split_input(linter, name, data, accepted_path, rejected_path, settings.fail_on)
     if acknowledging:
-        acknowledge_input(linter, result, data, settings.fail_on, ack_999, ack_277ca, ack_options)
+        acknowledge_input(linter, result, data, settings.fail_on, ack_999, ack_277ca, _options(ack_options, settings))
     return Report([result], settings.fail_on, summary)
 
 
@@ -202,7 +203,7 @@ def acknowledge(source: PathLike | bytes, *, ack_999: PathLike | None = None, ac
     Claim verdicts are the ones `split` gives. Raises ValueError for colliding paths or when no
     acknowledgment is asked for; an input that cannot be linted gets none (exit_code 2).
     """
-    from edi_lint.application import (UsageError, acknowledge_input, check_ack_paths, lint_input,
+    from edi_lint.application import (CannotWrite, UsageError, acknowledge_input, check_ack_paths, lint_input,
                                       with_final_verdicts)
 
     name = "<bytes>" if isinstance(source, (bytes, bytearray)) else str(source)
@@ -210,13 +211,25 @@ def acknowledge(source: PathLike | bytes, *, ack_999: PathLike | None = None, ac
         raise ValueError("acknowledge needs ack_999 and/or ack_277ca")
     try:
         check_ack_paths([name], ack_999, ack_277ca)
-    except UsageError as error:
+    except (UsageError, CannotWrite) as error:
         raise ValueError(str(error)) from None
     settings, linter = _prepare(select, ignore, extend_select, fail_on, config, acknowledging=True)
     data = bytes(source) if isinstance(source, (bytes, bytearray)) else source
     result = with_final_verdicts(lint_input(linter, name, data), data, settings.fail_on)
-    acknowledge_input(linter, result, data, settings.fail_on, ack_999, ack_277ca, ack_options)
+    acknowledge_input(linter, result, data, settings.fail_on, ack_999, ack_277ca, _options(ack_options, settings))
     return Report([result], settings.fail_on)
+
+
+def _options(given, settings):
+    """`ack_options` as given, else the configuration's [acknowledgments] table."""
+    from edi_lint.application import UsageError, ack_options_from
+
+    if given is not None:
+        return given
+    try:
+        return ack_options_from(settings)
+    except UsageError as error:
+        raise ValueError(str(error)) from None
 
 
 def __getattr__(name: str):

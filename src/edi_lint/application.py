@@ -421,7 +421,7 @@ def with_ig(settings: Settings, overrides: dict | None = None) -> tuple[Settings
 
 def check_ack_paths(inputs, ack_999, ack_277ca, others=()) -> None:
     """Raise UsageError when the acknowledgment paths collide with each other, the input or the
-    split's outputs, or cannot be written."""
+    split's outputs, CannotWrite when one cannot be written."""
     from edi_lint.preflight import same_file
 
     inputs = list(inputs)
@@ -437,11 +437,23 @@ def check_ack_paths(inputs, ack_999, ack_277ca, others=()) -> None:
             raise UsageError("an acknowledgment must not be written over the input file")
         if any(other is not None and same_file(other, target) for other in others):
             raise UsageError("an acknowledgment must not be written over --accepted/--rejected")
-        if os.path.isdir(target):
-            raise UsageError(f"{target} is a directory")
-        parent = os.path.dirname(os.path.abspath(target))
-        if not os.path.isdir(parent):
-            raise UsageError(f"cannot write {target}: directory {parent} does not exist")
+        check_writable(target, "--ack-999" if target is ack_999 else "--ack-277ca")
+
+
+def ack_options_from(settings: Settings):
+    """The acknowledgment options of the configuration's [acknowledgments] table. Raises UsageError."""
+    from edi_lint.acks import AckOptions
+
+    table = settings.acknowledgments
+    sender = None
+    if "sender-id" in table:
+        sender = (table.get("sender-qualifier", "ZZ"), table["sender-id"])
+    try:
+        return AckOptions(sender=sender, application_sender=table.get("application-sender"),
+                          control_number=table.get("control-number"), date=table.get("date"),
+                          time=table.get("time"), source_entity=table.get("source-entity", "AY"))
+    except ValueError as error:
+        raise UsageError(f"{settings.config_file or 'configuration'}: [acknowledgments] {error}") from None
 
 
 def acknowledge_input(linter, result: FileResult, data, fail_on: Severity | None, ack_999=None, ack_277ca=None,
@@ -452,7 +464,10 @@ def acknowledge_input(linter, result: FileResult, data, fail_on: Severity | None
 
     if result.status == "error":
         return
-    acks.write(data, result, fail_on, linter.infos, ack_999=ack_999, ack_277ca=ack_277ca, options=options)
+    try:
+        acks.write(data, result, fail_on, linter.infos, ack_999=ack_999, ack_277ca=ack_277ca, options=options)
+    except OSError as error:
+        raise CannotWrite(f"cannot write the acknowledgments: {error.strerror or error}") from None
 
 
 def run_acknowledged(name: str, linters: Linters, accepted=None, rejected=None, ack_999=None, ack_277ca=None,
@@ -539,6 +554,8 @@ def run(files: list[str], settings: Settings, overrides: dict | None = None, *, 
         check_ack_paths(files, ack_999, ack_277ca, (accepted, rejected))
         if baseline or write_baseline:
             raise UsageError("--baseline/--write-baseline cannot be combined with --ack-999/--ack-277ca")
+        if ack_options is None:
+            ack_options = ack_options_from(settings)
         settings, overrides = with_ig(replace(settings, collect_verdicts=True), overrides)
         return run_acknowledged(files[0], Linters(settings, overrides), accepted, rejected, ack_999, ack_277ca,
                                 ack_options, log)

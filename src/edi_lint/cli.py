@@ -48,6 +48,10 @@ class Fatal(click.ClickException):
               help="Pre-flight split: write claims with no finding at or above --fail-on here (one input).")
 @click.option("--rejected", type=click.Path(dir_okay=False), metavar="PATH",
               help="Pre-flight split: write every other claim here (with --accepted).")
+@click.option("--ack-999", "ack_999", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Write the 999 acknowledgment (with a TA1 when due) for the one input here.")
+@click.option("--ack-277ca", "ack_277ca", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Write the 277CA claim acknowledgment for the one input here.")
 @click.option("--baseline", "baseline", type=click.Path(dir_okay=False), metavar="PATH",
               help="Report only findings not recorded in this baseline file.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="PATH",
@@ -58,8 +62,8 @@ class Fatal(click.ClickException):
 @click.option("--quiet", "-q", count=True, help="Fewer log events (-q errors only, -qq none); no progress.")
 @click.version_option(package_name="edi-lint", prog_name="edi-lint")
 def main(paths, output_format, output_file, select, extend_select, ignore, fail_on, exit_zero, jobs,
-         list_rules, explain, config_path, isolated, rulesets, accepted, rejected, baseline, write_baseline,
-         log_format, verbose, quiet):
+         list_rules, explain, config_path, isolated, rulesets, accepted, rejected, ack_999, ack_277ca, baseline,
+         write_baseline, log_format, verbose, quiet):
     """Lint HIPAA X12 837P (005010X222A1) files.
 
     PATH may be files, directories (searched for *.837, *.x12, *.edi) or - for standard input.
@@ -96,7 +100,8 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     cwd = os.getcwd()
     try:
         results, extra = application.run(files, settings, overrides, jobs=jobs, accepted=accepted, rejected=rejected,
-                                         baseline=baseline, write_baseline=write_baseline, log=log, progress=bar)
+                                         baseline=baseline, write_baseline=write_baseline, log=log, progress=bar,
+                                         ack_999=ack_999, ack_277ca=ack_277ca)
     except application.UsageError as error:
         raise click.UsageError(one_line(str(error))) from None
     except application.CannotWrite as error:

@@ -30,6 +30,13 @@ Keys mirror the command line:
     ids = ["12345"]                   # NM1*PR payer ids
     filing = ["CI"]                   # SBR09 codes
 
+    [tool.edi-lint.acknowledgments]   # who sends the 999/277CA (--ack-999, --ack-277ca); all optional
+    sender-qualifier = "ZZ"           # ISA05 (default: the input's ISA07)
+    sender-id = "MYCLEARINGHOUSE"     # ISA06 (default: the input's ISA08, its receiver)
+    application-sender = "MYCH"       # GS02 (default: the input's GS03)
+    control-number = 1001             # ISA13/GS06 of the first ack (default: the input's ISA13)
+    source-entity = "AY"              # 277CA information source: AY clearinghouse or PR payer
+
 A bad file or value is a ConfigError naming the file and key; the command line turns it into
 exit code 2.
 """
@@ -51,7 +58,9 @@ CONFIG_FILES = (".edi-lint.toml", "edi-lint.toml", "pyproject.toml")
 SELECTOR = re.compile(r"ALL|[A-Z]{1,8}[0-9]{0,4}")
 CODE = re.compile(r"[A-Z]{1,8}[0-9]{1,4}")
 KEYS = ("select", "extend-select", "ignore", "fail-on", "plugins", "rulesets", "per-file-ignores", "severity",
-        "payers")
+        "payers", "acknowledgments")
+ACK_KEYS = {"sender-qualifier": str, "sender-id": str, "application-sender": str, "control-number": int,
+            "date": str, "time": str, "source-entity": str}
 PAYER_KEYS = ("names", "ids", "filing")
 
 
@@ -77,6 +86,7 @@ class Config:
     per_file_ignores: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (glob, base dir, codes)
     severity: dict[str, Severity] = field(default_factory=dict)
     payers: dict[str, dict] = field(default_factory=dict)
+    acknowledgments: dict = field(default_factory=dict)
 
 
 def _has_table(path: Path) -> bool:
@@ -257,6 +267,17 @@ def _parse(data: dict, path: Path, prefix: str) -> Config:
                         raise ConfigError(path, f"unknown key; use {', '.join(PAYER_KEYS)}", f"{sub}.{item}")
                     _names(entries, path, f"{sub}.{item}")
                 config.payers[family] = {k: tuple(v) for k, v in profile.items()}
+        elif key == "acknowledgments":
+            if not isinstance(value, dict):
+                raise ConfigError(path, f"expected a table with {', '.join(ACK_KEYS)}", shown)
+            for item, setting in value.items():
+                kind = ACK_KEYS.get(item.replace("_", "-"))
+                if kind is None:
+                    raise ConfigError(path, f"unknown key; use {', '.join(ACK_KEYS)}", f"{shown}.{item}")
+                if not isinstance(setting, kind) or isinstance(setting, bool):
+                    raise ConfigError(path, f"expected {'a number' if kind is int else 'a string'}",
+                                      f"{shown}.{item}")
+                config.acknowledgments[item.replace("_", "-")] = setting
     return config
 
 
@@ -288,6 +309,7 @@ def build_settings(paths=(), *, config_path: str | None = None, isolated: bool =
         # the same file named in configuration and with --ruleset is one ruleset, not a collision
         rulesets=tuple(dict.fromkeys(tuple(config.rulesets) + tuple(str(Path(p).resolve()) for p in rulesets))),
         payer_profiles=dict(config.payers),
+        acknowledgments=dict(config.acknowledgments),
         per_file_ignores=tuple(config.per_file_ignores),
         config_file=str(config.path) if config.path else None,
     )
