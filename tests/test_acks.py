@@ -404,7 +404,7 @@ def test_cli_acknowledgments_refuse_several_inputs_and_colliding_paths(tmp_path)
     from edi_lint.cli import main
 
     sample = str(FIXTURES / "sample.837")
-    result = CliRunner().invoke(main, [sample, sample, "--ack-999", str(tmp_path / "x.999")])
+    result = CliRunner().invoke(main, [sample, str(FIXTURES / "clean.837"), "--ack-999", str(tmp_path / "x.999")])
     assert result.exit_code == 2 and "exactly one input file, got 2" in result.output
     result = CliRunner().invoke(main, [sample, "--ack-999", str(tmp_path / "x"), "--ack-277ca", str(tmp_path / "x")])
     assert result.exit_code == 2 and "must be different files" in result.output
