@@ -4,7 +4,7 @@ The input is sample.837 plus patient_loop.837 (subscriber-only and 2000C patient
 distinctive value in every PHI field: subscriber and patient names, member ids, dates of birth,
 street addresses, cities and ZIP codes. Every output format, both log formats with -v and -vv, the
 pre-flight split's JSON, a truncated copy (the claim in progress is named in ENV001) and the baseline
-file must be free of them.
+file must be free of them. The HTML report masks them unless --show-phi asks for them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from edi_lint.cli import main
 
 PHI = ["ZZPHISURNAME", "ZZPHIFIRST", "ZZMEMBERID", "19010203", "ZZSTREETADDR", "ZZCITYNAME", "990011223",
        "ZZPATSURNAME", "ZZPATFIRST", "19019999", "ZZBADNPI"]
-FORMATS = ["text", "concise", "json", "jsonl", "sarif", "junit", "github"]
+FORMATS = ["text", "concise", "json", "jsonl", "sarif", "junit", "github", "html"]
 
 
 def with_phi(text: str) -> str:
@@ -108,6 +108,9 @@ def test_no_phi_in_preflight_output(phi_dir, monkeypatch, name):
     assert_clean(result.stdout, result.stderr)
     # The split files themselves carry the PHI, of course: they are the claims.
     assert "ZZMEMBERID123" in (phi_dir / "ok.837").read_text() + (phi_dir / "held.837").read_text()
+    page = run(name, "--accepted", "ok.837", "--rejected", "held.837", "--format", "html")
+    assert "held back" in page.stdout or "accepted" in page.stdout
+    assert_clean(page.stdout, page.stderr)
 
 
 def test_no_phi_in_baseline_and_api(phi_dir, monkeypatch):
@@ -118,8 +121,10 @@ def test_no_phi_in_baseline_and_api(phi_dir, monkeypatch):
     assert_clean(result.stdout, result.stderr, (phi_dir / "base.json").read_text())
     result = run("phi_sample.837", "--baseline", "base.json", "--format", "json", "-v")
     assert_clean(result.stdout, result.stderr)
-    report = edi_lint.lint(phi_dir / "phi_truncated.837")
+    report = edi_lint.lint(phi_dir / "phi_truncated.837", keep_claims=True)
     assert_clean(report.to_json(), *(report.render(fmt) for fmt in FORMATS), repr(report.findings))
+    shown = edi_lint.lint(phi_dir / "phi_sample.837", keep_claims=True, show_phi=True).render("html")
+    assert "ZZPHISURNAME" in shown and "ZZMEMBERID123" in shown  # masking is a choice, not an accident
 
 
 def test_log_keys_outside_the_allowlist_are_redacted():

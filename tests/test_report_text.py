@@ -75,7 +75,7 @@ def test_concise():
 
 
 def test_registry():
-    assert set(FORMATS) == {"text", "concise", "json", "jsonl", "sarif", "junit", "github"}
+    assert set(FORMATS) == {"text", "concise", "json", "jsonl", "sarif", "junit", "github", "html"}
     for name in FORMATS:
         assert isinstance(render(name, sample(), {}, cwd="/nonexistent"), str)
     assert render("full", sample(), {}) == render("text", sample(), {})

@@ -11,6 +11,7 @@
     report.accepted / report.rejected   # the claim verdicts, partitioned
     report.to_json()        # the same JSON document as `edi-lint --format json` (with "claims")
     report.render("sarif")  # any CLI format: text, concise, json, jsonl, sarif, junit, github
+    edi_lint.lint(path, keep_claims=True).render("html")   # the HTML claim report (patient data masked)
 
     report = edi_lint.split("in.837", "ok.837", "held.837")   # the pre-flight split, as the CLI does
     report.split            # {"accepted": 12, "rejected": 2, "incomplete": [], ...}
@@ -24,7 +25,9 @@ Arguments (keyword-only, all optional): `select`, `ignore`, `extend_select` (rul
 a list or a comma-separated string, as on the command line), `fail_on` ("error", "warning", "info"
 or "never"; default: the configuration's fail-on, else "error") and `config` (a pyproject.toml,
 edi-lint.toml or .edi-lint.toml to apply, as `--config`; by default no configuration file is read,
-so a library call does not depend on the working directory).
+so a library call does not depend on the working directory). `keep_claims=True` also keeps a record
+of every claim (`FileResult.records`), which the "html" format needs; patient data in the records is
+masked unless `show_phi=True`.
 
 A claim is accepted when it has no finding at or above `fail_on` and no finding above claim level
 (envelope, transaction, level) at or above `fail_on` covers it; `lint` and `split` give the same
@@ -110,10 +113,16 @@ class Report:
         from edi_lint.report import render
         from edi_lint.rules.registry import all_rule_infos
 
-        return render(fmt, self.files, all_rule_infos(), cwd=cwd)
+        options = {}
+        if fmt == "html":
+            if any(r.claims and not r.records for r in self.files):
+                raise ValueError("the html format shows claims: lint with keep_claims=True")
+            options["split"] = self.split
+        return render(fmt, self.files, all_rule_infos(), cwd=cwd, **options)
 
 
-def _prepare(select, ignore, extend_select, fail_on, config, acknowledging: bool = False):
+def _prepare(select, ignore, extend_select, fail_on, config, acknowledging: bool = False, keep_claims=False,
+             show_phi=False):
     """Settings and a linter as the CLI builds them: the named configuration file (if any), then
     the arguments. Raises ValueError for a bad argument, configuration, ruleset or plugin."""
     from edi_lint import application
@@ -135,6 +144,7 @@ def _prepare(select, ignore, extend_select, fail_on, config, acknowledging: bool
     settings.collect_verdicts = True
     if acknowledging:
         settings, _ = application.with_ig(settings)
+    settings.keep_claims, settings.show_phi = keep_claims, show_phi
     return settings, Linter(registry.rules, registry.infos, settings)
 
 
@@ -156,11 +166,13 @@ def _inputs(source: Source) -> list[tuple[str, PathLike | bytes]]:
 
 
 def lint(source: Source, *, select=None, ignore=None, extend_select=None,
-         fail_on: str | Severity | None = None, config: PathLike | None = None) -> Report:
+         fail_on: str | Severity | None = None, config: PathLike | None = None, keep_claims: bool = False,
+         show_phi: bool = False) -> Report:
     """Lint a path, a directory, a list of paths, or the bytes of one file; nothing is written."""
     from edi_lint.application import lint_input, with_final_verdicts
 
-    settings, linter = _prepare(select, ignore, extend_select, fail_on, config)
+    settings, linter = _prepare(select, ignore, extend_select, fail_on, config, keep_claims=keep_claims,
+                                show_phi=show_phi)
     files = [with_final_verdicts(lint_input(linter, name, data), data, settings.fail_on)
              for name, data in _inputs(source)]
     return Report(files, settings.fail_on)
@@ -169,7 +181,7 @@ def lint(source: Source, *, select=None, ignore=None, extend_select=None,
 def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: PathLike, *, select=None,
           ignore=None, extend_select=None, fail_on: str | Severity | None = None,
           config: PathLike | None = None, ack_999: PathLike | None = None, ack_277ca: PathLike | None = None,
-          ack_options=None) -> Report:
+          ack_options=None, keep_claims: bool = False, show_phi: bool = False) -> Report:
     """Lint one file and write its accepted and rejected claims to two 837P interchanges, and the
     acknowledgments asked for (`ack_999`, `ack_277ca`: paths; `ack_options`: an `AckOptions`).
 
@@ -187,7 +199,8 @@ def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: Path
             check_ack_paths([name], ack_999, ack_277ca, (accepted_path, rejected_path))
     except (UsageError, CannotWrite) as error:
         raise ValueError(str(error)) from None
-    settings, linter = _prepare(select, ignore, extend_select, fail_on, config, acknowledging)
+    settings, linter = _prepare(select, ignore, extend_select, fail_on, config, acknowledging,
+                                keep_claims=keep_claims, show_phi=show_phi)
     data = bytes(source) if isinstance(source, (bytes, bytearray)) else source
     result, summary = split_input(linter, name, data, accepted_path, rejected_path, settings.fail_on)
     if acknowledging:

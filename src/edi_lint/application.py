@@ -226,6 +226,7 @@ class Linters:
             config = load_config(found) if found is not None else Config()
             settings = build_settings(config=config, **self.overrides)
             settings.collect_verdicts = self.settings.collect_verdicts
+            settings.keep_claims, settings.show_phi = self.settings.keep_claims, self.settings.show_phi
             registry = load_registry(settings)
             check_against_registry(settings, registry.all_infos)
         except ConfigError as error:

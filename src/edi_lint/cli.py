@@ -13,7 +13,7 @@ import click
 
 from edi_lint.findings import one_line, printable, printable_lines
 
-FORMAT_NAMES = ["text", "full", "concise", "json", "jsonl", "json-lines", "sarif", "junit", "github"]
+FORMAT_NAMES = ["text", "full", "concise", "json", "jsonl", "json-lines", "sarif", "junit", "github", "html"]
 
 
 class Fatal(click.ClickException):
@@ -60,10 +60,12 @@ class Fatal(click.ClickException):
               help="Format of the log events on stderr.")
 @click.option("--verbose", "-v", count=True, help="More log events on stderr (-v per file, -vv debug).")
 @click.option("--quiet", "-q", count=True, help="Fewer log events (-q errors only, -qq none); no progress.")
+@click.option("--show-phi", is_flag=True,
+              help="HTML report: show patient names, member ids, birth dates and addresses (masked by default).")
 @click.version_option(package_name="edi-lint", prog_name="edi-lint")
 def main(paths, output_format, output_file, select, extend_select, ignore, fail_on, exit_zero, jobs,
          list_rules, explain, config_path, isolated, rulesets, accepted, rejected, ack_999, ack_277ca, baseline,
-         write_baseline, log_format, verbose, quiet):
+         write_baseline, log_format, verbose, quiet, show_phi):
     """Lint HIPAA X12 837P (005010X222A1) files.
 
     PATH may be files, directories (searched for *.837, *.x12, *.edi) or - for standard input.
@@ -95,6 +97,7 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
             application.check_writable(output_file, "--output-file")
     except application.CannotWrite as error:
         raise Fatal(str(error)) from None
+    settings.keep_claims, settings.show_phi = output_format == "html", show_phi  # claim cards need records
     files = application.expand_paths(paths)
     bar = progress.Progress(files) if progress.wanted(files, quiet=quiet > 0, log_format=log_format) else None
     cwd = os.getcwd()
@@ -206,7 +209,8 @@ def render(output_format: str, results, extra: dict, infos, cwd: str):
 
         yield from json_chunks(results, extra=extra)
         return
-    yield from chunks(output_format, results, infos, cwd=cwd)
+    options = {"split": extra.get("split")} if output_format == "html" else {}
+    yield from chunks(output_format, results, infos, cwd=cwd, **options)
     if extra and output_format in ("text", "full", "concise"):
         yield summary_lines(extra)
 

@@ -13,6 +13,7 @@ from typing import BinaryIO, Iterable
 from edi_lint.claims import Claim
 from edi_lint.document import DocumentReader
 from edi_lint.findings import ClaimVerdict, FileResult, Finding, Severity, one_line, printable, segment_id
+from edi_lint.records import record_claim
 from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.structure import MISSING_TRAILER, UNEXPECTED_SEGMENT
@@ -149,6 +150,7 @@ class Linter:
         fail_on = self.settings.fail_on
         verdicts = result.verdicts if self.settings.collect_verdicts else None
         ignored = self.settings.ignored_for(path) if verdicts is not None else ()  # per-file-ignores
+        records = result.records if self.settings.keep_claims else None
         claims = lines = 0
         spans = []
         for claim in reader.claims():
@@ -175,6 +177,8 @@ class Linter:
                 held = fail_on is not None and any(f.severity >= fail_on and not (ignored and matches(f.rule, ignored))
                                                    for f in findings[before:])
                 verdicts.append(ClaimVerdict(claim.id, claim.transaction, claim.clm.index, not held))
+            if records is not None:
+                records.append(record_claim(claim, self.settings.show_phi))
         result.claims, result.service_lines = claims, lines
         for checker_rules in {id(c): c for cs in checkers.values() for c in cs}.values():
             rule, checker = checker_rules

@@ -119,6 +119,7 @@ class FileResult:
     # The threshold of the configuration that linted this file: the exit code is the worst
     # per-file verdict (not part of any report).
     fail_on: Severity | None = Severity.ERROR
+    records: list = field(default_factory=list)  # records.ClaimRecord per claim, when Settings.keep_claims
 
     def summary(self) -> dict:
         return {

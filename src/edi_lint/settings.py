@@ -30,6 +30,8 @@ class Settings:
     severity: dict[str, Severity] = field(default_factory=dict)  # per-code overrides
     fail_on: Severity | None = Severity.ERROR  # None: never fail
     collect_verdicts: bool = False
+    keep_claims: bool = False  # a records.ClaimRecord per claim in FileResult.records (the HTML report)
+    show_phi: bool = False  # records keep patient data unmasked (--show-phi)
     # Where the rules come from; --jobs workers rebuild the rule set from these (rules/registry.py).
     rulesets: tuple[str, ...] = ()  # extra declarative ruleset files (--ruleset, configuration)
     plugins: tuple[str, ...] = ()  # enabled plugins: entry points of the group edi_lint.rulesets

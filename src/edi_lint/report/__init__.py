@@ -6,7 +6,8 @@ github; None means the process working directory). Every renderer returns the wh
 as one string ending in a newline (jsonl/concise/github return "" when there is nothing).
 
 Stability: json, jsonl, sarif and junit are committed surfaces (fields are only added);
-github tracks GitHub's format; text and concise are for humans, do not parse them.
+github tracks GitHub's format; text, concise and html are for humans, do not parse them. The html
+format also needs claim records (`Settings.keep_claims`), which the engine keeps only when asked.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ FORMAT_MODULES: dict[str, str] = {
     "sarif": "sarif",
     "junit": "junit",
     "github": "github",
+    "html": "html",
 }
 
 
@@ -56,15 +58,16 @@ FORMATS: Mapping[str, Renderer] = _Formats()
 ALIASES: dict[str, str] = {"full": "text", "json-lines": "jsonl"}
 
 
-def chunks(fmt: str, results: list[FileResult], rules: Mapping[str, RuleInfo], cwd: str | None = None):
+def chunks(fmt: str, results: list[FileResult], rules: Mapping[str, RuleInfo], cwd: str | None = None,
+           **options):
     """`render`'s text in pieces, for writing as it is made: json, jsonl, sarif and text stream their
     findings one at a time; the other formats give their whole text at once."""
     name = _known(fmt)
     module = importlib.import_module(f"edi_lint.report.{FORMAT_MODULES[name]}")
     streamed = getattr(module, "chunks", None)
     if streamed is None:
-        return iter((module.render(results, rules, cwd=cwd),))
-    return streamed(results, rules, cwd=cwd)
+        return iter((module.render(results, rules, cwd=cwd, **options),))
+    return streamed(results, rules, cwd=cwd, **options)
 
 
 def _known(fmt: str) -> str:
@@ -80,8 +83,10 @@ def render(
     results: list[FileResult],
     rules: Mapping[str, RuleInfo],
     cwd: str | None = None,
+    **options,
 ) -> str:
-    return renderer(_known(fmt))(results, rules, cwd=cwd)
+    """`options` go to the renderer as keywords (html: `split`, the pre-flight split's summary)."""
+    return renderer(_known(fmt))(results, rules, cwd=cwd, **options)
 
 
 __all__ = ["ALIASES", "FORMATS", "FORMAT_MODULES", "chunks", "render", "renderer"]
