@@ -282,12 +282,12 @@ def test_unreadable_grammar_cache_directory_for_real(tmp_path, monkeypatch):
 # -- item 11: configuration, rulesets and baselines are bounded regular files ----------------------
 
 
-def _cli(*args, cwd=None):
+def _cli(*args, cwd=None, **options):
     import subprocess
     from pathlib import Path
 
     edi_lint = str(Path(sys.executable).with_name("edi-lint"))
-    return subprocess.run([edi_lint, *map(str, args)], capture_output=True, timeout=60, cwd=cwd)
+    return subprocess.run([edi_lint, *map(str, args)], capture_output=True, timeout=60, cwd=cwd, **options)
 
 
 @pytest.mark.parametrize("option", ["--config", "--ruleset", "--baseline"])
@@ -459,3 +459,221 @@ def test_rule_texts_from_a_ruleset_are_escaped_on_the_terminal(tmp_path):
         assert run.returncode == 0, run.stderr
         assert b"\x1b" not in run.stdout and b"\x07" not in run.stdout and b"EV001" in run.stdout
     assert b"line one\nline" in run.stdout  # an explanation keeps its line breaks
+
+
+# -- the pre-flight split: items 1-4 -----------------------------------------------------------------
+
+
+def _clm01s(data: bytes) -> list[str]:
+    from edi_lint.x12.tokenizer import segments_from_bytes
+
+    return [s.get(1) for s in segments_from_bytes(data) if s.id == "CLM"] if data else []
+
+
+def _split_cli(tmp_path, source, *extra, **kwargs):
+    ok, held = tmp_path / "OK.837", tmp_path / "HELD.837"
+    run = _cli(source, "--accepted", ok, "--rejected", held, *extra, **kwargs)
+    return run, ok, held
+
+
+def _leftovers(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+@pytest.mark.parametrize("stray", [b"\x1a", b"\r\n\x1a"])
+def test_split_exit_is_1_when_a_stray_byte_after_the_iea_holds_every_claim(tmp_path, stray):
+    """A DOS end-of-file byte after the IEA is only a warning, yet it holds its whole scope: OK.837
+    was empty, HELD.837 had every claim, and the exit was 0 ('every claim accepted')."""
+    source = tmp_path / "in.837"
+    source.write_bytes(CLEAN + stray)
+    run, ok, held = _split_cli(tmp_path, source)
+    assert run.returncode == 1, (run.stdout, run.stderr)
+    assert sorted(_clm01s(held.read_bytes()) + _clm01s(ok.read_bytes())) == sorted(_clm01s(CLEAN))
+
+
+def test_split_exit_is_1_when_a_warning_holds_a_transaction(tmp_path):
+    source = tmp_path / "in.837"
+    source.write_bytes(CLEAN.replace(b"BHT*", b"ZZQ*1~\nBHT*", 1))
+    run, ok, held = _split_cli(tmp_path, source)
+    assert run.returncode == 1 and _clm01s(held.read_bytes()), (run.stdout, run.stderr)
+
+
+def test_split_exit_is_0_only_when_every_claim_is_accepted(tmp_path):
+    source = tmp_path / "in.837"
+    source.write_bytes(CLEAN)
+    run, ok, held = _split_cli(tmp_path, source)
+    assert run.returncode == 0 and _clm01s(ok.read_bytes()) == _clm01s(CLEAN) and held.read_bytes() == b""
+
+
+def _sample_claims() -> list[str]:
+    return _clm01s((FIXTURES / "sample.837").read_bytes())
+
+
+@pytest.mark.parametrize("how", ["stdin-dash", "dev-stdin", "process-substitution", "fifo"])
+def test_split_reads_standard_input_fifos_and_process_substitution(tmp_path, how):
+    """`<(cat f)` and `/dev/stdin` ended in a traceback; a FIFO input hung forever."""
+    import os
+    import shutil
+    import subprocess
+    import threading
+
+    sample = FIXTURES / "sample.837"
+    edi_lint = shutil.which("edi-lint", path=os.path.dirname(sys.executable))
+    outputs = f"--accepted {tmp_path / 'OK.837'} --rejected {tmp_path / 'HELD.837'}"
+    if how == "process-substitution":
+        if shutil.which("bash") is None:
+            pytest.skip("no bash")
+        run = subprocess.run(["bash", "-c", f"'{edi_lint}' <(cat '{sample}') {outputs}"], capture_output=True,
+                             timeout=60)
+    elif how == "fifo":
+        fifo = tmp_path / "in.fifo"
+        os.mkfifo(fifo)
+
+        def feed():
+            with open(fifo, "wb") as out:
+                out.write(sample.read_bytes())
+
+        writer = threading.Thread(target=feed)
+        writer.start()
+        run = subprocess.run([edi_lint, str(fifo), *outputs.split()], capture_output=True, timeout=60)
+        writer.join(10)
+    else:
+        name = "-" if how == "stdin-dash" else "/dev/stdin"
+        run = subprocess.run([edi_lint, name, *outputs.split()], input=sample.read_bytes(), capture_output=True,
+                             timeout=60)
+    assert run.returncode == 1 and b"Traceback" not in run.stderr, run.stderr
+    got = _clm01s((tmp_path / "OK.837").read_bytes()) + _clm01s((tmp_path / "HELD.837").read_bytes())
+    assert sorted(got) == sorted(_sample_claims())
+    assert _leftovers(tmp_path) == []
+
+
+def test_split_verdicts_are_about_the_bytes_it_read_even_if_the_input_is_replaced(tmp_path, monkeypatch):
+    """Replaced by rename during a split, OK.837 held a claim that was never linted, exit 0."""
+    import os
+
+    import edi_lint
+    from edi_lint import preflight
+
+    source = tmp_path / "in.837"
+    source.write_bytes(CLEAN)
+    other = (FIXTURES / "sample.837").read_bytes()
+    real_scan = preflight.scan
+
+    def replace_then_scan(*args, **kwargs):
+        swap = tmp_path / "swap.837"
+        swap.write_bytes(other)
+        os.replace(swap, source)  # what a producer writing the next batch does
+        return real_scan(*args, **kwargs)
+
+    monkeypatch.setattr(preflight, "scan", replace_then_scan)
+    report = edi_lint.split(source, tmp_path / "OK.837", tmp_path / "HELD.837")
+    written = _clm01s((tmp_path / "OK.837").read_bytes()) + _clm01s((tmp_path / "HELD.837").read_bytes())
+    assert sorted(written) == sorted(_clm01s(CLEAN)) and report.exit_code == 0
+    assert _leftovers(tmp_path) == []
+
+
+def _stale_outputs(tmp_path):
+    for name in ("OK.837", "HELD.837"):
+        (tmp_path / name).write_bytes(b"stale output of an earlier run")
+
+
+def test_split_on_a_full_disk_exits_2_and_leaves_nothing(tmp_path):
+    """Disk full: a traceback, exit 1, the previous OK.837 left in place and .tmp files holding claims."""
+    import resource
+
+    source = tmp_path / "in.837"
+    source.write_bytes(CLEAN * 20)
+    _stale_outputs(tmp_path)
+    limit = len(CLEAN) * 10  # no file can hold the whole batch
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    run, ok, held = _split_cli(tmp_path, source, preexec_fn=small_files)
+    assert run.returncode == 2, (run.stdout, run.stderr)
+    assert b"Traceback" not in run.stderr and b"nothing written" in run.stderr
+    assert not ok.exists() and not held.exists() and _leftovers(tmp_path) == []
+
+
+def test_split_whose_output_write_fails_exits_2_and_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+
+    from click.testing import CliRunner
+
+    from edi_lint import preflight
+    from edi_lint.cli import main
+
+    source = tmp_path / "in.837"
+    source.write_bytes(CLEAN * 3)
+    _stale_outputs(tmp_path)
+    real_write = preflight._Output.write
+    calls = []
+
+    def write(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) > 100:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(preflight._Output, "write", write)
+    result = CliRunner().invoke(main, [str(source), "--accepted", str(tmp_path / "OK.837"), "--rejected",
+                                       str(tmp_path / "HELD.837")])
+    assert result.exit_code == 2 and "No space left on device" in result.output, result.output
+    assert not (tmp_path / "OK.837").exists() and not (tmp_path / "HELD.837").exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_split_of_an_unlintable_input_removes_stale_outputs(tmp_path):
+    source = tmp_path / "in.837"
+    source.write_bytes(b"not x12 at all")
+    _stale_outputs(tmp_path)
+    run, ok, held = _split_cli(tmp_path, source)
+    assert run.returncode == 2 and not ok.exists() and not held.exists() and _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_split_interrupted_mid_way_exits_2_and_leaves_nothing(tmp_path, signal_name):
+    """SIGTERM left .tmp files; Ctrl-C printed 'Aborted!' and exited 1."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    fifo = tmp_path / "in.fifo"
+    os.mkfifo(fifo)
+    _stale_outputs(tmp_path)
+    edi_lint = os.path.join(os.path.dirname(sys.executable), "edi-lint")
+    process = subprocess.Popen([edi_lint, str(fifo), "--accepted", str(tmp_path / "OK.837"), "--rejected",
+                                str(tmp_path / "HELD.837")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # not ignored
+    with open(fifo, "wb") as feed:
+        feed.write(CLEAN[: len(CLEAN) // 2])
+        feed.flush()
+        deadline = time.monotonic() + 30
+        while not _leftovers(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the private copy of the input exists: the split is under way
+        assert _leftovers(tmp_path)
+        process.send_signal(getattr(signal, signal_name))
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2, stderr
+    assert b"interrupted" in stderr and b"Traceback" not in stderr
+    assert _leftovers(tmp_path) == [] and not (tmp_path / "OK.837").exists()
+
+
+def test_split_refuses_to_replace_a_symlink_or_a_non_regular_output(tmp_path):
+    """A symlinked OK.837 became a regular file; as root, --rejected /dev/null became a file of claims."""
+    import os
+
+    source = tmp_path / "in.837"
+    source.write_bytes(CLEAN)
+    target = tmp_path / "elsewhere.837"
+    target.write_bytes(b"keep me")
+    os.symlink(target, tmp_path / "OK.837")
+    run, ok, held = _split_cli(tmp_path, source)
+    assert run.returncode == 2 and b"symbolic link" in run.stderr, run.stderr
+    assert ok.is_symlink() and target.read_bytes() == b"keep me" and not held.exists()
+    os.unlink(ok)
+    os.mkfifo(held)  # stands in for a device such as /dev/null
+    run, ok, held = _split_cli(tmp_path, source)
+    assert run.returncode == 2 and b"not a regular file" in run.stderr, run.stderr
+    assert not ok.exists() and held.is_fifo()

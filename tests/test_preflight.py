@@ -451,7 +451,7 @@ def test_orphans_hold_even_with_fail_on_never(tmp_path):
     source = tmp_path / "in.837"
     source.write_text(text.replace("ST*837*0002*005010X222A1~\n", "ST*837*0002*005010X222A1~\nZZQ*1~\n"))
     result, accepted, rejected = split(tmp_path, source, "--fail-on", "never", "--format", "json")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # a claim was held: never 0, whatever held it (issue 11)
     good = clm01s(accepted.read_bytes())
     assert "ME-I2-G1-T2-CLEAN" not in good and "ME-I1-G1-T1-GO" in good  # only its transaction is held
     assert b"ZZQ*1~" in rejected.read_bytes()

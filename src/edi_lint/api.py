@@ -94,8 +94,11 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        from edi_lint.application import exit_code
+        """For a split, the routing signal (0 only when every claim was accepted); else the lint verdict."""
+        from edi_lint.application import exit_code, split_exit_code
 
+        if self.split is not None:
+            return split_exit_code(self.files, self.split)
         return exit_code(self.files)
 
     def to_dict(self) -> dict:
@@ -189,7 +192,7 @@ def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: Path
     differ). When the input cannot be linted at all, nothing is written and the report's exit_code is 2.
     """
     from edi_lint.application import (CannotWrite, UsageError, acknowledge_input, check_ack_paths, check_split_paths,
-                                      split_input)
+                                      split_file, split_input)
 
     name = "<bytes>" if isinstance(source, (bytes, bytearray)) else str(source)
     acknowledging = ack_999 is not None or ack_277ca is not None
@@ -202,7 +205,13 @@ def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: Path
     settings, linter = _prepare(select, ignore, extend_select, fail_on, config, acknowledging,
                                 keep_claims=keep_claims, show_phi=show_phi)
     data = bytes(source) if isinstance(source, (bytes, bytearray)) else source
-    result, summary = split_input(linter, name, data, accepted_path, rejected_path, settings.fail_on)
+    if isinstance(data, bytes):
+        result, summary = split_input(linter, name, data, accepted_path, rejected_path, settings.fail_on)
+    else:
+        try:
+            result, summary = split_file(linter, name, accepted_path, rejected_path)
+        except CannotWrite as error:
+            raise OSError(str(error)) from None
     if acknowledging:
         acknowledge_input(linter, result, data, settings.fail_on, ack_999, ack_277ca, _options(ack_options, settings))
     return Report([result], settings.fail_on, summary)

@@ -373,6 +373,72 @@ def split_input(linter, name: str, data, accepted, rejected, fail_on: Severity |
                     "incomplete": list(outcome.incomplete), "orphan_segments": list(outcome.orphans)}
 
 
+def split_file(linter, name: str, accepted, rejected) -> tuple[FileResult, dict | None]:
+    """The split of one input named on the command line or by path in the API: read once into a
+    private copy, linted and cut from that copy. On every failure (the input unreadable or not
+    lintable: a result with status error; a full disk, SIGTERM or Ctrl-C: CannotWrite) no output is
+    left behind, not even one from an earlier run, and no temporary file either."""
+    from edi_lint.preflight import UnreadableInput, remove_outputs, spooled
+
+    directory = os.path.dirname(os.path.abspath(accepted))
+    try:
+        with _terminate_as_interrupt():
+            try:
+                with spooled(name, directory) as copy:
+                    result, summary = split_input(linter, name, copy, accepted, rejected, linter.settings.fail_on)
+            except UnreadableInput as error:
+                result, summary = FileResult(name, status="error", error=str(error)), None
+    except OSError as error:
+        remove_outputs(accepted, rejected)
+        raise CannotWrite(f"the pre-flight split failed, nothing written: {error.strerror or error}") from None
+    except KeyboardInterrupt:
+        remove_outputs(accepted, rejected)
+        raise CannotWrite("the pre-flight split was interrupted, nothing written") from None
+    if summary is None:
+        remove_outputs(accepted, rejected)
+    return result, summary
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that every `finally` runs (temporary files removed)."""
+
+
+def _raise_terminated(signum, frame):
+    raise _Terminated()
+
+
+class _terminate_as_interrupt:
+    """While in this block, SIGTERM unwinds like Ctrl-C (in the main thread; elsewhere it is left alone)."""
+
+    def __enter__(self):
+        import signal
+
+        self.previous = None
+        try:
+            self.previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        except (ValueError, AttributeError):  # not the main thread, or no SIGTERM here
+            pass
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+        return False
+
+
+def split_exit_code(results: list[FileResult], split: dict | None) -> int:
+    """The split's routing signal: 2 when nothing usable was written (no output left behind); 1 when
+    any claim or orphan segment went to the rejected file, or a finding is at or above fail-on; 0 only
+    when the accepted file holds every claim of the bytes that were linted."""
+    if split is None or any(r.status == "error" for r in results):
+        return 2
+    if split["rejected"] or split["orphan_segments"] or exit_code(results):
+        return 1
+    return 0
+
+
 def log_file(log, linters: Linters, result: FileResult, elapsed: float) -> None:
     """The per-file events, after `config_applied` (-v): which configuration file applied to it."""
     from edi_lint.logs import file_event
@@ -386,9 +452,7 @@ def run_split(name: str, linters: Linters, accepted, rejected, log=None) -> tupl
     """The command line's split: lint `name` (a path or - for stdin), write both outputs, log what
     went where. Returns the results to report and extra JSON fields ({"split": {...}})."""
     start = time.perf_counter()
-    data = sys.stdin.buffer.read() if name == "-" else None
-    linter = linters.for_path(name)
-    result, summary = split_input(linter, name, data, accepted, rejected, linter.settings.fail_on)
+    result, summary = split_file(linters.for_path(name), name, accepted, rejected)
     if log is not None:
         log_file(log, linters, result, time.perf_counter() - start)
     if summary is None:

@@ -120,7 +120,8 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     else:
         sys.stdout.writelines(pieces)
         sys.stdout.flush()
-    code = application.exit_code(results)
+    split = accepted is not None or rejected is not None
+    code = application.split_exit_code(results, extra.get("split")) if split else application.exit_code(results)
     if write_baseline and code == 1:
         code = 0  # the findings were just recorded
     sys.exit(2 if code == 2 else (0 if exit_zero else code))

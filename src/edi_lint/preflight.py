@@ -41,10 +41,13 @@ from __future__ import annotations
 
 import io
 import os
+import stat
+import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Iterable, Iterator
 
 from edi_lint.findings import ClaimVerdict, FileResult, Severity
 from edi_lint.x12.tokenizer import BOM, ISA_LENGTH, LEADING_JUNK, Segment, iter_segments
@@ -60,6 +63,77 @@ def _open(source: Source) -> BinaryIO:
     if isinstance(source, (bytes, bytearray)):
         return io.BytesIO(source)
     return open(source, "rb")
+
+
+# -- reading the input once -----------------------------------------------------------------------
+
+
+class UnreadableInput(Exception):
+    """The input could not be opened or read to its end; the message is one line."""
+
+
+SPOOL_CHUNK = 1 << 20
+
+
+@contextmanager
+def spooled(name: str, directory) -> Iterator[str]:
+    """The input (a path, a FIFO, /dev/fd/N of a process substitution, or "-" for standard input)
+    copied once, as it is read, into a private temporary file in `directory`; the path of the copy.
+
+    Every pass of the split (lint, placement, writing) reads this copy, so the verdicts are about
+    exactly the bytes the outputs are cut from, whatever happens to the input meanwhile (replaced by
+    a rename, a FIFO that can be read only once). The copy is readable by this user only, and
+    removed on every exit path Python sees. Raises UnreadableInput for the input's side, OSError
+    for the copy's (a full disk).
+    """
+    if name != "-" and os.path.isdir(name):
+        raise UnreadableInput("is a directory")
+    fd, copy = tempfile.mkstemp(prefix=".edi-lint-input.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                source = sys.stdin.buffer if name == "-" else open(name, "rb")
+            except OSError as error:
+                raise UnreadableInput(_reason(error)) from None
+            try:
+                while True:
+                    try:
+                        chunk = source.read(SPOOL_CHUNK)
+                    except OSError as error:
+                        raise UnreadableInput(_reason(error)) from None
+                    if not chunk:
+                        break
+                    out.write(chunk)
+            finally:
+                if source is not sys.stdin.buffer:
+                    source.close()
+        yield copy
+    finally:
+        _remove(copy)
+
+
+def _reason(error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return "no such file or directory"
+    return f"cannot read file: {error.strerror or error}"
+
+
+def _remove(path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def remove_outputs(*paths) -> None:
+    """Remove outputs of an earlier run (regular files only), so a failed split leaves nothing that a
+    pipeline could forward."""
+    for path in paths:
+        try:
+            if stat.S_ISREG(os.lstat(path).st_mode):
+                os.unlink(path)
+        except OSError:
+            pass
 
 
 # -- verdicts ----------------------------------------------------------------------------------
@@ -465,8 +539,12 @@ def check_paths(inputs: Iterable[str], accepted, rejected) -> str | None:
     if inputs[0] != "-" and (same_file(inputs[0], accepted) or same_file(inputs[0], rejected)):
         return "--accepted/--rejected must not be the input file (the input is never modified)"
     for target in (accepted, rejected):
+        if os.path.islink(target):
+            return f"{target} is a symbolic link; the split writes only regular files (it would replace the link)"
         if os.path.isdir(target):
             return f"{target} is a directory"
+        if os.path.lexists(target) and not os.path.isfile(target):
+            return f"{target} is not a regular file (a device, FIFO or socket); the split writes only regular files"
         parent = os.path.dirname(os.path.abspath(target))
         if not os.path.isdir(parent):
             return f"cannot write {target}: directory {parent} does not exist"
