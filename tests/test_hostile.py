@@ -744,6 +744,9 @@ def test_split_loses_and_duplicates_no_claim_on_hostile_input(linter, tmp_path):
             assert linter.lint_bytes(good, "accepted").status == "linted", f"split-{i}"
         in_good = clm01_multiset(good, data)
         assert all(in_good[c.claim_id] for c in report.accepted), f"split-{i}"
+        # the exit code is a safe routing signal: 0 only when the accepted file holds every claim
+        assert (report.exit_code == 0) <= (held == b"" and in_good == expected), f"split-{i}"
+        assert (held != b"") <= (report.exit_code == 1), f"split-{i}"
         split_runs += 1
         claims_seen += sum(expected.values())
     assert split_runs >= 250 and claims_seen >= 500
