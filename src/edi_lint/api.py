@@ -204,16 +204,19 @@ def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: Path
         raise ValueError(str(error)) from None
     settings, linter = _prepare(select, ignore, extend_select, fail_on, config, acknowledging,
                                 keep_claims=keep_claims, show_phi=show_phi)
-    data = bytes(source) if isinstance(source, (bytes, bytearray)) else source
-    if isinstance(data, bytes):
-        result, summary = split_input(linter, name, data, accepted_path, rejected_path, settings.fail_on)
+    def acknowledge(result, data):
+        if acknowledging:
+            acknowledge_input(linter, result, data, settings.fail_on, ack_999, ack_277ca,
+                              _options(ack_options, settings))
+
+    if isinstance(source, (bytes, bytearray)):
+        result, summary = split_input(linter, name, bytes(source), accepted_path, rejected_path, settings.fail_on)
+        acknowledge(result, bytes(source))
     else:
         try:
-            result, summary = split_file(linter, name, accepted_path, rejected_path)
+            result, summary = split_file(linter, name, accepted_path, rejected_path, then=acknowledge)
         except CannotWrite as error:
             raise OSError(str(error)) from None
-    if acknowledging:
-        acknowledge_input(linter, result, data, settings.fail_on, ack_999, ack_277ca, _options(ack_options, settings))
     return Report([result], settings.fail_on, summary)
 
 

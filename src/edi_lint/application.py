@@ -373,11 +373,12 @@ def split_input(linter, name: str, data, accepted, rejected, fail_on: Severity |
                     "incomplete": list(outcome.incomplete), "orphan_segments": list(outcome.orphans)}
 
 
-def split_file(linter, name: str, accepted, rejected) -> tuple[FileResult, dict | None]:
+def split_file(linter, name: str, accepted, rejected, then=None) -> tuple[FileResult, dict | None]:
     """The split of one input named on the command line or by path in the API: read once into a
     private copy, linted and cut from that copy. On every failure (the input unreadable or not
     lintable: a result with status error; a full disk, SIGTERM or Ctrl-C: CannotWrite) no output is
-    left behind, not even one from an earlier run, and no temporary file either."""
+    left behind, not even one from an earlier run, and no temporary file either. `then(result, copy)`
+    runs while the copy exists, for whatever else must read the same bytes (acknowledgments)."""
     from edi_lint.preflight import UnreadableInput, remove_outputs, spooled
 
     directory = os.path.dirname(os.path.abspath(accepted))
@@ -386,6 +387,8 @@ def split_file(linter, name: str, accepted, rejected) -> tuple[FileResult, dict 
             try:
                 with spooled(name, directory) as copy:
                     result, summary = split_input(linter, name, copy, accepted, rejected, linter.settings.fail_on)
+                    if then is not None:
+                        then(result, copy)
             except UnreadableInput as error:
                 result, summary = FileResult(name, status="error", error=str(error)), None
     except OSError as error:
@@ -541,19 +544,23 @@ def run_acknowledged(name: str, linters: Linters, accepted=None, rejected=None, 
     from edi_lint.logs import file_event
 
     fail_on = linters.settings.fail_on
-    data = sys.stdin.buffer.read() if name == "-" else name
     linter = linters.for_path(name)
     start = time.perf_counter()
     extra: dict = {}
-    if accepted is not None:
-        result, summary = split_input(linter, name, data, accepted, rejected, fail_on)
+    if accepted is not None:  # the acknowledgments read the split's own copy of the input
+
+        def acknowledge(result, copy):
+            acknowledge_input(linter, result, copy, fail_on, ack_999, ack_277ca, ack_options)
+
+        result, summary = split_file(linter, name, accepted, rejected, then=acknowledge)
         if summary is not None:
             extra["split"] = summary
     else:
+        data = sys.stdin.buffer.read() if name == "-" else name
         result = with_final_verdicts(lint_input(linter, name, data), data, fail_on)
+        acknowledge_input(linter, result, data, fail_on, ack_999, ack_277ca, ack_options)
     if log is not None:
         file_event(log, result, time.perf_counter() - start)
-    acknowledge_input(linter, result, data, fail_on, ack_999, ack_277ca, ack_options)
     if log is not None and result.status != "error":
         log.info("acknowledgments_written", path=name, ack_999=str(ack_999) if ack_999 else None,
                  ack_277ca=str(ack_277ca) if ack_277ca else None)
