@@ -36,8 +36,13 @@ def claim(data: dict, claim_id: str) -> dict:
     return found[0]
 
 
-def fact(card: dict, label: str) -> list:
-    return next(f for f in card["facts"] if f[0] == label)
+def cell(data: dict, value) -> list:
+    """A cell as [text, note, fault]: cells without a note or fault are their text alone."""
+    return [value, "", 0] if isinstance(value, str) else [value[0], data["notes"][value[1]], value[2]]
+
+
+def fact(data: dict, card: dict, label: str) -> list:
+    return next([label, *cell(data, f[1])] for f in card["facts"] if data["notes"][f[0]] == label)
 
 
 @pytest.fixture(scope="module")
@@ -54,33 +59,37 @@ def test_every_claim_and_every_finding_of_the_sample(sample_page):
     shown = {(f[1], c["id"], int(f[3].split()[1].strip(" ·")) if f[3].startswith("line ") else None)
              for c in data["claims"] for f in c["findings"]}
     assert shown == set(read_expected(FIXTURES / "sample.837.expected"))
+    where = {(c["id"], f[1]): f[3] for c in data["claims"] for f in c["findings"]}
+    assert where["SAMPLE-GO-MODIFIER", "PT001"] == "line 2 · Procedure Modifier 2 (SV101-4)"
+    assert where["SAMPLE-HOSPITAL-POS", "PT002"] == "line 1 · Place of Service Code (CLM05-1)"
     assert data["files"] == [[]]  # no finding outside a claim
 
 
 def test_claim_card_shows_what_a_biller_needs(sample_page):
-    card = claim(page_data(sample_page), "SAMPLE-RENDERING-PTA")
+    data = page_data(sample_page)
+    card = claim(data, "SAMPLE-RENDERING-PTA")
     assert card["badges"] == [["error", "3 errors"]]
-    assert fact(card, "Payer")[1] == "MERIDIAN MUTUAL HEALTH (payer id MMH01)"
-    assert fact(card, "Claim charge")[1:] == ["$90.00", "CLM02", 0]
-    total = fact(card, "Sum of the lines")
+    assert fact(data, card, "Payer")[1:] == ["MERIDIAN MUTUAL HEALTH (payer id MMH01)", "PPO (SBR09 12)", 0]
+    assert fact(data, card, "Claim charge")[1:] == ["$90.00", "CLM02", 0]
+    total = fact(data, card, "Sum of the lines")
     assert total[1] == "$90.00" and total[2].startswith("✓ matches")
-    assert fact(card, "Place of service")[1] == "11 Office"
-    assert fact(card, "Dates of service")[1] == "2026-01-14 to 2026-01-19"
+    assert fact(data, card, "Place of service")[1:] == ["11 Office", "CLM05-1 · loop 2300", 0]
+    assert fact(data, card, "Dates of service")[1] == "2026-01-14 to 2026-01-19"
     billing, rendering = card["providers"]
-    assert billing[2][:2] == ["1318720459", "NM109 · loop 2010AA Billing Provider Name"]
-    assert billing[3][:2] == ["225100000X Physical Therapist",
-                              "PRV03 · loop 2000A Billing Provider Hierarchical Level"]
-    assert rendering[2][:2] == ["1582047639", "NM109 · loop 2310B Rendering Provider Name"]
+    assert billing[0] == "Billing provider"
+    assert cell(data, billing[2]) == ["1318720459", "NM109 · loop 2010AA Billing Provider Name", 0]
+    assert cell(data, billing[3]) == ["225100000X Physical Therapist",
+                                      "PRV03 · loop 2000A Billing Provider Hierarchical Level", 0]
+    assert cell(data, rendering[2]) == ["1582047639", "NM109 · loop 2310B Rendering Provider Name", 0]
     assert card["dx"] == [[1, "M54.2", "lines 1, 2, 3", 1], [2, "M25.511", "no line points here", 0]]
-    line2, line3 = card["lines"][1], card["lines"][2]
-    assert line2["hit"] == 1
-    procedure, rendering_cell = line2["cells"][2], line2["cells"][7]
-    assert procedure[0] == "97026"
-    assert rendering_cell == ["1627590312 · 225200000X Physical Therapy Assistant",
-                              "from loop 2420A Rendering Provider Name", 1]
-    assert line3["cells"][3] == ["none", "", 1]  # no modifier: PT001 marks the modifiers
-    assert line3["cells"][6] == ["12 Home", "on the line (SV105)", 1]  # PT002 marks the place of service
-    assert card["lines"][0]["hit"] == 0 and not any(c[2] for c in card["lines"][0]["cells"])
+    line1, line2, line3 = ([cell(data, c) for c in line["cells"]] for line in card["lines"])
+    assert [line["hit"] for line in card["lines"]] == [0, 1, 1]
+    assert line2[2][0] == "97026"
+    assert line2[7] == ["1627590312 · 225200000X Physical Therapy Assistant",
+                        "from loop 2420A Rendering Provider Name", 1]  # PT003 marks the rendering provider
+    assert line3[3] == ["none", "", 1]  # no modifier: PT001 marks the modifiers
+    assert line3[6] == ["12 Home", "on the line (SV105)", 1]  # PT002 marks the place of service
+    assert not any(c[2] for c in line1)
 
 
 def test_claims_with_findings_first_worst_first(tmp_path):
@@ -176,8 +185,8 @@ def test_api_renders_html_from_kept_claims():
 def test_show_phi_unmasks_and_default_masks():
     masked = page_data(edi_lint.lint(FIXTURES / "sample.837", keep_claims=True).render("html"))
     shown = page_data(edi_lint.lint(FIXTURES / "sample.837", keep_claims=True, show_phi=True).render("html"))
-    assert fact(masked["claims"][0], "Patient")[1:3] == [MASK, f"member id {MASK}"]
-    assert fact(shown["claims"][0], "Patient")[1:3] == ["BRANNIGAN, TOBIAS", "member id MMH4410027"]
+    assert fact(masked, masked["claims"][0], "Patient")[1:3] == [MASK, f"member id {MASK}"]
+    assert fact(shown, shown["claims"][0], "Patient")[1:3] == ["BRANNIGAN, TOBIAS", "member id MMH4410027"]
 
 
 def segment(text: str, loop: str | None) -> Segment:

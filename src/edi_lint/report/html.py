@@ -98,7 +98,7 @@ def service_dates(dates: tuple[str, str] | None) -> str:
 class FindingView:
     number: int  # position in the page: the anchor of its explanation and highlight
     finding: Finding
-    where: str  # "line 2 · SV101-3"
+    where: str  # "line 2 · Procedure Modifier 1 (SV101-3)"
     mark: tuple[int, int, int] | None  # (segment index, element position, component) to highlight
 
     @property
@@ -167,15 +167,36 @@ LINE_FIELDS = {"SV101-1": "procedure", "SV101-2": "procedure", "SV101-3": "modif
                "SV104": "units", "SV105": "pos", "SV107": "pointers", "SV107-1": "pointers", "DTP03": "date"}
 
 
-def _where(finding: Finding) -> str:
+def _where(finding: Finding, name: str = "") -> str:
+    """'line 2 · Procedure Modifier 2 (SV101-4)': the element in the guide's words, then in X12's."""
     parts = []
     if finding.line_number is not None:
         parts.append(f"line {finding.line_number}")
     if finding.element:
-        parts.append(printable(finding.element, 40))
+        element = printable(finding.element, 40)
+        parts.append(f"{name} ({element})" if name else element)
     elif finding.segment:
         parts.append(printable(finding.segment, 40))
     return " · ".join(parts)
+
+
+def element_name(record: ClaimRecord, finding: Finding) -> str:
+    """The guide's name of the element a finding points at, read from the claim's own segment."""
+    from edi_lint.x12.names import segment_names
+
+    position = element_position(finding.element)
+    if position is None or finding.segment_index is None:
+        return ""
+    seg = next((s for s in record.segments if s.index == finding.segment_index), None)
+    if seg is None or seg.elements[0] != position[0]:
+        return ""
+    names = segment_names(seg.loop, seg.elements, record.component)
+    if names is None or not 0 < position[1] <= len(names.elements):
+        return ""
+    components = names.components.get(position[1], ())
+    if position[2] and 0 < position[2] <= len(components):
+        return components[position[2] - 1]
+    return names.elements[position[1] - 1]
 
 
 def _mark(finding: Finding) -> tuple[int, int, int] | None:
@@ -254,9 +275,10 @@ def build(results: list[FileResult], cwd: str | None) -> tuple[list[FileView], l
         loose = []
         owner_of = Owners(views)
         for finding in result.findings:
-            item = FindingView(len(every) + 1, finding, _where(finding), _mark(finding))
-            every.append(item)
             owner = owner_of(finding)
+            name = element_name(owner.record, finding) if owner is not None else ""
+            item = FindingView(len(every) + 1, finding, _where(finding, name), _mark(finding))
+            every.append(item)
             if owner is None:
                 loose.append(item)
             else:
@@ -268,8 +290,25 @@ def build(results: list[FileResult], cwd: str | None) -> tuple[list[FileView], l
     return files, claims, every
 
 
-def _cell(text, note: str = "", fault: bool = False) -> list:
-    return [printable(text) if text not in (None, "") else "—", note, 1 if fault else 0]
+class Notes:
+    """The small notes under values ("from the claim (CLM05-1)") repeat on every line of every
+    claim: the page carries each once, and cells name them by number."""
+
+    def __init__(self):
+        self.table: list[str] = []
+        self.numbers: dict[str, int] = {}
+
+    def __call__(self, note: str) -> int:
+        number = self.numbers.get(note)
+        if number is None:
+            number = self.numbers[note] = len(self.table)
+            self.table.append(note)
+        return number
+
+    def cell(self, text, note: str = "", fault: bool = False):
+        """A table cell: its text alone, or [text, note number, 1 when a finding points at it]."""
+        text = printable(text) if text not in (None, "") else "—"
+        return [text, self(note), 1 if fault else 0] if note or fault else text
 
 
 def _source(field: Field) -> str:
@@ -283,11 +322,10 @@ def _finding_data(item: FindingView, explain: dict) -> list:
         detail.append(f"segment #{f.segment_index}" + (f", line {f.line}" if f.line else ""))
     if f.loop:
         detail.append(loop_label(f.loop))
-    return [item.severity, f.rule, f.message, item.where, " · ".join(detail), explain.get(f.rule, -1),
-            f"Explain {f.rule}" + (f" ({f.name})" if f.name else "")]
+    return [item.severity, f.rule, f.message, item.where, " · ".join(detail), explain.get(f.rule, -1)]
 
 
-def _facts(view: ClaimView) -> list:
+def _facts(view: ClaimView, notes: Notes) -> list:
     r, faulty = view.record, view.faulty
     pos = r.place_of_service.value or ""
     matches = view.charge_matches
@@ -297,13 +335,13 @@ def _facts(view: ClaimView) -> list:
     if matches is not None:
         total_note = ("✓ matches the claim charge · " if matches else "≠ differs from the claim charge · ") + total_note
     return [
-        ["Payer", payer or "—", filing, 0],
-        ["Claim charge", money(r.charge.value), "CLM02", 1 if "charge" in faulty else 0],
-        ["Sum of the lines", money(r.line_total), total_note, 1 if matches is False else 0],
-        ["Place of service", f"{pos} {PLACES_OF_SERVICE.get(pos, '')}".strip() or "—", "CLM05-1 · loop 2300",
-         1 if "pos" in faulty else 0],
-        ["Dates of service", service_dates(r.dates), "DTP*472", 0],
-        ["Patient", r.patient or "—", f"member id {r.member_id or '—'}", 0],
+        [notes("Payer"), notes.cell(payer, filing)],
+        [notes("Claim charge"), notes.cell(money(r.charge.value), "CLM02", "charge" in faulty)],
+        [notes("Sum of the lines"), notes.cell(money(r.line_total), total_note, matches is False)],
+        [notes("Place of service"), notes.cell(f"{pos} {PLACES_OF_SERVICE.get(pos, '')}".strip(),
+                                               "CLM05-1 · loop 2300", "pos" in faulty)],
+        [notes("Dates of service"), notes.cell(service_dates(r.dates), "DTP*472")],
+        [notes("Patient"), notes.cell(r.patient, f"member id {r.member_id or '—'}")],
     ]
 
 
@@ -311,21 +349,21 @@ def _taxonomy(value: str | None) -> str:
     return f"{value} {TAXONOMIES.get(value, '')}".strip() if value else "none given"
 
 
-def _providers(view: ClaimView) -> list:
-    r, faulty = view.record, view.faulty
+def _providers(view: ClaimView, notes: Notes) -> list:
+    r, faulty, cell = view.record, view.faulty, notes.cell
     named = r.rendering_npi.loop == "2310B"
     return [
-        [_cell("Billing provider"), _cell(r.billing_name),
-         _cell(r.billing_npi.value or "missing", _source(r.billing_npi), "billing_npi" in faulty),
-         _cell(_taxonomy(r.billing_taxonomy.value), _source(r.billing_taxonomy), "billing_taxonomy" in faulty)],
-        [_cell("Rendering provider"), _cell("named on the claim" if named else "none named: the billing provider renders"),
-         _cell(r.rendering_npi.value or "missing", _source(r.rendering_npi), "rendering_npi" in faulty),
-         _cell(_taxonomy(r.rendering_taxonomy.value), _source(r.rendering_taxonomy), "rendering_taxonomy" in faulty)],
+        ["Billing provider", cell(r.billing_name),
+         cell(r.billing_npi.value or "missing", _source(r.billing_npi), "billing_npi" in faulty),
+         cell(_taxonomy(r.billing_taxonomy.value), _source(r.billing_taxonomy), "billing_taxonomy" in faulty)],
+        ["Rendering provider", cell("named on the claim" if named else "none named: the billing provider renders"),
+         cell(r.rendering_npi.value or "missing", _source(r.rendering_npi), "rendering_npi" in faulty),
+         cell(_taxonomy(r.rendering_taxonomy.value), _source(r.rendering_taxonomy), "rendering_taxonomy" in faulty)],
     ]
 
 
-def _line_cells(view: ClaimView, lv: LineView) -> dict:
-    line, faulty, claim = lv.record, lv.faulty, view.record
+def _line_cells(view: ClaimView, lv: LineView, notes: Notes) -> dict:
+    line, faulty, claim, _cell = lv.record, lv.faulty, view.record, notes.cell
     pos = line.place_of_service.value or ""
     same = (line.rendering_npi.loop == claim.rendering_npi.loop
             and line.rendering_taxonomy.loop == claim.rendering_taxonomy.loop)
@@ -352,7 +390,7 @@ def _line_cells(view: ClaimView, lv: LineView) -> dict:
     ]}
 
 
-def card(view: ClaimView, explain: dict) -> dict:
+def card(view: ClaimView, explain: dict, notes: Notes) -> dict:
     """Everything one claim card shows, as display-ready strings: the page's script only places them."""
     r = view.record
     counts = Counter(item.severity for item in view.findings)
@@ -364,13 +402,13 @@ def card(view: ClaimView, explain: dict) -> dict:
         dx.append([pointer, icd(code), note, 1 if used else 0])
     procedures = " ".join(line.procedure.value or "" for line in r.lines)
     return {
-        "id": printable(r.claim_id), "file": view.path,
+        "id": printable(r.claim_id),
         "at": f"{view.path} · line {r.line} · segment #{r.segment_index} · transaction {printable(r.envelope.transaction)}",
         "worst": view.worst.label if view.worst else "", "sev": view.severities.split(), "rules": view.rules.split(),
         "badges": badges, "verdict": {True: "accepted", False: "held back"}.get(view.accepted, ""),
-        "facts": _facts(view), "providers": _providers(view), "dx": dx,
+        "facts": _facts(view, notes), "providers": _providers(view, notes), "dx": dx,
         "findings": [_finding_data(item, explain) for item in view.findings],
-        "lines": [_line_cells(view, lv) for lv in view.lines],
+        "lines": [_line_cells(view, lv, notes) for lv in view.lines],
         "text": f"{r.claim_id} {r.payer_name} {r.payer_id} {view.path} {procedures}".lower(),
     }
 
@@ -448,8 +486,10 @@ def render(results: list[FileResult], rules: Mapping[str, RuleInfo], *, cwd: str
     files, claims, every = build(results, cwd)
     rule_counts = sorted(Counter(item.finding.rule for item in every).items())
     explain = {code: n for n, (code, _) in enumerate(rule_counts)}
-    data = {"pageSize": PAGE_SIZE, "claims": [card(view, explain) for view in claims],
-            "files": [[_finding_data(item, explain) for item in f.findings] for f in files]}
+    notes = Notes()
+    data = {"pageSize": PAGE_SIZE, "claims": [card(view, explain, notes) for view in claims],
+            "files": [[_finding_data(item, explain) for item in f.findings] for f in files], "notes": notes.table,
+            "names": {item.finding.rule: item.finding.name for item in every}}
     css, js, policy = _assets()
     return _environment().get_template("report.html.j2").render(
         files=files, claims=claims, counts=severity_counts(results), rules=rules, split=split,

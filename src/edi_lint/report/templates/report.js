@@ -59,13 +59,16 @@
     li.querySelector(".finding-where .muted").textContent = f[4];
     var explain = li.querySelector(".explain");
     explain.dataset.explain = f[5];
-    explain.querySelector("summary").textContent = f[6];
+    explain.querySelector("summary").textContent = "Explain " + f[1] + (data.names[f[1]] ? " (" + data.names[f[1]] + ")" : "");
     return li;
   }
 
+  // A cell is its text, or [text, note number, 1 when a finding points at it].
   function cell(tag, c) {
+    if (typeof c === "string") return el(tag, "", c);
     var node = el(tag, c[2] ? "fault" : "", c[0]);
-    if (c[1]) node.appendChild(el("small", "", c[1]));
+    var note = data.notes[c[1]];
+    if (note) node.appendChild(el("small", "", note));
     return node;
   }
 
@@ -83,18 +86,18 @@
     if (claim.verdict) status.appendChild(el("span", "verdict " + (claim.verdict === "accepted" ? "ok" : "bad"), claim.verdict));
     var facts = slot(article, "facts");
     claim.facts.forEach(function (f) {
-      var div = clone("tpl-fact");
-      if (f[3]) div.className = "fault";
-      div.querySelector("dt").textContent = f[0];
-      div.querySelector("dd").textContent = f[1];
-      div.querySelector("small").textContent = f[2];
+      var div = clone("tpl-fact"), value = typeof f[1] === "string" ? [f[1], -1, 0] : f[1];
+      if (value[2]) div.className = "fault";
+      div.querySelector("dt").textContent = data.notes[f[0]];
+      div.querySelector("dd").textContent = value[0];
+      div.querySelector("small").textContent = data.notes[value[1]] || "";
       facts.appendChild(div);
     });
     facts.firstElementChild.classList.add("payer");
     var providers = slot(article, "providers");
     claim.providers.forEach(function (row) {
       var tr = el("tr");
-      tr.appendChild(el("th", "", row[0][0]));
+      tr.appendChild(el("th", "", row[0]));
       row.slice(1).forEach(function (c) { tr.appendChild(cell("td", c)); });
       providers.appendChild(tr);
     });
