@@ -423,3 +423,31 @@ def test_cli_without_split_acknowledges_with_ig_even_when_not_selected(tmp_path)
     assert result.exit_code == 1
     assert errors_999(segs(written(tmp_path / "in.999", "005010X231A1")))[:2] == [
         "IK3*SBR*13*2000*8", "IK4*9*1032*5*CIX"]
+
+
+def test_readme_shows_the_acknowledgments_the_code_writes(tmp_path):
+    """The README's 999 and 277CA examples are exactly what edi-lint writes for those fixtures today."""
+    import re
+
+    readme = (FIXTURES.parent / "README.md").read_text()
+    blocks = re.findall(r"<!-- (ack-999|ack-277ca): (\S+) -->\n```\n(.*?)```", readme, re.S)
+    assert [kind for kind, _, _ in blocks] == ["ack-999", "ack-277ca"]
+    for kind, fixture, shown in blocks:
+        target = tmp_path / kind
+        edi_lint.acknowledge(FIXTURES.parent / fixture, **{kind.replace("-", "_"): target})
+        assert written(target, "005010X231A1" if kind == "ack-999" else "005010X214") == shown
+
+
+def test_python_and_plugin_rules_declare_their_status_as_keyword_arguments():
+    from edi_lint.acks import codes
+    from edi_lint.rules.api import RuleCollection
+
+    rules = RuleCollection(ruleset="acme")
+
+    @rules.line_rule("ACM003", "needs-kx", summary="s", claim_status="A7:453", status_entity="82")
+    def needs_kx(line):
+        return ()
+
+    info = rules[0].info
+    assert codes.claim_status(info, "2400") == ("A7", "453", "82")
+    assert codes.describe(info) == "277CA status: A7:453, entity 82"
