@@ -143,6 +143,9 @@ class ServiceLine:
     every line are plain attributes, the rest are computed on first use.
     """
 
+    __slots__ = ("claim", "segments", "sv1", "lx", "charge", "unit_basis", "units", "procedure_composite",
+                 "procedure", "modifiers", "date_of_service", "_provider", "_provider_prv", "__dict__")
+
     def __init__(self, claim: "Claim", segments: list[Segment], sv1: Segment | None = None):
         self.claim = claim
         self.segments = segments
