@@ -156,3 +156,16 @@ def test_many_claims_are_paged(browser, tmp_path):
     with_findings = int(page.page.text_content("#count").split(" of ")[1].split()[0])
     assert 0 < with_findings < 260
     page.assert_quiet()
+
+
+def test_corpus_report_in_chromium(browser, tmp_path, corpus):
+    files = sorted(p for p in corpus.iterdir() if p.is_file() and p.name != "SOURCES.md")
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, [*map(str, files), "--format", "html", "-o", str(out), "--select", "ALL", "-qq"],
+                                catch_exceptions=False)
+    assert result.exit_code == 2  # refused files among them
+    page = Page(browser, out)
+    assert len(page.visible_cards()) == 50  # the first page of the corpus's claims
+    page.page.eval_on_selector_all("details", "boxes => boxes.forEach(b => { b.open = true; })")
+    page.page.wait_for_function("document.querySelectorAll('.raw-body table').length === 50")
+    page.assert_quiet()

@@ -220,3 +220,16 @@ def test_segment_names_follow_the_qualifier():
     assert segment_names("2420A", ["PRV", "PE", "PXC", "X"], ":").name == "Rendering Provider Specialty Information"
     assert segment_names("2300", ["ZZZ"], ":") is None
     assert loop_name("2010AA") == "Billing Provider Name"
+
+
+def test_every_corpus_file_renders(corpus, tmp_path):
+    files = sorted(str(p) for p in corpus.iterdir() if p.is_file() and p.name != "SOURCES.md")
+    out = tmp_path / "corpus.html"
+    result = run(*files, "--format", "html", "-o", str(out), "--select", "ALL", "-qq")
+    assert result.exit_code == 2  # some corpus files are 4010, 835 ... and are refused, one line each
+    page = out.read_text("utf-8")
+    data, raw = page_data(page), page_data(page, "raw-data")
+    report = edi_lint.lint(files, select="ALL")
+    assert len(data["claims"]) == len(raw["claims"]) == sum(f.claims for f in report.files) > 40
+    assert sum(len(c["findings"]) for c in data["claims"]) + sum(map(len, data["files"])) == len(report.findings)
+    assert page.count('class="badge error">refused</span>') == sum(f.status == "error" for f in report.files)
