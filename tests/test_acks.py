@@ -451,3 +451,31 @@ def test_python_and_plugin_rules_declare_their_status_as_keyword_arguments():
     info = rules[0].info
     assert codes.claim_status(info, "2400") == ("A7", "453", "82")
     assert codes.describe(info) == "277CA status: A7:453, entity 82"
+
+
+def test_validator_failure_rejects_every_group(tmp_path, monkeypatch):
+    """IG001 (pyx12 could not validate at all) holds every claim in the split; the 999 agrees."""
+    from edi_lint import ig
+
+    def failed(data, path):
+        return [ig._failed(path, "pyx12 failed: RuntimeError")]
+
+    monkeypatch.setattr(ig, "validate", failed)
+    report, s999, s277 = ack(tmp_path, CLEAN)
+    assert [f.rule for f in report.findings] == ["IG001"]
+    assert errors_999(s999) == ["IK5*A", "AK9*R*1*1*0"]
+    assert all(stcs[0].split("*")[1:4:2] == ["A3:21", "U"] for _, stcs in claim_list(s277))
+
+
+def test_cli_jobs_do_not_change_the_acknowledgments(tmp_path):
+    from click.testing import CliRunner
+
+    from edi_lint.cli import main
+
+    texts = []
+    for jobs in ("1", "2"):
+        target = tmp_path / f"j{jobs}"
+        CliRunner().invoke(main, [str(FIXTURES / "multi_envelope.837"), "--isolated", "-qq", "--jobs", jobs,
+                                  "--ack-999", f"{target}.999", "--ack-277ca", f"{target}.277"])
+        texts.append((Path(f"{target}.999").read_bytes(), Path(f"{target}.277").read_bytes()))
+    assert texts[0] == texts[1] and texts[0][0].count(b"ISA*") == 2

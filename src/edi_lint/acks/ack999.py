@@ -11,7 +11,8 @@ Acknowledgment codes follow the pre-flight split, which judges claim by claim:
 * IK5 R when the set has an error at or above fail-on and none of its claims passed (an SE01 error
   holds the whole set, so it is always R); E when it has errors but some of its claims passed, or
   its errors are below fail-on; A when it has none.
-* AK9 R when the group has its own error at or above fail-on (then AK904 is 0) or no set was
+* AK9 R when the group has its own error at or above fail-on (then AK904 is 0), when the validator
+  could not run at all (IG001: nothing was checked, and the split holds every claim), or no set was
   accepted; P when some sets were rejected; E when all were accepted but some with errors; else A.
 * TA1 (in the 999's interchange) when the input's interchange has envelope errors or ISA14 is 1:
   TA104 R for an error at or above fail-on, E below it, A with TA105 000 when clean. It sits after
@@ -50,10 +51,13 @@ def build(interchanges: list[InInterchange], findings: list[Finding], accepted_a
     reported = [f for f in findings if f.segment_index is not None and codes.is_999(f.rule)
                 and (f.severity >= Severity.ERROR or (fail_on is not None and f.severity >= fail_on))]
     blocking = {id(f) for f in reported if fail_on is not None and f.severity >= fail_on}
+    # The validator could not run (IG001): nothing was validated, so no group can be accepted.
+    unvalidated = any(f.rule == "IG001" and fail_on is not None and f.severity >= fail_on for f in findings)
     out = []
     for number, interchange in enumerate(interchanges, 1):
         mine = [f for f in reported if interchange.isa.index <= f.segment_index <= interchange.end]
-        out.append(_interchange(interchange, mine, blocking, accepted_at, options, number, segments, eol))
+        out.append(_interchange(interchange, mine, blocking, accepted_at, options, number, segments, eol,
+                                unvalidated))
     return "".join(out)
 
 
@@ -65,7 +69,8 @@ def _codes_of(finding: Finding, table: dict, level: str) -> list[str]:
     return [code] if code is not None else []
 
 
-def _interchange(interchange, findings, blocking, accepted_at, options, number, segments, eol) -> str:
+def _interchange(interchange, findings, blocking, accepted_at, options, number, segments, eol,
+                 unvalidated: bool = False) -> str:
     isa = interchange.isa
     writer = Writer(isa.delimiters, eol)
     envelope = Envelope(interchange, options, number)
@@ -82,6 +87,8 @@ def _interchange(interchange, findings, blocking, accepted_at, options, number, 
             in_set = [f for f in in_group if tset.holds(f.segment_index)]
             results.append(_transaction_set(writer, tset, in_set, blocking, accepted_at, segments))
         group_notes = [(code, id(f) in blocking) for f in in_group for code in _codes_of(f, codes.AK9_CODES, "AK9")]
+        if unvalidated:
+            group_notes.append(("", True))
         _ak9(writer, group, results, group_notes)
         writer.end_set(st02)
     writer.seg("GE", str(len(interchange.groups)), envelope.group_control)

@@ -6,6 +6,7 @@ delimiters never needs escaping.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from edi_lint.x12.tokenizer import Delimiters
@@ -62,6 +63,7 @@ def amount(value: Decimal) -> str:
     return text if text not in ("-0", "") else "0"
 
 
+@dataclass(frozen=True)
 class Options:
     """Who sends the acknowledgments and how they are numbered and dated (all optional).
 
@@ -72,25 +74,24 @@ class Options:
     information source, AY (clearinghouse) or PR (payer).
     """
 
-    def __init__(self, sender: tuple[str, str] | None = None, application_sender: str | None = None,
-                 control_number: int | None = None, date: str | None = None, time: str | None = None,
-                 source_entity: str = "AY"):
-        if control_number is not None and not 0 < int(control_number) <= 999_999_999:
+    sender: tuple[str, str] | None = None
+    application_sender: str | None = None
+    control_number: int | None = None
+    date: str | None = None
+    time: str | None = None
+    source_entity: str = "AY"
+
+    def __post_init__(self) -> None:
+        if self.control_number is not None and not 0 < int(self.control_number) <= 999_999_999:
             raise ValueError("control_number must be between 1 and 999999999")
-        if date is not None and not (len(date) == 8 and date.isdigit()):
+        if self.date is not None and not (len(self.date) == 8 and self.date.isdigit()):
             raise ValueError("date must be CCYYMMDD")
-        if time is not None and not (len(time) == 4 and time.isdigit()):
+        if self.time is not None and not (len(self.time) == 4 and self.time.isdigit()):
             raise ValueError("time must be HHMM")
-        if sender is not None and (len(sender) != 2 or not sender[1] or len(sender[1]) > 15):
+        if self.sender is not None and (len(self.sender) != 2 or not self.sender[1] or len(self.sender[1]) > 15):
             raise ValueError("sender must be (qualifier, id) with an id of at most 15 characters")
-        if source_entity not in ("AY", "PR"):
+        if self.source_entity not in ("AY", "PR"):
             raise ValueError("source_entity must be AY (clearinghouse) or PR (payer)")
-        self.sender = sender
-        self.application_sender = application_sender
-        self.control_number = control_number
-        self.date = date
-        self.time = time
-        self.source_entity = source_entity
 
 
 class Envelope:
