@@ -193,9 +193,9 @@ class Linters:
             self._default = build_linter(self.settings)
         return self._default
 
-    def config_for(self, path: str) -> str | None:
+    def config_for(self, path: str, must_exist: bool = True) -> str | None:
         """The configuration file that applies to `path`, or None when none does."""
-        if self.overrides is None or path == "-" or not os.path.isfile(path):
+        if self.overrides is None or path == "-" or (must_exist and not os.path.isfile(path)):
             return self.settings.config_file
         folder = os.path.dirname(os.path.abspath(path))
         if folder not in self._config_by_folder:
@@ -203,13 +203,13 @@ class Linters:
             self._config_by_folder[folder] = str(found) if found is not None else None
         return self._config_by_folder[folder]
 
-    def for_path(self, path: str):
-        if self.overrides is None or path == "-" or not os.path.isfile(path):
+    def for_path(self, path: str, must_exist: bool = True):
+        if self.overrides is None or path == "-" or (must_exist and not os.path.isfile(path)):
             return self.default
         folder = os.path.dirname(os.path.abspath(path))
         hit = self._by_folder.get(folder)
         if hit is None:
-            key = self.config_for(path)
+            key = self.config_for(path, must_exist)
             if key == self.settings.config_file:
                 hit = self.default
             else:
@@ -237,6 +237,10 @@ class Linters:
 
     def lint(self, name: str, data=None) -> FileResult:
         return lint_input(self.for_path(name), name, data)
+
+    def lint_stdin(self, display: str) -> FileResult:
+        """Standard input, reported as `display` and linted under the configuration closest to it."""
+        return self.for_path(display, must_exist=False).lint_stream(sys.stdin.buffer, display)
 
 
 # -- running -----------------------------------------------------------------------------------
@@ -272,9 +276,11 @@ def _timed_worker(name: str) -> tuple[FileResult, float]:
 
 
 def run_files(files: list[str], linters: Linters, jobs: int = 1, progress=None,
-              on_result: Callable[[FileResult, float], None] | None = None) -> list[FileResult]:
+              on_result: Callable[[FileResult, float], None] | None = None,
+              stdin_filename: str | None = None) -> list[FileResult]:
     """Lint every file in input order (with jobs > 1 in worker processes, same results), timing each
-    one and advancing `progress` (a progress.Progress, or None)."""
+    one and advancing `progress` (a progress.Progress, or None); standard input is reported as
+    `stdin_filename` when given."""
     results: list[FileResult] = []
     try:
         if jobs > 1 and len(files) > 1 and "-" not in files:
@@ -292,7 +298,9 @@ def run_files(files: list[str], linters: Linters, jobs: int = 1, progress=None,
         for name in files:
             start = time.perf_counter()
             counted = 0
-            if progress is not None and name != "-" and os.path.isfile(name):
+            if name == "-" and stdin_filename:
+                result = linters.lint_stdin(stdin_filename)
+            elif progress is not None and name != "-" and os.path.isfile(name):
                 try:
                     raw = open(name, "rb")
                 except OSError:
@@ -612,7 +620,8 @@ def _folder_of(path) -> str:
 
 def run(files: list[str], settings: Settings, overrides: dict | None = None, *, jobs: int = 1,
         accepted=None, rejected=None, baseline=None, write_baseline=None, log=None, progress=None,
-        cwd: str | None = None, ack_999=None, ack_277ca=None, ack_options=None) -> tuple[list[FileResult], dict]:
+        cwd: str | None = None, ack_999=None, ack_277ca=None, ack_options=None,
+        stdin_filename: str | None = None) -> tuple[list[FileResult], dict]:
     """Lint `files` (or split the one file into `accepted`/`rejected`, and/or acknowledge it), then
     apply or write the baseline. Returns the results and the extra JSON fields ("split", "baseline")."""
     if write_baseline:
@@ -645,7 +654,7 @@ def run(files: list[str], settings: Settings, overrides: dict | None = None, *, 
         linters = Linters(settings, overrides, log=log)
         if log is not None and log.enabled("debug"):
             log.debug("rules_selected", count=len(linters.default.active))
-        results = run_files(files, linters, jobs, progress, on_result)
+        results = run_files(files, linters, jobs, progress, on_result, stdin_filename)
         extra = {}
     if baseline or write_baseline:
         results, more = apply_baselines(results, baseline, write_baseline, log)

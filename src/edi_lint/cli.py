@@ -24,8 +24,8 @@ class Fatal(click.ClickException):
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, metavar="PATH...")
-@click.option("--format", "-f", "output_format", type=click.Choice(FORMAT_NAMES), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "--output-format", "-f", "output_format", type=click.Choice(FORMAT_NAMES), default=None,
+              help="Output format.  [default: text; github when GITHUB_ACTIONS=true]")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report here instead of standard output.")
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated).")
@@ -62,17 +62,29 @@ class Fatal(click.ClickException):
 @click.option("--quiet", "-q", count=True, help="Fewer log events (-q errors only, -qq none); no progress.")
 @click.option("--show-phi", is_flag=True,
               help="HTML report: show patient names, member ids, birth dates and addresses (masked by default).")
-@click.version_option(package_name="edi-lint", prog_name="edi-lint")
+@click.option("--color", "colour", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour the text report and logs (auto: at a terminal, unless NO_COLOR).")
+@click.option("--show-source", is_flag=True, help="Text report: show each segment at fault, a caret under the element.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule instead of listing them (json: a "
+              "statistics object).")
+@click.option("--stdin-filename", metavar="PATH", help="The name of standard input (-) in reports; its configuration "
+              "is the one closest to this path.")
+@click.version_option(None, "--version", "-V", package_name="edi-lint", prog_name="edi-lint")
 def main(paths, output_format, output_file, select, extend_select, ignore, fail_on, exit_zero, jobs,
          list_rules, explain, config_path, isolated, rulesets, accepted, rejected, ack_999, ack_277ca, baseline,
-         write_baseline, log_format, verbose, quiet, show_phi):
+         write_baseline, log_format, verbose, quiet, show_phi, colour, show_source, statistics, stdin_filename):
     """Lint HIPAA X12 837P (005010X222A1) files.
 
     PATH may be files, directories (searched for *.837, *.x12, *.edi) or - for standard input.
     """
     from edi_lint import application, logs, progress
+    from edi_lint.terminal import use_colour
 
-    log = logs.configure(log_format, verbose, quiet)  # before the configuration is looked for: -v says which
+    log = logs.configure(log_format, verbose, quiet, colour=colour)  # before the configuration is looked for: -v says which
+    if output_format is None:  # yamllint's convention: annotations when run as a GitHub Actions step
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    if statistics and output_format not in ("text", "full", "json"):
+        raise click.UsageError("--statistics goes with --format text, full or json")
     try:
         settings, registry, overrides = application.load(
             paths, config_path=config_path, isolated=isolated, select=application.split_codes(select),
@@ -104,14 +116,20 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     try:
         results, extra = application.run(files, settings, overrides, jobs=jobs, accepted=accepted, rejected=rejected,
                                          baseline=baseline, write_baseline=write_baseline, log=log, progress=bar,
-                                         ack_999=ack_999, ack_277ca=ack_277ca)
+                                         ack_999=ack_999, ack_277ca=ack_277ca, stdin_filename=stdin_filename)
     except application.UsageError as error:
         raise click.UsageError(one_line(str(error))) from None
     except application.CannotWrite as error:
         raise Fatal(one_line(str(error))) from None
+    if statistics and output_format == "json":
+        from edi_lint.report.statistics import statistics as count
+
+        extra["statistics"] = count(results)
+    text_options = {"colour": use_colour(sys.stdout, colour) if not output_file else colour == "always",
+                    "show_source": show_source, "statistics": statistics}
     if log.enabled("info"):
         log.info("run_finished", files=len(results), findings=sum(len(r.findings) for r in results))
-    pieces = render(output_format, results, extra, registry.infos, cwd)
+    pieces = render(output_format, results, extra, registry.infos, cwd, text_options)
     if output_file:
         try:
             application.write_text(output_file, pieces, "--output-file")
@@ -200,18 +218,22 @@ def render_explanation(info) -> str:
     return "\n".join(parts)
 
 
-def render(output_format: str, results, extra: dict, infos, cwd: str):
-    """The report in pieces, written as they are made; `--format json` carries the split and
-    baseline objects, text formats a summary."""
+def render(output_format: str, results, extra: dict, infos, cwd: str, text_options: dict):
+    """The report in pieces, written as they are made; `--format json` carries the split, baseline
+    and statistics objects, text formats a summary of the split and baseline."""
     from edi_lint.report import chunks
 
-    if extra and output_format == "json":  # the json contract plus "split" / "baseline"
+    if extra and output_format == "json":  # the json contract plus "split" / "baseline" / "statistics"
         from edi_lint.report.json_report import chunks as json_chunks
 
         yield from json_chunks(results, extra=extra)
         return
-    options = {"split": extra.get("split")} if output_format == "html" else {}
-    yield from chunks(output_format, results, infos, cwd=cwd, **options)
+    if output_format in ("text", "full"):
+        yield from chunks(output_format, results, infos, cwd=cwd, **text_options)
+    elif output_format == "html":
+        yield from chunks(output_format, results, infos, cwd=cwd, split=extra.get("split"))
+    else:
+        yield from chunks(output_format, results, infos, cwd=cwd)
     if extra and output_format in ("text", "full", "concise"):
         yield summary_lines(extra)
 

@@ -58,6 +58,14 @@ FORMATS: Mapping[str, Renderer] = _Formats()
 ALIASES: dict[str, str] = {"full": "text", "json-lines": "jsonl"}
 
 
+# Options reach the renderer as keywords: text takes colour, show_source, statistics; html takes
+# split. `full` is text with the source of each finding.
+
+
+def _options(fmt: str, options: dict) -> dict:
+    return {**options, "show_source": True} if fmt == "full" else options
+
+
 def chunks(fmt: str, results: list[FileResult], rules: Mapping[str, RuleInfo], cwd: str | None = None,
            **options):
     """`render`'s text in pieces, for writing as it is made: json, jsonl, sarif and text stream their
@@ -66,8 +74,8 @@ def chunks(fmt: str, results: list[FileResult], rules: Mapping[str, RuleInfo], c
     module = importlib.import_module(f"edi_lint.report.{FORMAT_MODULES[name]}")
     streamed = getattr(module, "chunks", None)
     if streamed is None:
-        return iter((module.render(results, rules, cwd=cwd, **options),))
-    return streamed(results, rules, cwd=cwd, **options)
+        return iter((module.render(results, rules, cwd=cwd, **_options(fmt, options)),))
+    return streamed(results, rules, cwd=cwd, **_options(fmt, options))
 
 
 def _known(fmt: str) -> str:
@@ -85,8 +93,9 @@ def render(
     cwd: str | None = None,
     **options,
 ) -> str:
-    """`options` go to the renderer as keywords (html: `split`, the pre-flight split's summary)."""
-    return renderer(_known(fmt))(results, rules, cwd=cwd, **options)
+    """`options` go to the renderer as keywords (text: colour, show_source, statistics; html: `split`,
+    the pre-flight split's summary)."""
+    return renderer(_known(fmt))(results, rules, cwd=cwd, **_options(fmt, options))
 
 
 __all__ = ["ALIASES", "FORMATS", "FORMAT_MODULES", "chunks", "render", "renderer"]
