@@ -48,7 +48,7 @@ def test_manifest_fields():
     import re
 
     pattern = re.compile(hook["files"])
-    for name in ("a.837", "dir/b.x12", "c.edi"):
+    for name in ("a.837", "dir/b.x12", "c.edi", "d.837p"):
         assert pattern.search(name), name
     for name in ("a.837.expected", "notes.txt", "x12.py"):
         assert not pattern.search(name), name
@@ -109,3 +109,16 @@ def test_hook_all_files_selects_only_edi(hook_setup):
     assert run.returncode == 1, run.stdout + run.stderr
     assert "PT001" in run.stdout
     assert "notes.txt" not in run.stdout  # the files pattern kept it away from the linter
+
+
+def test_hook_fails_loudly_on_a_typo_in_configuration(hook_setup):
+    """A CI gate with a typo must not pass: an unknown code in configuration is exit 2 in the hook too."""
+    _, work, _ = hook_setup
+    config = work / "edi-lint.toml"
+    config.write_text('select = ["PT0001"]\n')
+    try:
+        run = try_repo(hook_setup, "--files", "clean.x12")
+    finally:
+        config.unlink()
+    assert run.returncode == 1 and "Failed" in run.stdout, run.stdout + run.stderr
+    assert "no rule has the code or prefix PT0001; closest: PT001" in run.stdout

@@ -152,8 +152,10 @@ def _prepare(select, ignore, extend_select, fail_on, config, acknowledging: bool
 
 
 def _inputs(source: Source) -> list[tuple[str, PathLike | bytes]]:
-    """(display name, path or bytes) pairs; directories expand to their *.837, *.x12, *.edi files."""
-    from edi_lint.application import expand_paths
+    """(display name, path or bytes) pairs; directories expand to their claim files as the command
+    line finds them with no configuration (*.837, *.837p, *.x12, *.edi; .git, .venv ... and
+    .gitignore'd files skipped)."""
+    from edi_lint.discovery import FileSelection, find_files
 
     if isinstance(source, (bytes, bytearray)):
         return [("<bytes>", bytes(source))]
@@ -162,7 +164,7 @@ def _inputs(source: Source) -> list[tuple[str, PathLike | bytes]]:
     pairs = []
     for item in source:
         if Path(item).is_dir():
-            pairs.extend((name, name) for name in expand_paths([item]))
+            pairs.extend((name, name) for name in find_files([item], FileSelection(root=os.getcwd())).files)
         else:
             pairs.append((str(item), item))
     return pairs

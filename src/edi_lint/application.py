@@ -22,14 +22,12 @@ from typing import Callable
 
 from edi_lint.config import (Config, ConfigError, build_settings, check_against_registry, find_config, load_config,
                              unknown_selector)
+from edi_lint.discovery import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, FileSelection, Found, find_files
 from edi_lint.engine import Linter
 from edi_lint.findings import ClaimVerdict, FileResult, Severity
 from edi_lint.rules.declarative import RulesetError
 from edi_lint.rules.registry import Registry, RegistryError, load_registry
 from edi_lint.settings import Settings
-
-EXTENSIONS = (".837", ".x12", ".edi")
-
 
 class UsageError(Exception):
     """Arguments that do not go together; the message is one line."""
@@ -37,6 +35,10 @@ class UsageError(Exception):
 
 class SetupError(Exception):
     """A bad configuration file, ruleset file or plugin; the message is one line."""
+
+
+class NothingToLint(Exception):
+    """No file to lint where the run looked; the message is one line."""
 
 
 class CannotWrite(Exception):
@@ -103,6 +105,47 @@ def load(paths=(), *, config_path=None, isolated: bool = False, select=(), ignor
     return settings, registry, (None if config_path or isolated else overrides)
 
 
+def file_selection(*, config_path=None, isolated: bool = False, extend_include=(), exclude=(), extend_exclude=(),
+                   force_exclude: bool = False, respect_gitignore: bool | None = None,
+                   allow_empty: bool = False) -> tuple[FileSelection, bool]:
+    """Which files the run lints (the run's configuration, then the command line: `exclude`
+    replaces, the `extend_` lists add, flags given win) and whether finding none is allowed.
+    Raises SetupError."""
+    from edi_lint.config import discover
+
+    try:
+        config = discover((), config_path, isolated)
+    except ConfigError as error:
+        raise SetupError(str(error)) from None
+    root = str(config.path.parent) if config.path is not None else os.getcwd()
+    selection = FileSelection(
+        include=config.include if config.include is not None else DEFAULT_INCLUDE,
+        extend_include=tuple(config.extend_include) + tuple(extend_include),
+        exclude=tuple(exclude) or (config.exclude if config.exclude is not None else DEFAULT_EXCLUDE),
+        extend_exclude=tuple(config.extend_exclude) + tuple(extend_exclude),
+        force_exclude=force_exclude or bool(config.force_exclude),
+        respect_gitignore=respect_gitignore if respect_gitignore is not None else config.respect_gitignore is not False,
+        root=root,
+    )
+    return selection, allow_empty or bool(config.allow_empty)
+
+
+def find_inputs(paths, selection: FileSelection, allow_empty: bool = False) -> Found:
+    """The files to lint; UsageError when there are none (unless `allow_empty`), saying where the
+    run looked and for which names."""
+    found = find_files(paths, selection)
+    if found.files or allow_empty:
+        return found
+    patterns = ", ".join(selection.includes)
+    if found.folders:
+        where = ", ".join(found.folders)
+        skipped = f" ({found.skipped} other file{'s' if found.skipped != 1 else ''} skipped)" if found.skipped else ""
+        raise NothingToLint(f"nothing to lint: no file in {where} matches {patterns}{skipped}; name other claim "
+                            "files with extend-include (e.g. --extend-include '*.txt'), or pass --allow-empty")
+    raise NothingToLint("nothing to lint: every file given is excluded (--force-exclude); pass --allow-empty "
+                        "to accept that")
+
+
 def build_linter(settings: Settings) -> Linter:
     """A linter with every active rule for `settings`: built-in, shipped rulesets, ruleset files, plugins."""
     registry = load_registry(settings)
@@ -110,33 +153,6 @@ def build_linter(settings: Settings) -> Linter:
 
 
 # -- inputs ------------------------------------------------------------------------------------
-
-
-def expand_paths(paths) -> list[str]:
-    """Files as given; directories searched recursively for *.837, *.x12 and *.edi, sorted. A file
-    reached twice (named twice, or also inside a named directory) is linted once, where first met."""
-    found: list[str] = []
-    for raw in paths:
-        raw = os.fspath(raw)
-        path = Path(raw)
-        if raw != "-" and path.is_dir():
-            found.extend(
-                str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in EXTENSIONS
-            )
-        else:
-            found.append(raw)
-    return unique_files(found)
-
-
-def unique_files(names: list[str]) -> list[str]:
-    seen: set[str] = set()
-    kept = []
-    for name in names:
-        key = name if name == "-" else os.path.normcase(os.path.abspath(name))
-        if key not in seen:
-            seen.add(key)
-            kept.append(name)
-    return kept
 
 
 def lint_input(linter, name: str, data: str | os.PathLike | bytes | None = None) -> FileResult:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from itertools import chain
 
 import click
 
@@ -69,13 +70,27 @@ class Fatal(click.ClickException):
               "statistics object).")
 @click.option("--stdin-filename", metavar="PATH", help="The name of standard input (-) in reports; its configuration "
               "is the one closest to this path.")
+@click.option("--extend-include", multiple=True, metavar="GLOB", help="Also lint files with these names in "
+              "directories (claim files named *.txt, *.dat ...; comma-separated or repeated).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip these files and folders (gitignore-style), "
+              "instead of configuration's exclude and the defaults (.git, .venv, node_modules ...).")
+@click.option("--extend-exclude", multiple=True, metavar="GLOB", help="Skip these too.")
+@click.option("--force-exclude", is_flag=True, help="Apply exclusions to files named on the command line as well.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+              help="Skip files a .gitignore names.  [default: respect]")
+@click.option("--allow-empty", is_flag=True, help="Exit 0 when there is nothing to lint (else exit 2).")
+@click.option("--show-files", is_flag=True, help="List the files that would be linted, and exit.")
+@click.option("--show-settings", is_flag=True, help="Show the settings and file selection in force, and exit.")
 @click.version_option(None, "--version", "-V", package_name="edi-lint", prog_name="edi-lint")
 def main(paths, output_format, output_file, select, extend_select, ignore, fail_on, exit_zero, jobs,
          list_rules, explain, config_path, isolated, rulesets, accepted, rejected, ack_999, ack_277ca, baseline,
-         write_baseline, log_format, verbose, quiet, show_phi, colour, show_source, statistics, stdin_filename):
+         write_baseline, log_format, verbose, quiet, show_phi, colour, show_source, statistics, stdin_filename,
+         extend_include, exclude, extend_exclude, force_exclude, respect_gitignore, allow_empty, show_files,
+         show_settings):
     """Lint HIPAA X12 837P (005010X222A1) files.
 
-    PATH may be files, directories (searched for *.837, *.x12, *.edi) or - for standard input.
+    PATH may be files, directories (searched for *.837, *.837p, *.x12, *.edi, and the names
+    extend-include adds) or - for standard input.
     """
     from edi_lint import application, logs, progress
     from edi_lint.terminal import use_colour
@@ -102,6 +117,16 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
                                    + _not_enabled_note(registry))
         click.echo(render_explanation(info))
         return
+    try:
+        selection, allow_empty = application.file_selection(
+            config_path=config_path, isolated=isolated, extend_include=patterns(extend_include),
+            exclude=patterns(exclude), extend_exclude=patterns(extend_exclude), force_exclude=force_exclude,
+            respect_gitignore=respect_gitignore, allow_empty=allow_empty)
+    except application.SetupError as error:
+        raise Fatal(str(error)) from None
+    if show_settings:
+        click.echo(render_settings(settings, selection, allow_empty), nl=False)
+        return
     if not paths:
         raise click.UsageError("no PATH given: pass files, directories or - for standard input")
     try:
@@ -110,7 +135,17 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     except application.CannotWrite as error:
         raise Fatal(str(error)) from None
     settings.keep_claims, settings.show_phi = output_format == "html", show_phi  # claim cards need records
-    files = application.expand_paths(paths)
+    try:
+        found = application.find_inputs(paths, selection, allow_empty)
+    except application.NothingToLint as error:
+        raise Fatal(printable(str(error))) from None
+    files = found.files
+    if show_files:
+        click.echo("".join(f"{name}\n" for name in files), nl=False)
+        return
+    if not files:  # --allow-empty
+        click.echo("Nothing to lint.")
+        return
     bar = progress.Progress(files) if progress.wanted(files, quiet=quiet > 0, log_format=log_format) else None
     cwd = os.getcwd()
     try:
@@ -130,6 +165,8 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     if log.enabled("info"):
         log.info("run_finished", files=len(results), findings=sum(len(r.findings) for r in results))
     pieces = render(output_format, results, extra, registry.infos, cwd, text_options)
+    if found.skipped and output_format in ("text", "full"):
+        pieces = chain(pieces, [skipped_note(found, selection)])
     if output_file:
         try:
             application.write_text(output_file, pieces, "--output-file")
@@ -236,6 +273,44 @@ def render(output_format: str, results, extra: dict, infos, cwd: str, text_optio
         yield from chunks(output_format, results, infos, cwd=cwd)
     if extra and output_format in ("text", "full", "concise"):
         yield summary_lines(extra)
+
+
+def patterns(values) -> tuple[str, ...]:
+    """`--exclude a,b --exclude c` -> ('a', 'b', 'c')."""
+    return tuple(p.strip() for value in values for p in value.split(",") if p.strip())
+
+
+def skipped_note(found, selection) -> str:
+    """A word about the files a directory walk passed over, so a partial run is never silent."""
+    return (f"Skipped {found.skipped} file{'s' if found.skipped != 1 else ''} in {', '.join(found.folders)} whose "
+            f"names match no include pattern ({', '.join(selection.includes)}); see --show-files, "
+            "extend-include.\n")
+
+
+def render_settings(settings, selection, allow_empty: bool) -> str:
+    """--show-settings: what this run would use, one `key = value` per line."""
+    rows = [
+        ("configuration", settings.config_file or "none (defaults)"),
+        ("select", list(settings.select) or "every rule on by default (IG off)"),
+        ("extend-select", list(settings.extend_select)),
+        ("ignore", list(settings.ignore)),
+        ("fail-on", settings.fail_on.label if settings.fail_on is not None else "never"),
+        ("severity", {code: level.label for code, level in settings.severity.items()}),
+        ("per-file-ignores", {pattern: list(codes) for pattern, _, codes in settings.per_file_ignores}),
+        ("rulesets", list(settings.rulesets)),
+        ("plugins", list(settings.plugins)),
+        ("include", list(selection.include)),
+        ("extend-include", list(selection.extend_include)),
+        ("exclude", list(selection.exclude)),
+        ("extend-exclude", list(selection.extend_exclude)),
+        ("force-exclude", selection.force_exclude),
+        ("respect-gitignore", selection.respect_gitignore),
+        ("allow-empty", allow_empty),
+        ("project root", selection.root),
+    ]
+    note = ("# each linted file uses the configuration closest to it; these are the working directory's "
+            "(or --config's)\n")
+    return note + "".join(f"{key} = {value}\n" for key, value in rows)
 
 
 def summary_lines(extra: dict) -> str:

@@ -18,6 +18,8 @@ Keys mirror the command line:
     fail-on = "warning"               # error, warning, info or never; --fail-on wins
     plugins = ["acme-payer-edits"]    # entry points of group edi_lint.rulesets to enable
     rulesets = ["rules/local.toml"]   # extra declarative ruleset files, relative to this file
+    extend-include = ["*.txt"]        # which files a directory holds to lint (discovery.py); also
+    extend-exclude = ["archive/"]     # include, exclude, force-exclude, respect-gitignore, allow-empty
 
     [tool.edi-lint.per-file-ignores]
     "legacy/*.837" = ["BAL001"]
@@ -58,9 +60,12 @@ CONFIG_FILES = (".edi-lint.toml", "edi-lint.toml", "pyproject.toml")
 SELECTOR = re.compile(r"ALL|[A-Z]{1,8}[0-9]{0,4}")
 CODE = re.compile(r"[A-Z]{1,8}[0-9]{1,4}")
 KEYS = ("select", "extend-select", "ignore", "fail-on", "plugins", "rulesets", "per-file-ignores", "severity",
-        "payers", "acknowledgments")
+        "payers", "acknowledgments", "include", "extend-include", "exclude", "extend-exclude", "force-exclude",
+        "respect-gitignore", "allow-empty")
 ACK_KEYS = {"sender-qualifier": str, "sender-id": str, "application-sender": str, "control-number": int,
             "date": str, "time": str, "source-entity": str}
+PATTERN_KEYS = ("include", "extend-include", "exclude", "extend-exclude")  # gitignore-style globs
+FLAG_KEYS = ("force-exclude", "respect-gitignore", "allow-empty")
 PAYER_KEYS = ("names", "ids", "filing")
 
 
@@ -87,6 +92,14 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     payers: dict[str, dict] = field(default_factory=dict)
     acknowledgments: dict = field(default_factory=dict)
+    # Which files a run lints (discovery.py); None: the default
+    include: tuple[str, ...] | None = None
+    extend_include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool | None = None
+    respect_gitignore: bool | None = None
+    allow_empty: bool | None = None
 
 
 def _has_table(path: Path) -> bool:
@@ -253,6 +266,12 @@ def _parse(data: dict, path: Path, prefix: str) -> Config:
                     config.severity[code] = Severity.parse(level) if isinstance(level, str) else Severity.parse("?")
                 except ValueError:
                     raise ConfigError(path, f"{level!r} is not error, warning or info", sub) from None
+        elif key in PATTERN_KEYS:
+            setattr(config, key.replace("-", "_"), _names(value, path, shown))
+        elif key in FLAG_KEYS:
+            if not isinstance(value, bool):
+                raise ConfigError(path, "expected true or false", shown)
+            setattr(config, key.replace("-", "_"), value)
         elif key == "payers":
             if not isinstance(value, dict):
                 raise ConfigError(path, "expected tables [payers.<family>] with names, ids and filing", shown)
