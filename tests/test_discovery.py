@@ -121,3 +121,16 @@ def test_the_api_finds_the_same_files(tree):
     assert [f.path for f in report.files] == ["claims/a.837", "claims/archive/old.837", "claims/b.837p"]
     doc = json.loads(report.to_json())
     assert len(doc["files"]) == 3
+
+
+def test_nothing_to_lint_counts_what_gitignore_kept_away(tree):
+    shutil.rmtree(tree / "claims" / ".git")
+    (tree / ".git").mkdir()
+    (tree / ".gitignore").write_text("claims/\n")  # claim files with PHI are often kept out of git
+    result = invoke("claims")
+    assert result.exit_code == 2
+    assert "excluded by exclude patterns or .gitignore (--no-respect-gitignore)" in result.stderr
+    assert invoke("claims", "--no-respect-gitignore", "-q").exit_code == 1
+    import edi_lint  # a library call does not depend on version control
+
+    assert len(edi_lint.lint("claims").files) == 3

@@ -153,8 +153,8 @@ def _prepare(select, ignore, extend_select, fail_on, config, acknowledging: bool
 
 def _inputs(source: Source) -> list[tuple[str, PathLike | bytes]]:
     """(display name, path or bytes) pairs; directories expand to their claim files as the command
-    line finds them with no configuration (*.837, *.837p, *.x12, *.edi; .git, .venv ... and
-    .gitignore'd files skipped)."""
+    line finds them with no configuration (*.837, *.837p, *.x12, *.edi; .git, .venv ... skipped),
+    except that .gitignore is not read: a library call does not depend on version control."""
     from edi_lint.discovery import FileSelection, find_files
 
     if isinstance(source, (bytes, bytearray)):
@@ -164,7 +164,8 @@ def _inputs(source: Source) -> list[tuple[str, PathLike | bytes]]:
     pairs = []
     for item in source:
         if Path(item).is_dir():
-            pairs.extend((name, name) for name in find_files([item], FileSelection(root=os.getcwd())).files)
+            pairs.extend((name, name) for name in find_files([item], FileSelection(root=os.getcwd(),
+                                                                             respect_gitignore=False)).files)
         else:
             pairs.append((str(item), item))
     return pairs

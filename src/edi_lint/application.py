@@ -139,8 +139,13 @@ def find_inputs(paths, selection: FileSelection, allow_empty: bool = False) -> F
     patterns = ", ".join(selection.includes)
     if found.folders:
         where = ", ".join(found.folders)
-        skipped = f" ({found.skipped} other file{'s' if found.skipped != 1 else ''} skipped)" if found.skipped else ""
-        raise NothingToLint(f"nothing to lint: no file in {where} matches {patterns}{skipped}; name other claim "
+        counts = []
+        if found.skipped:
+            counts.append(f"{found.skipped} other file{'s' if found.skipped != 1 else ''} skipped")
+        if found.excluded:
+            counts.append(f"{found.excluded} excluded by exclude patterns or .gitignore (--no-respect-gitignore)")
+        detail = f" ({'; '.join(counts)})" if counts else ""
+        raise NothingToLint(f"nothing to lint: no file in {where} matches {patterns}{detail}; name other claim "
                             "files with extend-include (e.g. --extend-include '*.txt'), or pass --allow-empty")
     raise NothingToLint("nothing to lint: every file given is excluded (--force-exclude); pass --allow-empty "
                         "to accept that")
