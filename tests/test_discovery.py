@@ -104,8 +104,8 @@ def test_show_settings_names_the_configuration_and_the_selection(tree):
     (tree / "edi-lint.toml").write_text('ignore = ["PT007"]\nextend-include = ["*.txt"]\nfail-on = "warning"\n')
     out = invoke("--show-settings").stdout
     assert f"configuration = {tree / 'edi-lint.toml'}" in out
-    assert "ignore = ['PT007']" in out and "fail-on = warning" in out and "extend-include = ['*.txt']" in out
-    assert "exclude = ['.git'" in out
+    assert 'ignore = ["PT007"]' in out and "fail-on = warning" in out and 'extend-include = ["*.txt"]' in out
+    assert 'exclude = [".git"' in out and "force-exclude = false" in out
 
 
 def test_bad_discovery_values_in_configuration_are_exit_2(tree):

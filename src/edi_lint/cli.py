@@ -310,7 +310,10 @@ def render_settings(settings, selection, allow_empty: bool) -> str:
     ]
     note = ("# each linted file uses the configuration closest to it; these are the working directory's "
             "(or --config's)\n")
-    return note + "".join(f"{key} = {value}\n" for key, value in rows)
+    import json
+
+    return note + "".join(f"{key} = {json.dumps(value) if not isinstance(value, str) else printable(value)}\n"
+                          for key, value in rows)
 
 
 def summary_lines(extra: dict) -> str:
