@@ -233,3 +233,17 @@ def test_every_corpus_file_renders(corpus, tmp_path):
     assert len(data["claims"]) == len(raw["claims"]) == sum(f.claims for f in report.files) > 40
     assert sum(len(c["findings"]) for c in data["claims"]) + sum(map(len, data["files"])) == len(report.findings)
     assert page.count('class="badge error">refused</span>') == sum(f.status == "error" for f in report.files)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_show_phi_on_the_command_line_reaches_every_worker(tmp_path, jobs):
+    files = [str(FIXTURES / "sample.837"), str(FIXTURES / "patient_loop.837")]
+    masked, shown = tmp_path / "masked.html", tmp_path / "shown.html"
+    run(*files, "--format", "html", "-o", str(masked), "--jobs", jobs)
+    run(*files, "--format", "html", "-o", str(shown), "--jobs", jobs, "--show-phi")
+    masked_data, shown_data = page_data(masked.read_text("utf-8")), page_data(shown.read_text("utf-8"))
+    patients = {fact(shown_data, c, "Patient")[1] for c in shown_data["claims"]}
+    assert "BRANNIGAN, TOBIAS" in patients and MASK not in patients
+    assert {fact(masked_data, c, "Patient")[1] for c in masked_data["claims"]} == {MASK}
+    assert "This report shows patient data" in shown.read_text("utf-8")
+    assert "BRANNIGAN" not in masked.read_text("utf-8")
