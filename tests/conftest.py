@@ -36,3 +36,11 @@ def read_expected(path: Path) -> list[tuple[str, str | None, int | None]]:
         rule, claim, line = (text.split() + ["-", "-"])[:3]
         rows.append((rule, None if claim == "-" else claim, None if line == "-" else int(line)))
     return rows
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch):
+    """The command's defaults depend on the environment (GITHUB_ACTIONS=true picks --format github,
+    NO_COLOR/FORCE_COLOR colour): tests start from none of them, also when CI sets them."""
+    for name in ("GITHUB_ACTIONS", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
