@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import pytest
 
+from conftest import FIXTURES
+
 BASE_SEGMENTS = """\
 ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *260120*0930*^*00501*000000905*0*T*:
 GS*HC*SUBMITTER*RECEIVER*20260120*0930*905*X*005010X222A1
@@ -187,6 +189,50 @@ CASES = [
     F("TH009", "aetna-97026", (r"\*{6}MB~", "******CI~"),
       (r"NM1\*PR\*2\*MEDICARE PART B\*\*\*\*\*PI\*04412", "NM1*PR*2*AETNA*****PI*60054"), element="SV101-2"),
     P("TH009", "medicare-97026"),
+    # -- situational, SNIP 4 (src/edi_lint/rules/situational.py) --
+    F("SIT001", "pointer-past-hi", (r"HC:97110:GP\*85\*UN\*2\*\*\*1:2", "HC:97110:GP*85*UN*2***1:3"), element="SV107"),
+    F("SIT001", "pointer-thirteen", (r"HC:97110:GP\*85\*UN\*2\*\*\*1:2", "HC:97110:GP*85*UN*2***13"), element="SV107"),
+    P("SIT001", "pointers-in-range"),
+    F("SIT002", "replacement-without-ref-f8", (r"\*11:B:1\*", "*11:B:7*"), element="CLM05-3"),
+    F("SIT002", "void-without-ref-f8", (r"\*11:B:1\*", "*11:B:8*"), element="CLM05-3"),
+    P("SIT002", "replacement-with-ref-f8", (r"\*11:B:1\*", "*11:B:7*"), (r"(CLM\*[^~]*~\n)", r"\1REF*F8*PAYERCLAIM1~\n")),
+    F("SIT003", "self-with-patient-loop", (r"HL\*2\*1\*22\*0", "HL*2*1*22*1"),
+      (r"(DMG\*D8\*19740630\*F~\n)", r"\1HL*3*2*23*0~\nPAT*19~\nNM1*QC*1*LINDQVIST*ELSA~\nN3*27 WILLOW BEND LN~\n"
+                                     r"N4*LAKEVIEW*OR*976305678~\nDMG*D8*20100304*F~\n"), element="SBR02"),
+    F("SIT003", "not-self-without-patient-loop", (r"SBR\*P\*18\*", "SBR*P**"), element="SBR02"),
+    P("SIT003", "not-self-with-patient-loop", (r"HL\*2\*1\*22\*0", "HL*2*1*22*1"), (r"SBR\*P\*18\*", "SBR*P**"),
+      (r"(DMG\*D8\*19740630\*F~\n)", r"\1HL*3*2*23*0~\nPAT*19~\nNM1*QC*1*LINDQVIST*ELSA~\nN3*27 WILLOW BEND LN~\n"
+                                     r"N4*LAKEVIEW*OR*976305678~\nDMG*D8*20100304*F~\n")),
+    F("SIT004", "secondary-without-2320", (r"SBR\*P\*18\*", "SBR*S*18*"), element="SBR01"),
+    P("SIT004", "secondary-with-2320", (r"SBR\*P\*18\*", "SBR*S*18*"),
+      (r"(HI\*ABK:M25561\*ABF:M5450~\n)", r"\1SBR*P*18*OTHERGRP******CI~\nOI***Y***Y~\n"
+                                          r"NM1*IL*1*LINDQVIST*MARTA****MI*OTH5520914~\nNM1*PR*2*OTHER PAYER*****PI*99999~\n")),
+    P("SIT004", "primary"),
+    F("SIT005", "hl04-one-without-child", (r"HL\*2\*1\*22\*0", "HL*2*1*22*1"), element="HL04"),
+    F("SIT005", "hl04-zero-with-child", (r"HL\*1\*\*20\*1", "HL*1**20*0"), element="HL04"),
+    P("SIT005", "hl04-consistent"),
+    F("SIT006", "service-after-bht04", (r"DTP\*472\*D8\*20260105~\nLX", "DTP*472*D8*20260125~\nLX"), element="DTP03"),
+    F("SIT006", "range-ends-after-bht04", (r"DTP\*472\*D8\*20260105~\nLX", "DTP*472*RD8*20260105-20260121~\nLX"),
+      element="DTP03"),
+    F("SIT006", "every-service-after-bht04-is-one-finding", (r"D8\*20260105", "D8*20260125"), element="BHT04"),
+    P("SIT006", "service-on-bht04", (r"DTP\*472\*D8\*20260105~\nLX", "DTP*472*D8*20260120~\nLX")),
+    F("SIT007", "born-after-service", (r"DMG\*D8\*19740630", "DMG*D8*20260110"), element="DMG02"),
+    P("SIT007", "born-on-service-day", (r"DMG\*D8\*19740630", "DMG*D8*20260105")),
+    F("SIT008", "same-clm01-twice", (r"(CLM\*CASE-1\*.*?)(SE\*)", r"\1\1\2"), element="CLM01"),
+    P("SIT008", "two-claims-two-ids", (r"(CLM\*CASE-1\*.*?)(SE\*)", r"\1\1\2"), (r"CLM\*CASE-1(.*?)CLM\*CASE-1", r"CLM*CASE-1\1CLM*CASE-2")),
+    F("SIT009", "zero-units", (r"HC:97110:GP\*85\*UN\*2", "HC:97110:GP*85*UN*0"), element="SV104"),
+    P("SIT009", "one-unit"),
+    F("SIT010", "five-digit-zip", (r"N4\*LAKEVIEW\*OR\*976301234", "N4*LAKEVIEW*OR*97630"), element="N403"),
+    F("SIT010", "zip-with-hyphen", (r"N4\*LAKEVIEW\*OR\*976301234", "N4*LAKEVIEW*OR*97630-1234"), element="N403"),
+    P("SIT010", "subscriber-five-digit-zip", (r"N4\*LAKEVIEW\*OR\*976305678", "N4*LAKEVIEW*OR*97630")),
+    P("SIT010", "foreign-billing-address", (r"N4\*LAKEVIEW\*OR\*976301234", "N4*TORONTO**M5V2T6*CA")),
+    F("SIT011", "po-box", (r"N3\*410 CEDAR HOLLOW RD", "N3*PO BOX 4471"), element="N301"),
+    F("SIT011", "lockbox-second-line", (r"N3\*410 CEDAR HOLLOW RD", "N3*410 CEDAR HOLLOW RD*LOCKBOX 12"), element="N302"),
+    P("SIT011", "street", (r"N3\*410 CEDAR HOLLOW RD", "N3*410 BOXWOOD RD")),
+    F("SIT012", "person-named-llc", (r"NM1\*85\*1\*HALVORSEN\*INGRID", "NM1*85*1*RIVERBEND PHYSICAL THERAPY LLC*"),
+      element="NM102"),
+    P("SIT012", "organisation-named-llc", (r"NM1\*85\*1\*HALVORSEN\*INGRID", "NM1*85*2*RIVERBEND PHYSICAL THERAPY LLC*")),
+    P("SIT012", "person"),
     # -- engine --
     F("ENV001", "truncated", raw=((r"SE\*.*", ""),)),
     P("ENV001", "complete"),
@@ -241,6 +287,35 @@ CASES = [
     F("CS006", "frequency-0", (r"\*11:B:1\*", "*11:B:0*"), element="CLM05-3"),
     P("CS006", "replacement-7", (r"\*11:B:1\*", "*11:B:7*"), (r"(CLM\*[^~]*~\n)", r"\1REF*F8*PAYERCLAIM1~\n")),
     P("CS006", "clm05-empty-is-cs005s", (r"\*11:B:1\*", "**")),
+    # -- code sets, SNIP 5 (src/edi_lint/rules/external_codes.py; CS014/CS015 with fixtures/codesets) --
+    F("CS007", "dotted-icd10", (r"HI\*ABK:M25561", "HI*ABK:M25.561"), element="HI01-2"),
+    P("CS007", "undotted"),
+    F("CS008", "icd9-under-abk", (r"HI\*ABK:M25561", "HI*ABK:8901"), element="HI01-2"),
+    F("CS008", "stray-character", (r"ABF:M5450", "ABF:M54-50"), element="HI02-2"),
+    P("CS008", "icd10-codes"),
+    F("CS009", "icd9-in-2026", (r"HI\*ABK:M25561\*ABF:M5450", "HI*BK:8901*BF:7245"), element="HI01-1"),
+    P("CS009", "icd9-before-icd10-date", (r"HI\*ABK:M25561\*ABF:M5450", "HI*BK:8901*BF:7245"),
+      (r"D8\*20260105", "D8*20150930")),
+    F("CS010", "m545-header-in-2026", (r"ABF:M5450", "ABF:M545"), element="HI02-2"),
+    F("CS010", "not-in-icd10cm", (r"HI\*ABK:M25561", "HI*ABK:M2556Q"), element="HI01-2"),
+    P("CS010", "billable-codes"),
+    P("CS010", "outside-the-release-year", (r"ABF:M5450", "ABF:M545"), (r"D8\*20260105", "D8*20200106")),
+    F("CS011", "unassigned-pos-38", (r"\*11:B:1\*", "*38:B:1*"), element="CLM05-1"),
+    F("CS011", "telehealth-home-before-2022", (L97026, "SV1*HC:97026:GP*30*UN*1*10**1"),
+      (r"D8\*20260105", "D8*20211230"), element="SV105"),
+    P("CS011", "telehealth-home-2026", (L97026, "SV1*HC:97026:GP*30*UN*1*10**1")),
+    P("CS011", "office"),
+    F("CS012", "unknown-state", (r"N4\*LAKEVIEW\*OR\*976301234", "N4*LAKEVIEW*XO*976301234"), element="N402"),
+    P("CS012", "canadian-province", (r"N4\*LAKEVIEW\*OR\*976305678", "N4*TORONTO*ON*M5V2T6")),
+    P("CS012", "foreign-address", (r"N4\*LAKEVIEW\*OR\*976305678", "N4*PARIS*XO*75001*FR")),
+    F("CS013", "oregon-zip-in-washington", (r"N4\*LAKEVIEW\*OR\*976301234", "N4*LAKEVIEW*WA*976301234"),
+      element="N403"),
+    P("CS013", "zip-in-its-state"),
+    F("CS014", "not-in-nucc-sample", (r"PRV\*PE\*PXC\*225100000X", "PRV*PE*PXC*225100001X"), element="PRV03"),
+    P("CS014", "in-nucc-sample", (r"PRV\*PE\*PXC\*225100000X", "PRV*PE*PXC*2251X0800X")),
+    F("CS015", "cpt-not-in-sample", (r"HC:97110:GP", "HC:97999:GP"), element="SV101-2"),
+    F("CS015", "hcpcs-not-in-sample", (r"HC:97110:GP", "HC:G9999:GP"), element="SV101-2"),
+    P("CS015", "in-samples", (r"HC:97110:GP", "HC:G0283:GP")),
     # -- dates --
     F("DT001", "impossible-date", (r"DTP\*472\*D8\*20260105~\nLX", "DTP*472*D8*20260230~\nLX"), element="DTP03"),
     F("DT001", "reversed-range", (r"DTP\*472\*D8\*20260105~\nLX", "DTP*472*RD8*20260115-20260105~\nLX"),
@@ -257,19 +332,25 @@ CASES = [
 ]
 
 
+# The user-supplied code sets CS014/CS015 check against (tiny samples; see fixtures/README.md)
+CODE_SETS = {"taxonomy": str(FIXTURES / "codesets" / "nucc-sample.csv"),
+             "cpt": str(FIXTURES / "codesets" / "cpt-sample.txt"),
+             "hcpcs": str(FIXTURES / "codesets" / "hcpcs-sample.txt")}
+
+
 @lru_cache(maxsize=None)
 def linter_for(code: str):
     from edi_lint.application import build_linter
     from edi_lint.engine import Settings
 
-    return build_linter(Settings(select=(code,)))
+    return build_linter(Settings(select=(code,), code_sets=CODE_SETS))
 
 
 def test_the_base_claim_is_clean_under_every_rule():
     from edi_lint.application import build_linter
     from edi_lint.engine import Settings
 
-    result = build_linter(Settings(select=("ALL",))).lint_bytes(build_837().encode(), "base.837")
+    result = build_linter(Settings(select=("ALL",), code_sets=CODE_SETS)).lint_bytes(build_837().encode(), "base.837")
     assert result.status == "linted", result.error
     assert [(f.rule, f.message) for f in result.findings] == []
 

@@ -61,11 +61,12 @@ SELECTOR = re.compile(r"ALL|[A-Z]{1,8}[0-9]{0,4}")
 CODE = re.compile(r"[A-Z]{1,8}[0-9]{1,4}")
 KEYS = ("select", "extend-select", "ignore", "fail-on", "plugins", "rulesets", "per-file-ignores", "severity",
         "payers", "acknowledgments", "include", "extend-include", "exclude", "extend-exclude", "force-exclude",
-        "respect-gitignore", "allow-empty")
+        "respect-gitignore", "allow-empty", "code-sets")
 ACK_KEYS = {"sender-qualifier": str, "sender-id": str, "application-sender": str, "control-number": int,
             "date": str, "time": str, "source-entity": str}
 PATTERN_KEYS = ("include", "extend-include", "exclude", "extend-exclude")  # gitignore-style globs
 FLAG_KEYS = ("force-exclude", "respect-gitignore", "allow-empty")
+CODE_SET_KEYS = ("taxonomy", "cpt", "hcpcs")  # licensed code sets a user names files for (rules CS014, CS015)
 PAYER_KEYS = ("names", "ids", "filing")
 
 
@@ -100,6 +101,7 @@ class Config:
     force_exclude: bool | None = None
     respect_gitignore: bool | None = None
     allow_empty: bool | None = None
+    code_sets: dict[str, str] = field(default_factory=dict)
 
 
 def _has_table(path: Path) -> bool:
@@ -297,6 +299,16 @@ def _parse(data: dict, path: Path, prefix: str) -> Config:
                     raise ConfigError(path, f"expected {'a number' if kind is int else 'a string'}",
                                       f"{shown}.{item}")
                 config.acknowledgments[item.replace("_", "-")] = setting
+        elif key == "code-sets":
+            if not isinstance(value, dict):
+                raise ConfigError(path, f"expected a table of {', '.join(CODE_SET_KEYS)} = \"file.csv\"", shown)
+            for name, file in value.items():
+                sub = f"{shown}.{name}"
+                if name not in CODE_SET_KEYS:
+                    raise ConfigError(path, f"unknown code set; use {', '.join(CODE_SET_KEYS)}", sub)
+                if not isinstance(file, str) or not file.strip():
+                    raise ConfigError(path, "expected the path of a CSV or text file", sub)
+                config.code_sets[name] = str((base / file).resolve())
     return config
 
 
@@ -329,6 +341,7 @@ def build_settings(paths=(), *, config_path: str | None = None, isolated: bool =
         rulesets=tuple(dict.fromkeys(tuple(config.rulesets) + tuple(str(Path(p).resolve()) for p in rulesets))),
         payer_profiles=dict(config.payers),
         acknowledgments=dict(config.acknowledgments),
+        code_sets=dict(config.code_sets),
         per_file_ignores=tuple(config.per_file_ignores),
         config_file=str(config.path) if config.path else None,
     )

@@ -37,6 +37,7 @@ class Settings:
     plugins: tuple[str, ...] = ()  # enabled plugins: entry points of the group edi_lint.rulesets
     payer_profiles: dict = field(default_factory=dict)  # payer family -> {names, ids, filing}
     acknowledgments: dict = field(default_factory=dict)  # [acknowledgments] keys: who sends the 999/277CA
+    code_sets: dict = field(default_factory=dict)  # licensed code set (taxonomy, cpt, hcpcs) -> the user's file
     per_file_ignores: tuple = ()  # (glob, base directory, codes) from configuration
     config_file: str | None = None  # the configuration file these settings came from
 

@@ -61,7 +61,7 @@ class Registry:
 
 def builtin_rules() -> dict[str, Rule]:
     """Python rules shipped in the package, keyed by code."""
-    from edi_lint.rules import codesets, integrity  # noqa: F401  (register on import)
+    from edi_lint.rules import codesets, external_codes, integrity, situational  # noqa: F401  (register on import)
 
     return {rule.code: rule for rule in BUILTIN}
 
@@ -186,7 +186,14 @@ def load_registry(settings=None, *, list_plugins: bool = False) -> Registry:
     enabled = tuple(getattr(settings, "plugins", ()) or ())
     from edi_lint import ig
 
-    sources = [Source("core", "built-in", "edi_lint.rules", list(builtin_rules().values()),
+    from edi_lint.codesets import CodeSetError
+    from edi_lint.rules.external_codes import user_code_set_rules
+
+    try:  # CS014/CS015 check against the user's licensed code-set files (code-sets.* in configuration)
+        configured = user_code_set_rules(getattr(settings, "code_sets", None) or {})
+    except CodeSetError as error:
+        raise RegistryError(str(error)) from None
+    sources = [Source("core", "built-in", "edi_lint.rules", list(builtin_rules().values()) + configured,
                       infos=list(ENGINE_RULES.values())),
                # pyx12's implementation-guide validation: off by default (pyx12 is slow), --select IG
                Source("ig", "built-in", "edi_lint.ig", [], infos=list(ig.RULES.values()), prefix="IG")]
