@@ -113,8 +113,10 @@ def _zip_runs() -> tuple[list[str], list[tuple[str, str]]]:
     return starts, runs
 
 
+@lru_cache(maxsize=8192)
 def zip_state(zip5: str) -> str | None:
-    """The state a five-digit ZIP code belongs to; None when no known ZIP range holds it."""
+    """The state a five-digit ZIP code belongs to; None when no known ZIP range holds it (memoised:
+    the same few addresses repeat on every claim)."""
     starts, runs = _zip_runs()
     at = bisect_right(starts, zip5) - 1
     if at < 0:

@@ -252,6 +252,30 @@ def _date(text: str) -> date | None:
         return None
 
 
+def claim_periods(claim) -> list:
+    """(line, first, last) for every line of the claim with a valid service date; computed once per
+    claim (kept in the claim's __dict__) because several rules read it."""
+    cache = claim.__dict__
+    found = cache.get("_edi_lint_periods")
+    if found is None:
+        found = cache["_edi_lint_periods"] = [(line, *period) for line in claim.lines
+                                              if (period := service_period(line)) is not None]
+    return found
+
+
+def service_period(line) -> tuple[str, str] | None:
+    """(first, last) CCYYMMDD of the line's DTP*472 (D8: the same day twice); None when it is absent
+    or not a valid date (DT001 reports that)."""
+    dtp = line.date_of_service
+    if dtp is None:
+        return None
+    first, _, last = dtp.get(3).strip().partition("-")
+    last = last or first
+    if _date(first) is None or _date(last) is None:
+        return None
+    return first, last
+
+
 @line_rule(
     "DT001", "service-date-invalid",
     claim_status="A7:187",

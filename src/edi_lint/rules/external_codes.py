@@ -10,19 +10,26 @@ rules are skipped, and say so in --explain, when no file is configured.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from edi_lint import codesets
 from edi_lint.rules.api import Problem, Rule, claim_rule, file_rule
 from edi_lint.rules.base import RuleInfo
-from edi_lint.rules.codesets import TAXONOMY_FORMAT, _date
+from edi_lint.rules.codesets import TAXONOMY_FORMAT, _date, claim_periods, service_period
 
 SNIP5 = ("snip5", "code-set")
 ICD10_START = date(2015, 10, 1)  # ICD-10-CM replaced ICD-9-CM for dates of service from this day
 DIAGNOSIS_QUALIFIERS = {"ABK": "icd10", "ABF": "icd10", "BK": "icd9", "BF": "icd9"}
 
 
-def _diagnosis_composites(claim):
-    """(HI segment, element number, qualifier, code) of every diagnosis composite in loop 2300."""
+def _diagnosis_composites(claim) -> list:
+    """(HI segment, element number, qualifier, code) of every diagnosis composite in loop 2300;
+    computed once per claim (kept in the claim's __dict__), since four rules read them."""
+    cache = claim.__dict__
+    found = cache.get("_edi_lint_dx")
+    if found is not None:
+        return found
+    found = cache["_edi_lint_dx"] = []
     for seg in claim.segments:
         sid = seg.elements[0]
         if sid == "LX":
@@ -32,18 +39,16 @@ def _diagnosis_composites(claim):
         for n in range(1, len(seg.elements)):
             qualifier = seg.component(n, 1).strip()
             if qualifier in DIAGNOSIS_QUALIFIERS:
-                yield seg, n, qualifier, seg.component(n, 2).strip()
+                found.append((seg, n, qualifier, seg.component(n, 2).strip()))
+    return found
 
 
 def _service_dates(claim) -> list[date]:
-    """Every line's first date of service that is a valid date."""
-    found = []
-    for line in claim.lines:
-        dtp = line.date_of_service
-        if dtp is not None:
-            day = _date(dtp.get(3).strip()[:8])
-            if day is not None:
-                found.append(day)
+    """Every line's first date of service, as dates (lines without a valid one left out)."""
+    cache = claim.__dict__
+    found = cache.get("_edi_lint_service_dates")
+    if found is None:
+        found = cache["_edi_lint_service_dates"] = [_date(first) for _, first, _ in claim_periods(claim)]
     return found
 
 
@@ -135,18 +140,27 @@ def icd10_not_valid_on_date(claim):
     dates = _service_dates(claim)
     if not dates or min(dates) < release.first_day or max(dates) > release.last_day:
         return ()
-    billable, headers = codesets.icd10cm()
     for seg, n, qualifier, code in _diagnosis_composites(claim):
-        bare = code.replace(".", "").upper()
-        if DIAGNOSIS_QUALIFIERS[qualifier] != "icd10" or not codesets.ICD10_FORMAT.fullmatch(bare) or bare in billable:
+        if DIAGNOSIS_QUALIFIERS[qualifier] != "icd10":
             continue
-        if bare in headers:
-            why = "is a header with more specific codes below it, not billable"
-        else:
-            why = "is not in ICD-10-CM"
+        why = _icd10_verdict(code.replace(".", "").upper())
+        if why is None:
+            continue
         return (Problem(f"diagnosis code {code} in HI{n:02d}-2 {why} on {max(dates):%Y%m%d} ({release.name})", seg,
                         f"HI{n:02d}-2", actual=code),)
     return ()
+
+
+@lru_cache(maxsize=8192)
+def _icd10_verdict(code: str) -> str | None:
+    """None when `code` is billable in the shipped release (or not ICD-10 shaped: CS008's), else why not.
+    Memoised: a file repeats a few dozen codes on thousands of claims."""
+    billable, headers = codesets.icd10cm()
+    if not codesets.ICD10_FORMAT.fullmatch(code) or code in billable:
+        return None
+    if code in headers:
+        return "is a header with more specific codes below it, not billable"
+    return "is not in ICD-10-CM"
 
 
 def _pos_problem(code: str, day: date | None, seg, element: str):
@@ -188,9 +202,8 @@ def place_of_service_code(claim):
         sv1 = line.sv1
         code = sv1.get(5).strip() if sv1 is not None else ""
         if code and code != claim_pos:
-            dtp = line.date_of_service
-            day = _date(dtp.get(3).strip()[:8]) if dtp is not None else None
-            found = _pos_problem(code, day, sv1, "SV105")
+            period = service_period(line)
+            found = _pos_problem(code, _date(period[0]) if period else None, sv1, "SV105")
             if found is not None:
                 problems.append(found)
     return tuple(problems)

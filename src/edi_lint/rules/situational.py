@@ -14,22 +14,9 @@ import re
 
 from edi_lint.claims import decimal_value
 from edi_lint.rules.api import Problem, claim_rule, file_rule, line_rule
-from edi_lint.rules.codesets import _date
+from edi_lint.rules.codesets import _date, claim_periods
 
 SNIP4 = ("snip4", "situational")
-
-
-def _dos_range(line) -> tuple[str, str] | None:
-    """(first, last) CCYYMMDD of the line's DTP*472, or None when absent or not a valid date."""
-    dtp = line.date_of_service
-    if dtp is None:
-        return None
-    value = dtp.get(3).strip()
-    first, _, last = value.partition("-")
-    last = last or first
-    if _date(first) is None or _date(last) is None:
-        return None  # DT001 reports it
-    return first, last
 
 
 # -- diagnosis pointers --------------------------------------------------------------------------
@@ -50,12 +37,15 @@ def diagnosis_pointer_out_of_range(line):
     """
     if line.sv1 is None:
         return ()
+    pointers = line.diagnosis_pointers
     count = len(line.claim.diagnoses)
-    for pointer in line.diagnosis_pointers:
+    if all(p.isdecimal() and len(p) <= 2 and 0 < int(p) <= count for p in pointers):
+        return ()  # the common case, without the messages below
+    for pointer in pointers:
         text = pointer.strip()
         if not text:
             continue
-        if not text.isdecimal() or not 1 <= int(text) <= 12:
+        if len(text) > 2 or not text.isdecimal() or not 1 <= int(text) <= 12:  # SV107 pointers are 1-2 digits
             return (Problem(f"SV107 diagnosis pointer {text!r} is not a number from 1 to 12", line.sv1, "SV107",
                             actual=text),)
         if int(text) > count:
@@ -255,21 +245,21 @@ class _ServiceAfterCreation:
     """Service dates after BHT04, reported once per transaction (one wrong BHT04 is one defect)."""
 
     def __init__(self):
-        self.bht, self.late = None, []
+        self.bht, self.created, self.late = None, None, []
 
     def segment(self, seg):
-        sid = seg.elements[0]
-        if sid == "ST":
-            self.bht, self.late = None, []
-        elif sid == "BHT":
-            self.bht = seg
-        elif sid == "DTP":
-            created = self.bht.get(4).strip() if self.bht is not None else ""
-            if seg.loop == "2400" and seg.get(1).strip() == "472" and _date(created) is not None:
-                first, _, last = seg.get(3).strip().partition("-")
-                last = last or first
-                if _date(last) is not None and last > created:
+        elements = seg.elements
+        sid = elements[0]
+        if sid == "DTP":  # the common case first: one per service line
+            if self.created is not None and len(elements) > 3 and elements[1] == "472":
+                last = elements[3].strip()[-8:]  # D8, or the end of an RD8 range: CCYYMMDD compare as text
+                if last > self.created and seg.loop == "2400" and _date(last) is not None:
                     self.late.append((seg, last))
+        elif sid == "BHT":
+            created = seg.get(4).strip()
+            self.bht, self.created = seg, (created if _date(created) is not None else None)
+        elif sid == "ST":
+            self.bht, self.created, self.late = None, None, []
         else:
             return self.finish()  # SE
         return ()
@@ -332,11 +322,10 @@ def birth_after_service(claim):
     born = dmg.get(2).strip()
     if _date(born) is None:
         return ()
-    for line in claim.lines:
-        dates = _dos_range(line)
-        if dates is not None and dates[0] < born:
+    for line, first, _ in claim_periods(claim):
+        if first < born:
             number = line.number if line.number is not None else "?"
-            return (Problem(f"the patient's date of birth (DMG02) is after the service date {dates[0]} of line "
+            return (Problem(f"the patient's date of birth (DMG02) is after the service date {first} of line "
                             f"{number}", dmg, "DMG02"),)
     return ()
 
@@ -344,12 +333,15 @@ def birth_after_service(claim):
 # -- claims and lines ----------------------------------------------------------------------------
 
 class _ClaimIds:
-    """CLM01 seen in this file; the second and later claims with the same one are reported."""
+    """CLM01 seen in this interchange; the second and later claims with the same one are reported."""
 
     def __init__(self):
         self.seen: set[str] = set()
 
     def segment(self, seg):
+        if seg.elements[0] == "ISA":  # another submitter's batch, e.g. files a clearinghouse joined
+            self.seen = set()
+            return ()
         claim_id = seg.get(1).strip()
         if not claim_id:
             return ()
@@ -365,17 +357,18 @@ class _ClaimIds:
 
 @file_rule(
     "SIT008", "duplicate-claim-id",
-    summary="Two claims of one file have the same CLM01 (patient control number).",
+    summary="Two claims of one interchange have the same CLM01 (patient control number).",
     source="TR3 CLM01 (the provider's unique claim identifier, returned on the 277CA and 835) [S3]",
-    tags=SNIP4 + ("claim", "duplicate"), ruleset="situational", segment_ids=("CLM",),
+    tags=SNIP4 + ("claim", "duplicate"), ruleset="situational", segment_ids=("ISA", "CLM"),
     example_bad="CLM*PCN1*115***11:B:1*Y*A*Y*Y~ ... CLM*PCN1*60***11:B:1*Y*A*Y*Y~",
     example_good="CLM*PCN1*115***11:B:1*Y*A*Y*Y~ ... CLM*PCN2*60***11:B:1*Y*A*Y*Y~",
     severity_reason="the second claim is rejected as a duplicate, and acknowledgments cannot be matched to claims",
 )
 def duplicate_claim_id(path):
     """CLM01 is how the 277CA acknowledgment and the 835 remittance name the claim back to the
-    provider. Two claims with one CLM01 in a file are taken for a duplicate submission, and their
-    answers cannot be told apart.
+    provider. Two claims with one CLM01 in an interchange (ISA to IEA) are taken for a duplicate
+    submission, and their answers cannot be told apart. Interchanges joined into one file may come
+    from different submitters, so each is checked on its own.
     """
     return _ClaimIds()
 
