@@ -678,3 +678,124 @@ def test_split_refuses_to_replace_a_symlink_or_a_non_regular_output(tmp_path):
     run, ok, held = _split_cli(tmp_path, source)
     assert run.returncode == 2 and b"not a regular file" in run.stderr, run.stderr
     assert not ok.exists() and held.is_fifo()
+
+
+# -- item 10: no traceback when the report, a path or a worker fails ---------------------------------
+
+
+@pytest.mark.parametrize("how", ["dev-full", "closed"])
+def test_report_to_a_full_or_closed_standard_output_is_a_clear_error(tmp_path, how):
+    import os
+    import subprocess
+
+    if how == "dev-full" and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    edi_lint = os.path.join(os.path.dirname(sys.executable), "edi-lint")
+    sample = str(FIXTURES / "sample.837")
+    if how == "dev-full":
+        with open("/dev/full", "w") as full:
+            run = subprocess.run([edi_lint, sample], stdout=full, stderr=subprocess.PIPE, timeout=60)
+    else:
+        run = subprocess.run([edi_lint, sample], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60,
+                             preexec_fn=lambda: os.close(1))
+    assert run.returncode == 2 and b"Traceback" not in run.stderr, run.stderr
+    assert b"cannot write the report to standard output" in run.stderr
+    assert b"Exception ignored" not in run.stderr
+
+
+def test_split_whose_report_cannot_be_written_leaves_no_output(tmp_path):
+    import os
+    import subprocess
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    edi_lint = os.path.join(os.path.dirname(sys.executable), "edi-lint")
+    source = tmp_path / "in.837"
+    source.write_bytes(CLEAN)
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([edi_lint, str(source), "--accepted", str(tmp_path / "OK.837"), "--rejected",
+                              str(tmp_path / "HELD.837")], stdout=full, stderr=subprocess.PIPE, timeout=60)
+    assert run.returncode == 2 and b"Traceback" not in run.stderr, run.stderr
+    assert not (tmp_path / "OK.837").exists() and not (tmp_path / "HELD.837").exists()
+
+
+def test_a_path_that_cannot_be_looked_at_fails_alone(tmp_path, monkeypatch):
+    """A path inside a directory the user cannot search raised PermissionError (and the other files
+    were not linted)."""
+    import json
+    import os
+    import pathlib
+
+    from click.testing import CliRunner
+
+    from edi_lint.cli import main
+
+    locked = tmp_path / "locked"
+    good = tmp_path / "good.837"
+    good.write_bytes(CLEAN)
+    hidden = str(locked / "in.837")
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):
+        if os.fspath(path).startswith(str(locked)):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(pathlib.Path, "stat", lambda self, **kw: stat(self, **kw))
+    result = CliRunner().invoke(main, [hidden, str(good), "--format", "json", "--isolated"])
+    assert result.exit_code == 2 and result.exception is None or isinstance(result.exception, SystemExit)
+    files = {f["path"]: f for f in json.loads(result.stdout)["files"]}
+    assert files[str(good)]["status"] == "linted" and files[str(good)]["claims"] == 5
+    assert files[hidden]["status"] == "error" and "Permission denied" in files[hidden]["error"]
+
+
+def _dying_worker(name):
+    """Lints like a worker, but dies on c3.837 the way the OOM killer ends a process."""
+    import os
+
+    from edi_lint import application
+
+    if name.endswith("c3.837"):
+        os._exit(9)
+    return application.__dict__["_REAL_TIMED_WORKER"](name)
+
+
+def test_a_worker_that_dies_is_an_error_for_its_files_not_a_traceback(tmp_path, monkeypatch):
+    """--jobs 2 when a worker died: BrokenProcessPool, no report."""
+    import multiprocessing
+    import os
+
+    from edi_lint import application
+    from edi_lint.settings import Settings
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the dying worker is patched in by fork")
+    monkeypatch.setitem(application.__dict__, "_REAL_TIMED_WORKER", application._timed_worker)
+    names = []
+    for n in range(6):
+        path = tmp_path / f"c{n}.837"
+        path.write_bytes(CLEAN)
+        names.append(str(path))
+    monkeypatch.setattr(application, "_timed_worker", _dying_worker)
+    monkeypatch.setattr(application, "MAX_BATCH", 1)
+    results = application.run_files(names, application.Linters(Settings()), jobs=2)
+    assert [r.path for r in results] == names
+    assert any(r.status == "error" and "worker process died" in r.error for r in results)
+    assert results[0].status == "linted"
+    assert application.exit_code(results) == 2
+
+
+def test_jobs_batch_small_files_and_keep_the_order(tmp_path):
+    from edi_lint import application
+    from edi_lint.settings import Settings
+
+    names = []
+    for n in range(40):
+        path = tmp_path / f"f{n:02d}.837"
+        path.write_bytes(CLEAN if n % 3 else CLEAN.replace(b"GP*30", b"GO*30", 1))
+        names.append(str(path))
+    serial = application.run_files(names, application.Linters(Settings()), jobs=1)
+    parallel = application.run_files(names, application.Linters(Settings()), jobs=2)
+    assert [(r.path, [f.to_dict() for f in r.findings]) for r in parallel] == \
+        [(r.path, [f.to_dict() for f in r.findings]) for r in serial]

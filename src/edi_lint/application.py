@@ -29,6 +29,9 @@ from edi_lint.rules.declarative import RulesetError
 from edi_lint.rules.registry import Registry, RegistryError, load_registry
 from edi_lint.settings import Settings
 
+MAX_BATCH = 64  # files per worker task with --jobs
+
+
 class UsageError(Exception):
     """Arguments that do not go together; the message is one line."""
 
@@ -168,8 +171,12 @@ def lint_input(linter, name: str, data: str | os.PathLike | bytes | None = None)
     if data is None and name == "-":
         return linter.lint_stream(sys.stdin.buffer, "-")
     path = name if data is None else data
-    if not os.path.exists(path):
+    try:
+        os.stat(path)
+    except FileNotFoundError:
         return FileResult(name, status="error", error="no such file or directory")
+    except (OSError, ValueError) as error:  # a directory on the way that cannot be searched, say
+        return FileResult(name, status="error", error=f"cannot read file: {getattr(error, 'strerror', None) or error}")
     if os.path.isdir(path):
         return FileResult(name, status="error", error="is a directory")
     return linter.lint_path(path, name)
@@ -307,14 +314,27 @@ def run_files(files: list[str], linters: Linters, jobs: int = 1, progress=None,
         if jobs > 1 and len(files) > 1 and "-" not in files:
             from concurrent.futures import ProcessPoolExecutor
 
+            from concurrent.futures.process import BrokenProcessPool
+
+            # Small files cost less to lint than to send one by one: a task is a batch of files.
+            batch = max(1, min(MAX_BATCH, len(files) // (jobs * 4)))
             with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                                      initargs=(linters.settings, linters.overrides)) as pool:
-                for name, (result, elapsed) in zip(files, pool.map(_timed_worker, files)):
-                    results.append(result)
-                    if progress is not None:
-                        progress.file_done(name)
-                    if on_result is not None:
-                        on_result(result, elapsed)
+                done = pool.map(_timed_worker, files, chunksize=batch)
+                try:
+                    for name, (result, elapsed) in zip(files, done):
+                        results.append(result)
+                        if progress is not None:
+                            progress.file_done(name)
+                        if on_result is not None:
+                            on_result(result, elapsed)
+                except BrokenProcessPool:  # a worker was killed (out of memory, a signal): say so per file
+                    for name in files[len(results):]:
+                        result = FileResult(name, status="error", error="not linted: a worker process died "
+                                            "(killed, or out of memory); run without --jobs to lint it")
+                        results.append(result)
+                        if on_result is not None:
+                            on_result(result, 0.0)
             return results
         for name in files:
             start = time.perf_counter()

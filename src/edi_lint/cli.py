@@ -6,6 +6,7 @@ configuration error, or an input that could not be linted at all.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from itertools import chain
@@ -167,19 +168,41 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     pieces = render(output_format, results, extra, registry.infos, cwd, text_options)
     if found.skipped and output_format in ("text", "full"):
         pieces = chain(pieces, [skipped_note(found, selection)])
-    if output_file:
-        try:
-            application.write_text(output_file, pieces, "--output-file")
-        except application.CannotWrite as error:
-            raise Fatal(str(error)) from None
-    else:
-        sys.stdout.writelines(pieces)
-        sys.stdout.flush()
     split = accepted is not None or rejected is not None
+    try:
+        if output_file:
+            application.write_text(output_file, pieces, "--output-file")
+        else:
+            _write_stdout(pieces)
+    except application.CannotWrite as error:
+        if split:  # exit 2 promises that no output is left to be forwarded
+            from edi_lint.preflight import remove_outputs
+
+            remove_outputs(accepted, rejected)
+        raise Fatal(one_line(str(error))) from None
     code = application.split_exit_code(results, extra.get("split")) if split else application.exit_code(results)
     if write_baseline and code == 1:
         code = 0  # the findings were just recorded
     sys.exit(2 if code == 2 else (0 if exit_zero else code))
+
+
+def _write_stdout(pieces) -> None:
+    """The report on standard output; a closed or full one (`>&-`, /dev/full, a closed pipe) is a
+    one-line error (exit 2), not a traceback."""
+    from edi_lint.application import CannotWrite
+
+    stream = sys.stdout
+    try:
+        if stream is None:
+            raise OSError(errno.EBADF, "standard output is closed")
+        stream.writelines(pieces)
+        stream.flush()
+    except OSError as error:
+        try:  # nothing more can reach it; keep the interpreter's exit-time flush quiet
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        except (OSError, AttributeError, ValueError):
+            pass
+        raise CannotWrite(f"cannot write the report to standard output: {error.strerror or error}") from None
 
 
 def render_rule_list(registry, settings, output_format: str) -> str:
