@@ -799,3 +799,37 @@ def test_jobs_batch_small_files_and_keep_the_order(tmp_path):
     parallel = application.run_files(names, application.Linters(Settings()), jobs=2)
     assert [(r.path, [f.to_dict() for f in r.findings]) for r in parallel] == \
         [(r.path, [f.to_dict() for f in r.findings]) for r in serial]
+
+
+# -- item 6: an orphan-only scope keeps its context --------------------------------------------------
+
+
+def test_misplaced_only_claim_is_held_with_its_context(tmp_path):
+    """The only CLM moved above its subscriber HL: HELD.837 had no BHT, submitter or billing provider,
+    and the run said '0 accepted, 0 rejected' with exit 0."""
+    import json
+
+    from edi_lint.x12.tokenizer import segments_from_bytes
+
+    text = CLEAN.decode()
+    one = text[: text.index("CLM*CLEAN-2310B-PT")] + text[text.index("\nSE*") + 1 :]
+    claim = one[one.index("CLM*") : one.index("\nSE*") + 1]
+    one = one.replace(claim, "", 1)
+    one = one.replace("HL*2*1*22*0~", claim + "HL*2*1*22*0~", 1)
+    source = tmp_path / "in.837"
+    source.write_text(one)
+    run, ok, held = _split_cli(tmp_path, source, "--format", "json")
+    assert run.returncode == 1, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["split"]["accepted"] == 0 and doc["split"]["rejected"] == 1
+    assert [c["claim_id"] for c in doc["claims"] if not c["accepted"]] == ["CLEAN-BILLING-TAXONOMY"]
+    segments = list(segments_from_bytes(held.read_bytes()))
+    ids = [s.id for s in segments]
+    for needed in ("BHT", "PRV", "N3", "N4", "REF", "CLM"):
+        assert needed in ids, (needed, ids)
+    assert any(s.id == "NM1" and s.get(1) == "41" for s in segments)  # the submitter
+    assert any(s.id == "NM1" and s.get(1) == "85" for s in segments)  # the billing provider
+    (hl,) = [s for s in segments if s.id == "HL"]
+    assert hl.elements[1:5] == ["1", "", "20", "0"]  # no child level written: HL04 says so
+    se = next(s for s in segments if s.id == "SE")
+    assert int(se.get(1)) == ids.index("SE") - ids.index("ST") + 1

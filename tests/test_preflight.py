@@ -441,7 +441,10 @@ def test_misplaced_claim_segment_is_carried_not_lost(tmp_path):
     assert clm01s(accepted.read_bytes()) == []  # the clean claim shares the stray's transaction
     assert Counter(clm_texts(accepted.read_bytes()) + clm_texts(rejected.read_bytes())) == Counter(
         clm_texts(source.read_bytes()))
-    assert doc["split"]["orphan_segments"] and "STRAY-CLAIM" not in {c["claim_id"] for c in doc["claims"]}
+    assert doc["split"]["orphan_segments"]
+    # a misplaced CLM is still a claim: listed as held and counted as rejected (issue 11)
+    assert {c["claim_id"]: c["accepted"] for c in doc["claims"]}["STRAY-CLAIM"] is False
+    assert doc["split"]["rejected"] == len(clm01s(rejected.read_bytes()))
     assert "carried to the rejected file" in invoke(str(source), "--accepted", str(accepted), "--rejected",
                                                       str(rejected)).stdout
 

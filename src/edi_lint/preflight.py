@@ -154,6 +154,9 @@ class Placement:
     holds: set[tuple] = field(default_factory=set)  # chain prefixes whose claims are held back
     orphans: dict[tuple, list[Segment]] = field(default_factory=dict)  # chain prefix -> segments to carry
     openers: dict[tuple, tuple] = field(default_factory=dict)  # orphan scope -> its ISA, GS, ST, HL segments
+    # orphan scope -> per opener, the segments that belong with it: the transaction header (BHT,
+    # submitter, receiver) after the ST, each level's loops (2010AA, 2010BA ...) after its HL
+    contexts: dict[tuple, tuple] = field(default_factory=dict)
 
     def held(self, clm_index: int) -> bool:
         if () in self.holds:
@@ -187,6 +190,7 @@ def scan(source: Source, wanted: set[int], walk: bool = False) -> Placement:
     found = Placement()
     chain: list = [None] * 7
     openers: list = [None] * 7  # the segments behind `chain`
+    contexts: list = [[] for _ in range(7)]  # the segments that belong with each opener (see Placement)
     depth = -1  # deepest set position of `chain`
     in_claim = False
     with _open(source) as stream:
@@ -216,8 +220,10 @@ def scan(source: Source, wanted: set[int], walk: bool = False) -> Placement:
             if level is not None:
                 chain[level] = index
                 openers[level] = seg
+                contexts[level] = []
                 for deeper in range(level + 1, 7):
                     chain[deeper] = openers[deeper] = None
+                    contexts[deeper] = []
                 depth = level
                 in_claim = level == _CLAIM
                 if in_claim:
@@ -235,8 +241,10 @@ def scan(source: Source, wanted: set[int], walk: bool = False) -> Placement:
                     depth = max((n for n in range(_CLAIM) if chain[n] is not None), default=-1)
                 scope_depth = depth
                 if walk and not in_claim:
+                    owner = None
                     if loop in HEADER_LOOPS:
                         orphan = depth != _ST
+                        owner = _ST
                     else:
                         owner = next((lvl for lvl, loops in context_loops.items() if loop in loops), None)
                         orphan = owner is None or chain[owner] is None
@@ -244,8 +252,11 @@ def scan(source: Source, wanted: set[int], walk: bool = False) -> Placement:
                         key = tuple(chain[: depth + 1])
                         if key not in found.orphans:
                             found.openers[key] = tuple(openers[: depth + 1])
+                            found.contexts[key] = tuple(list(c) for c in contexts[: depth + 1])
                         found.orphans.setdefault(key, []).append(seg)
                         found.holds.add(key)
+                    elif not orphan and owner is not None:
+                        contexts[owner].append(seg)
             if index in wanted:
                 found.holds.add(tuple(chain[: scope_depth + 1]) if scope_depth >= 0 else ())
     return found
@@ -413,20 +424,30 @@ class _Output:
         self.gs = None
         self.transactions = 0
 
-    def leftover(self, openers: tuple, segments: list[Segment]) -> None:
-        """Orphans whose scope has no claim: written in a copy of their own envelope (and HL levels)."""
+    def leftover(self, openers: tuple, segments: list[Segment], contexts: tuple = ()) -> None:
+        """Orphans whose scope has no claim: written in a copy of their own envelope, with the
+        transaction header and each level's loops (their context travels with them), HL numbers
+        and HL04 recomputed for the levels written."""
         isa = openers[0]
         gs = openers[1] if len(openers) > 1 else None
         st = openers[2] if len(openers) > 2 else None
+        contexts = tuple(contexts) + ((),) * (len(openers) - len(contexts))
         self.write(isa)
         if gs is not None:
             self.write(gs)
         if st is not None:
             self.segments = 0
             self.write(st)
-        for hl in openers[3:]:
-            if hl is not None:
-                self.write(hl)
+            for seg in contexts[2]:
+                self.write(seg)
+        levels = [(hl, contexts[3 + n]) for n, hl in enumerate(openers[3:]) if hl is not None]
+        for number, (hl, context) in enumerate(levels, start=1):
+            elements = list(hl.elements) + [""] * max(0, 5 - len(hl.elements))
+            elements[1], elements[2] = str(number), str(number - 1) if number > 1 else ""
+            elements[4] = "1" if number < len(levels) else "0"
+            self.write(hl, elements)
+            for seg in context:
+                self.write(seg)
         for seg in segments:
             self.write(seg)
         if st is not None:
@@ -482,8 +503,13 @@ def split_source(source: Source, result: FileResult, accepted_path, rejected_pat
             output.close_interchange()
         for key, segs in placement.orphans.items():
             if key not in outputs[False].carried:  # their scope has no claim: an interchange of their own
-                outputs[False].leftover(placement.openers[key], segs)
+                outputs[False].leftover(placement.openers[key], segs, placement.contexts.get(key, ()))
     outcome.orphans = sorted(seg.index for segs in placement.orphans.values() for seg in segs)
+    for segs in placement.orphans.values():  # a misplaced CLM is still a claim, and it was held
+        for seg in segs:
+            if seg.elements[0] == "CLM":
+                verdicts.append(ClaimVerdict(seg.get(1), seg.st02, seg.index, False))
+                outputs[False].claims += 1
     result.verdicts = sorted(verdicts, key=lambda v: v.segment_index)
     outcome.accepted = outputs[True].claims
     outcome.rejected = outputs[False].claims
