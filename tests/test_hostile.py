@@ -772,6 +772,43 @@ def test_cli_split_on_hostile_files(tmp_path):
                 clm01_multiset(data, data))
 
 
+def test_cli_split_through_pipes_and_a_small_disk(tmp_path):
+    """The new split shapes of issue 11 on mangled inputs: standard input, process substitution and a
+    file-size limit (RLIMIT_FSIZE) that a disk may hit anywhere. Whatever happens, exit 2 leaves no
+    output and no temporary file, and 0/1 outputs hold every claim exactly once."""
+    import os
+    import resource
+    import shutil
+
+    bash = shutil.which("bash")
+    for i in range(6):
+        data = mutated(f"cli-split-pipe-{i}", rounds=1)
+        source = tmp_path / f"in_{i}.837"
+        source.write_bytes(data)
+        ok, held = tmp_path / f"ok_{i}.837", tmp_path / f"held_{i}.837"
+        outputs = ["--accepted", str(ok), "--rejected", str(held)]
+        limit = random.Random(i).randrange(200, 2 * len(data) + 400)
+        if i % 3 == 0 or bash is None:
+            run = subprocess.run([EDI_LINT, "-", *outputs], input=data, capture_output=True, timeout=60)
+        elif i % 3 == 1:
+            run = subprocess.run([bash, "-c", f'"$0" <(cat "$1") "${{@:2}}"', EDI_LINT, str(source), *outputs],
+                                 capture_output=True, timeout=60)
+        else:
+            def small_disk(limit=limit):
+                resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+            run = subprocess.run([EDI_LINT, str(source), *outputs], capture_output=True, timeout=60,
+                                 preexec_fn=small_disk)
+        assert run.returncode in (0, 1, 2) and b"Traceback" not in run.stderr, run.stderr
+        assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")], i
+        if run.returncode == 2:
+            assert not ok.exists() and not held.exists(), i
+        else:
+            assert clm01_multiset(ok.read_bytes(), data) + clm01_multiset(held.read_bytes(), data) == (
+                clm01_multiset(data, data)), i
+            assert (run.returncode == 0) <= (held.read_bytes() == b""), i
+
+
 # -- hostile file names --------------------------------------------------------------------------
 
 
