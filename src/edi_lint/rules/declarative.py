@@ -212,7 +212,8 @@ def _dtp_anchor(line):
 
 
 def _claim_days(claim) -> dict:
-    """(procedure, date of service) -> [lines, units summed], once per claim (kept in the claim's __dict__)."""
+    """(procedure, date of service) -> [lines, units summed], once per claim (kept in the claim's __dict__).
+    Each line of the claim keeps its own group too, so a line rule finds it with one lookup."""
     cache = claim.__dict__
     days = cache.get("_edi_lint_days")
     if days is None:
@@ -221,11 +222,15 @@ def _claim_days(claim) -> dict:
             group = days.setdefault((line.procedure, _date_of_service(line)), [[], Decimal(0)])
             group[0].append(line)
             group[1] += decimal_value(line.units) or 0
+            line.__dict__["_edi_lint_day"] = group
     return days
 
 
 def _day_group(line) -> list:
-    return _claim_days(line.claim)[(line.procedure, _date_of_service(line))]
+    group = line.__dict__.get("_edi_lint_day")
+    if group is None:
+        group = _claim_days(line.claim)[(line.procedure, _date_of_service(line))]
+    return group
 
 
 def _first_of_day(line) -> bool:
