@@ -11,7 +11,6 @@ configuration (`code-sets.taxonomy = "nucc.csv"`), read by `load_user_table`.
 
 from __future__ import annotations
 
-import csv
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -134,6 +133,8 @@ class CodeSetError(Exception):
 @lru_cache(maxsize=16)
 def load_user_table(path: str) -> frozenset[str]:
     """Codes from the first column of a CSV or text file (a header row is skipped), upper-cased."""
+    import csv  # only when a code set is configured: a plain run does not pay for the module
+
     try:
         with open(path, encoding="utf-8-sig", newline="") as stream:
             codes = {row[0].strip().upper() for row in csv.reader(stream) if row and row[0].strip()}

@@ -54,6 +54,7 @@ def _service_dates(claim) -> list[date]:
 
 @claim_rule(
     "CS007", "diagnosis-decimal-point",
+    claim_status="A7:255",
     summary="A diagnosis code in HI carries a decimal point (X12 sends ICD codes without it).",
     source="TR3 HI note: do not transmit the decimal point in diagnosis codes [S21]; reference §1.6, §3.4",
     tags=SNIP5 + ("diagnosis",), ruleset="code-sets",
@@ -74,6 +75,7 @@ def diagnosis_decimal_point(claim):
 
 @claim_rule(
     "CS008", "icd10-code-format",
+    claim_status="A7:255",
     summary="A code qualified as ICD-10-CM (ABK, ABF) is not shaped like an ICD-10-CM code.",
     source="CMS ICD-10-CM format edit [S49]: a letter, a digit, then 1-5 letters or digits; reference §3.4",
     tags=SNIP5 + ("diagnosis",), ruleset="code-sets",
@@ -97,6 +99,7 @@ def icd10_code_format(claim):
 
 @claim_rule(
     "CS009", "icd9-after-icd10-date",
+    claim_status="A7:255",
     summary="ICD-9-CM diagnoses (BK, BF) on a claim with a date of service from 2015-10-01.",
     source="HIPAA ICD-10 compliance date 2015-10-01 (45 CFR 162.1002); reference §1.6",
     tags=SNIP5 + ("diagnosis", "date"), ruleset="code-sets",
@@ -121,6 +124,7 @@ def icd9_after_icd10_date(claim):
 
 @claim_rule(
     "CS010", "icd10-not-valid-on-date",
+    claim_status="A7:255",
     summary="An ICD-10-CM diagnosis is not a billable code of the release in force on the date of service.",
     source=f"CMS ICD-10-CM code tables, {codesets.RELEASE.name}, from the {codesets.RELEASE.package} package; "
     "reference §2.10 (M54.5 deleted 2021-10-01), §3.4",
@@ -179,6 +183,7 @@ def _pos_problem(code: str, day: date | None, seg, element: str):
 
 @claim_rule(
     "CS011", "place-of-service-code",
+    claim_status="A7:249",
     summary="CLM05-1 or SV105 is not a CMS place of service code in force on the date of service.",
     source="CMS Place of Service Code Set (edi_lint/codesets/pos.tsv); pyx12 code list pos [S1]; reference §3.5",
     tags=SNIP5 + ("place-of-service",), ruleset="code-sets",
@@ -232,6 +237,7 @@ def _state(seg):
 
 @file_rule(
     "CS012", "state-code",
+    claim_status="A7:21",
     summary="An N402 state code (US address, no N404 country) is not a US state, territory or Canadian province.",
     source="X12 code source 22 (States and Provinces); USPS state abbreviations; reference §5.3",
     tags=SNIP5 + ("address",), ruleset="code-sets", segment_ids=("N4",),
@@ -260,6 +266,7 @@ def _zip_in_state(seg):
 
 @file_rule(
     "CS013", "zip-not-in-state",
+    claim_status="A7:21",
     severity="warning",
     summary="An N403 ZIP code belongs to another state than N402.",
     source="USPS ZIP code ranges, from the zipcodes package (edi_lint/codesets/zip-state.txt)",
@@ -309,7 +316,7 @@ rejected by payers that check it."""
             NOT_CONFIGURED.format(what="NUCC taxonomy list", key="taxonomy", example="nucc_taxonomy.csv")),
         source="NUCC Health Care Provider Taxonomy code set (user-supplied CSV); reference §3.2",
         example_bad="PRV*PE*PXC*225100001X~", example_good="PRV*PE*PXC*225100000X~",
-        tags=SNIP5 + ("taxonomy",), ruleset="code-sets", default_on=taxonomies is not None,
+        tags=SNIP5 + ("taxonomy",), ruleset="code-sets", default_on=taxonomies is not None, claim_status="A7:145",
         severity_reason="payers that check the taxonomy reject a code that is not in the NUCC list",
     )
 
@@ -327,7 +334,7 @@ are checked when code-sets.cpt is given, HCPCS codes (a letter and 4 digits) whe
             NOT_CONFIGURED.format(what="CPT code set", key="cpt", example="cpt2026.csv")),
         source="AMA CPT, CMS HCPCS Level II (user-supplied files); reference §3.3",
         example_bad="SV1*HC:97999:GP*30*UN*1***1~", example_good="SV1*HC:97026:GP*30*UN*1***1~",
-        tags=SNIP5 + ("procedure",), ruleset="code-sets", default_on=procedures is not None,
+        tags=SNIP5 + ("procedure",), ruleset="code-sets", default_on=procedures is not None, claim_status="A7:454",
         severity_reason="a procedure code that does not exist in the year's code set is rejected",
     )
 

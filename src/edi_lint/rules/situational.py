@@ -23,6 +23,7 @@ SNIP4 = ("snip4", "situational")
 
 @line_rule(
     "SIT001", "diagnosis-pointer-out-of-range",
+    claim_status="A7:255",
     summary="An SV107 diagnosis pointer is not 1-12 or points past the last diagnosis of the claim's HI.",
     source="TR3 SV107 (pointers 1-12 to HI composites, at most 4) [S1][S21b]; reference §1.5, §4.2",
     tags=SNIP4 + ("diagnosis", "service-line"), ruleset="situational",
@@ -58,6 +59,7 @@ def diagnosis_pointer_out_of_range(line):
 
 @claim_rule(
     "SIT002", "replacement-without-payer-claim-number",
+    claim_status="A7:21",
     summary="A replacement (7) or void (8) claim has no 2300 REF*F8 naming the payer's claim number.",
     source="TR3 2300 REF*F8 'Required when CLM05-3 is 7 or 8' [S3][S23]; reference §4.2",
     tags=SNIP4 + ("claim",), ruleset="situational",
@@ -137,6 +139,7 @@ class _SubscriberLevels:
 
 @file_rule(
     "SIT003", "patient-loop-mismatch",
+    claim_status="A7:21",
     summary="SBR02 = 18 (the subscriber is the patient) with a 2000C patient loop, or claims without a 2000C when "
     "SBR02 is not 18.",
     source="TR3 2000B SBR02 and 2000C HL notes: 2000C is sent only when the patient is not the subscriber [S1][S3]; "
@@ -156,6 +159,7 @@ def patient_loop_mismatch(path):
 
 @claim_rule(
     "SIT004", "secondary-without-other-payer",
+    claim_status="A7:21",
     summary="SBR01 is S or T (secondary or tertiary payer) but the claim has no 2320 other subscriber loop.",
     source="TR3 2320 'Required when other payers are known to potentially be involved' [S3]; SBR01 payer "
     "responsibility; reference §1.1",
@@ -224,6 +228,7 @@ class _HlChildren:
 
 @file_rule(
     "SIT005", "hl-child-code",
+    claim_status="A7:21",
     summary="HL04 (hierarchical child code) says 1 but no HL has it as parent, or 0 but one has.",
     source="X12 HL04 definition; TR3 2000A/2000B HL04 [S16][S17][S1]; reference §4.2 (HL04 = 1 iff child HLs follow)",
     tags=SNIP4 + ("hierarchy",), ruleset="situational", segment_ids=("ST", "HL", "SE"),
@@ -280,6 +285,7 @@ class _ServiceAfterCreation:
 
 @file_rule(
     "SIT006", "service-after-file-creation",
+    claim_status="A7:187",
     summary="A service date (DTP*472) is later than the date the file was created (BHT04).",
     source="TR3 BHT04 (date the transaction set was created) and 2400 DTP*472 [S1][S3]; a claim is billed after "
     "the service",
@@ -305,6 +311,7 @@ def _patient_dmg(claim):
 
 @claim_rule(
     "SIT007", "birth-after-service",
+    claim_status="A7:187",
     summary="The patient's date of birth (DMG02) is after a date of service of the claim.",
     source="TR3 2010BA/2010CA DMG02 and 2400 DTP*472 [S1][S3]",
     tags=SNIP4 + ("date", "patient"), ruleset="situational",
@@ -357,6 +364,7 @@ class _ClaimIds:
 
 @file_rule(
     "SIT008", "duplicate-claim-id",
+    claim_status="A7:21",
     summary="Two claims of one interchange have the same CLM01 (patient control number).",
     source="TR3 CLM01 (the provider's unique claim identifier, returned on the 277CA and 835) [S3]",
     tags=SNIP4 + ("claim", "duplicate"), ruleset="situational", segment_ids=("ISA", "CLM"),
@@ -375,6 +383,7 @@ def duplicate_claim_id(path):
 
 @line_rule(
     "SIT009", "zero-units",
+    claim_status="A7:258",
     summary="SV104 (service unit count) is 0.",
     source="TR3 SV104 (units furnished; greater than zero); reference §5.3 X018 (SV104 > 0)",
     tags=SNIP4 + ("units", "service-line"), ruleset="situational",
@@ -418,6 +427,7 @@ def _zip9(n4):
 
 @file_rule(
     "SIT010", "billing-zip-not-nine-digits",
+    claim_status="A7:21",
     summary="The billing provider's ZIP code (2010AA N403) is not 9 digits.",
     source="TR3 2010AA N403: 'the full nine-digit ZIP code' is required for the billing provider [S3]",
     tags=SNIP4 + ("billing-provider", "address"), ruleset="situational", segment_ids=("N4",),
@@ -445,6 +455,7 @@ def _po_box(n3):
 
 @file_rule(
     "SIT011", "billing-address-po-box",
+    claim_status="A7:21",
     summary="The billing provider's street address (2010AA N301/N302) is a post office box or lock box.",
     source="TR3 2010AA N3: the billing provider address is a street address; a PO box or lock box goes in "
     "2010AB pay-to address [S3]",
@@ -479,6 +490,7 @@ def _person_named_like_organisation(nm1):
 
 @file_rule(
     "SIT012", "billing-person-with-organisation-name",
+    claim_status="A7:21",
     severity="warning",
     summary="The billing provider is sent as a person (NM102 = 1) but its name is an organisation's.",
     source="TR3 2010AA NM102 (1 person, 2 non-person entity) and NM104 (first name, required for a person) [S3]; "
