@@ -1,4 +1,4 @@
-"""The IG family is wired into the linter: opt-in, selected like any rule, located like any finding."""
+"""The IG family is wired into the linter: on by default, selected like any rule, located like any finding."""
 
 from __future__ import annotations
 
@@ -17,9 +17,12 @@ def _without_first_billing_address(data: bytes) -> bytes:
     return text.encode("latin-1")
 
 
-def test_ig_is_off_by_default():
-    linter = build_linter(Settings())
-    result = linter.lint_bytes(_without_first_billing_address((FIXTURES / "clean.837").read_bytes()), "x.837")
+def test_ig_is_on_by_default_and_ignore_ig_turns_it_off():
+    data = _without_first_billing_address((FIXTURES / "clean.837").read_bytes())
+    result = build_linter(Settings()).lint_bytes(data, "x.837")
+    assert [(f.rule, f.loop, f.segment) for f in result.findings if f.rule.startswith("IG")] == [
+        ("IG303", "2010AA", "N3"), ("IG204", "ST_LOOP", "SE")]  # the deleted N3 also makes SE01 wrong
+    result = build_linter(Settings(ignore=("IG",))).lint_bytes(data, "x.837")
     assert not [f for f in result.findings if f.rule.startswith("IG")]
 
 

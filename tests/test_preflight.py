@@ -204,16 +204,16 @@ def test_fail_on_warning_holds_by_scope(tmp_path):
     def run(modified: str):
         path = tmp_path / "in.837"
         path.write_text(modified)
-        # The edits insert a segment without fixing SE01; ENV005 (segment count) is not what is tested here.
+        # The edits insert a segment without fixing SE01; IG204 (segment count) is not what is tested here.
         result, accepted, rejected = split(tmp_path, path, "--fail-on", "warning", "--format", "json",
-                                           "--ignore", "ENV005")
+                                           "--ignore", "IG204")
         return clm01s(accepted.read_bytes()), json.loads(result.stdout)
 
     assert run(text)[0] == ["ME-I2-G1-T2-CLEAN"]
     # Inside another, already failing claim of the same transaction: the clean claim stays accepted.
     inside_other = text.replace("NM1*82*1*OSTROWSKI", "ZZQ*1~NM1*82*1*OSTROWSKI")
     good, doc = run(inside_other)
-    assert good == ["ME-I2-G1-T2-CLEAN"] and any(f["rule"] == "STR001" for f in doc["findings"])
+    assert good == ["ME-I2-G1-T2-CLEAN"] and any(f["rule"] == "IG301" for f in doc["findings"])
     # Inside the clean claim itself: held.
     good, doc = run(text.replace(clean + "*30***11:B:1*Y*A*Y*Y~", clean + "*30***11:B:1*Y*A*Y*Y~ZZQ*1~"))
     assert good == []

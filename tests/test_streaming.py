@@ -96,7 +96,9 @@ def test_interchanges_with_other_delimiters_stream_alike(linter, pair):
     whole = linter.lint_bytes(data, "x")
     assert whole.status == "linted", whole.error
     assert whole.claims == sum(r.claims for r in alone)
-    assert sorted((f.rule, f.claim_id, f.line_number) for f in whole.findings) == sorted(
+    # the fixtures share control numbers, so the joined file repeats ISA13/GS06/ST02 (IG125/IG156/IG223)
+    duplicates = {"IG125", "IG156", "IG223"}
+    assert sorted((f.rule, f.claim_id, f.line_number) for f in whole.findings if f.rule not in duplicates) == sorted(
         (f.rule, f.claim_id, f.line_number) for r in alone for f in r.findings
     )
     for most in (1, 7, 64):

@@ -86,16 +86,18 @@ def split_codes(values) -> tuple[str, ...]:
 
 
 def load(paths=(), *, config_path=None, isolated: bool = False, select=(), ignore=(), extend_select=(),
-         fail_on: str | None = None, rulesets=(), list_plugins: bool = False
+         fail_on: str | None = None, rulesets=(), list_plugins: bool = False, ig_engine: str | None = None
          ) -> tuple[Settings, Registry, dict | None]:
     """Settings and rules for a run, checked against each other, and the command-line values each
     file's own configuration is combined with (None when one configuration serves every file:
     `config_path` given, or `isolated`). Raises SetupError."""
     overrides = {"select": tuple(select), "ignore": tuple(ignore), "extend_select": tuple(extend_select),
-                 "fail_on": fail_on, "rulesets": tuple(str(Path(p).resolve()) for p in rulesets)}
+                 "fail_on": fail_on, "rulesets": tuple(str(Path(p).resolve()) for p in rulesets),
+                 "ig_engine": ig_engine}
     try:
         settings = build_settings(paths, config_path=config_path, isolated=isolated, select=select, ignore=ignore,
-                                  extend_select=extend_select, fail_on=fail_on, rulesets=rulesets)
+                                  extend_select=extend_select, fail_on=fail_on, rulesets=rulesets,
+                                  ig_engine=ig_engine)
         registry = load_registry(settings, list_plugins=list_plugins)
         for option, codes in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
             for code in codes:

@@ -62,6 +62,8 @@ class Fatal(click.ClickException):
               help="Format of the log events on stderr.")
 @click.option("--verbose", "-v", count=True, help="More log events on stderr (-v per file, -vv debug).")
 @click.option("--quiet", "-q", count=True, help="Fewer log events (-q errors only, -qq none); no progress.")
+@click.option("--ig-engine", type=click.Choice(["native", "pyx12"]), default=None,
+              help="Implementation-guide (IG) validator: native (default) or pyx12 (slow cross-check).")
 @click.option("--show-phi", is_flag=True,
               help="HTML report: show patient names, member ids, birth dates and addresses (masked by default).")
 @click.option("--color", "colour", type=click.Choice(["auto", "always", "never"]), default="auto",
@@ -87,7 +89,7 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
          list_rules, explain, config_path, isolated, rulesets, accepted, rejected, ack_999, ack_277ca, baseline,
          write_baseline, log_format, verbose, quiet, show_phi, colour, show_source, statistics, stdin_filename,
          extend_include, exclude, extend_exclude, force_exclude, respect_gitignore, allow_empty, show_files,
-         show_settings):
+         show_settings, ig_engine):
     """Lint HIPAA X12 837P (005010X222A1) files.
 
     PATH may be files, directories (searched for *.837, *.837p, *.x12, *.edi, and the names
@@ -105,7 +107,7 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
         settings, registry, overrides = application.load(
             paths, config_path=config_path, isolated=isolated, select=application.split_codes(select),
             ignore=application.split_codes(ignore), extend_select=application.split_codes(extend_select),
-            fail_on=fail_on, rulesets=rulesets, list_plugins=bool(list_rules or explain))
+            fail_on=fail_on, rulesets=rulesets, list_plugins=bool(list_rules or explain), ig_engine=ig_engine)
     except application.SetupError as error:
         raise Fatal(one_line(str(error))) from None
     if list_rules:

@@ -61,7 +61,8 @@ SELECTOR = re.compile(r"ALL|[A-Z]{1,8}[0-9]{0,4}")
 CODE = re.compile(r"[A-Z]{1,8}[0-9]{1,4}")
 KEYS = ("select", "extend-select", "ignore", "fail-on", "plugins", "rulesets", "per-file-ignores", "severity",
         "payers", "acknowledgments", "include", "extend-include", "exclude", "extend-exclude", "force-exclude",
-        "respect-gitignore", "allow-empty", "code-sets")
+        "respect-gitignore", "allow-empty", "code-sets", "ig-engine")
+IG_ENGINES = ("native", "pyx12")  # native: validated while walking; pyx12: the slow cross-check engine
 ACK_KEYS = {"sender-qualifier": str, "sender-id": str, "application-sender": str, "control-number": int,
             "date": str, "time": str, "source-entity": str}
 PATTERN_KEYS = ("include", "extend-include", "exclude", "extend-exclude")  # gitignore-style globs
@@ -102,6 +103,7 @@ class Config:
     respect_gitignore: bool | None = None
     allow_empty: bool | None = None
     code_sets: dict[str, str] = field(default_factory=dict)
+    ig_engine: str | None = None
 
 
 def _has_table(path: Path) -> bool:
@@ -248,6 +250,10 @@ def _parse(data: dict, path: Path, prefix: str) -> Config:
             if value not in ("error", "warning", "info", "never"):
                 raise ConfigError(path, f"{value!r} is not error, warning, info or never", shown)
             config.fail_on = value
+        elif key == "ig-engine":
+            if value not in IG_ENGINES:
+                raise ConfigError(path, f"{value!r} is not one of {', '.join(IG_ENGINES)}", shown)
+            config.ig_engine = value
         elif key == "plugins":
             config.plugins = _names(value, path, shown)
         elif key == "rulesets":
@@ -325,7 +331,8 @@ def discover(paths, config_path: str | None = None, isolated: bool = False) -> C
 
 
 def build_settings(paths=(), *, config_path: str | None = None, isolated: bool = False, select=(), ignore=(),
-                   extend_select=(), fail_on: str | None = None, rulesets=(), config: Config | None = None) -> Settings:
+                   extend_select=(), fail_on: str | None = None, rulesets=(), config: Config | None = None,
+                   ig_engine: str | None = None) -> Settings:
     """Settings for a run: the configuration file, then the command line on top of it."""
     if config is None:
         config = discover(paths, config_path, isolated)
@@ -344,6 +351,7 @@ def build_settings(paths=(), *, config_path: str | None = None, isolated: bool =
         code_sets=dict(config.code_sets),
         per_file_ignores=tuple(config.per_file_ignores),
         config_file=str(config.path) if config.path else None,
+        ig_engine=ig_engine or config.ig_engine or "native",
     )
 
 

@@ -32,7 +32,7 @@ class Linter:
     """Holds the selected rules, compiled into dispatch tables once, and lints inputs with them."""
 
     def __init__(self, rules: dict[str, Rule], infos: dict[str, RuleInfo], settings: Settings | None = None,
-                 default_off: Iterable[str] = ("IG",)):
+                 default_off: Iterable[str] = ()):
         self.settings = settings = settings or Settings()
         self.infos = infos
         off = tuple(default_off)
@@ -58,8 +58,13 @@ class Linter:
 
     @property
     def runs_ig(self) -> bool:
-        """pyx12's implementation-guide validation runs only when an IG code is selected."""
+        """Implementation-guide validation runs only when an IG code is selected."""
         return any(code.startswith("IG") for code in self.active)
+
+    @property
+    def runs_pyx12(self) -> bool:
+        """The cross-check engine (ig-engine = "pyx12") instead of the native validator."""
+        return self.runs_ig and self.settings.ig_engine == "pyx12"
 
     def _with_ig(self, stream: BinaryIO, path: str) -> tuple[BinaryIO, list[Finding]]:
         """Run pyx12 on the whole input (it needs all of it); the selected IG findings, kept aside
@@ -98,7 +103,7 @@ class Linter:
         result = FileResult(path, fail_on=self.settings.fail_on)
         try:
             guide_findings: list[Finding] = []
-            if self.runs_ig:
+            if self.runs_pyx12:
                 stream, guide_findings = self._with_ig(stream, path)
             spans = self._lint(stream, result)
             result.findings.extend(guide_findings)
@@ -143,7 +148,14 @@ class Linter:
                     findings.append(self._finding(rule.info, problem, path))
         walker = LoopWalker()
         watched = None if "*" in checkers else set(checkers)  # file rules see only the ids they name
-        reader = DocumentReader(walker.walk(iter_segments(stream)), observer, watched)
+        segments = walker.walk(iter_segments(stream))
+        validator = None
+        if self.runs_ig and not self.runs_pyx12:
+            from edi_lint.x12.validator import Validator
+
+            validator = Validator(walker.root, limit=MAX_FILE_RULE_FINDINGS)
+            segments = validator.watch(segments, walker)
+        reader = DocumentReader(segments, observer, watched)
         by_procedure = self.line_rules_by_procedure
         any_line = self.line_rules_any
         claim_rules = self.claim_rules
@@ -185,6 +197,14 @@ class Linter:
             problems = checker.finish()
             if problems:
                 file_findings(rule, problems)
+        if validator is not None:
+            # a truncated file is one defect: ENV001 says so (and names the claim cut off), so the
+            # validator's IG123/IG153/IG202 for the same missing trailers are left out while it runs
+            self._ig_findings(validator.finish(trailers=MISSING_TRAILER.code not in self.active), path, tally,
+                              findings)
+            for code, count in validator.counts.items():  # issues past the validator's own cap
+                if code in tally:
+                    tally[code][1] = max(tally[code][1], count)
         for info, count in tally.values():
             if count > MAX_FILE_RULE_FINDINGS:
                 message = (f"{count - MAX_FILE_RULE_FINDINGS} more {info.code} findings in this file are not listed "
@@ -209,10 +229,17 @@ class Linter:
         findings = result.findings
         for n, finding in enumerate(findings):
             at = finding.segment_index
-            if finding.claim_id is not None or at is None:
+            if at is None or finding.claim_segment_index is not None:
                 continue
             k = bisect_right(starts, at) - 1
-            if k < 0 or at > spans[k][1]:
+            if finding.claim_id is not None:
+                # the validator names the claim a gap belongs to (it is reported at the segment
+                # after the gap, which may open the next claim): the last such claim at or before
+                while k >= 0 and spans[k][2] != finding.claim_id:
+                    k -= 1
+                if k < 0:
+                    continue
+            elif k < 0 or at > spans[k][1]:
                 continue
             findings[n] = replace(finding, claim_id=spans[k][2], claim_segment_index=spans[k][0])
             if fail_on is not None and finding.severity >= fail_on and not (ignored and matches(finding.rule, ignored)):
@@ -220,6 +247,26 @@ class Linter:
         if held and result.verdicts:
             result.verdicts = [ClaimVerdict(v.claim_id, v.transaction, v.segment_index, False)
                                if v.segment_index in held else v for v in result.verdicts]
+
+    def _ig_findings(self, issues, path: str, tally: dict, findings: list) -> None:
+        """The native validator's issues as findings: selected codes only, capped per code like file rules."""
+        active, infos = self.active, self.infos
+        for issue in issues:
+            info = infos.get(issue.code)
+            if info is None or issue.code not in active:
+                continue
+            count = tally.setdefault(issue.code, [info, 0])
+            count[1] += 1
+            if count[1] > MAX_FILE_RULE_FINDINGS:
+                continue
+            seg = issue.seg
+            findings.append(Finding(
+                rule=info.code, name=info.name, severity=self.severity_of(info), message=one_line(issue.message),
+                path=path, claim_id=issue.claim_id, loop=issue.loop, segment=segment_id(issue.segment or "") or None,
+                element=issue.element, segment_index=seg.index if seg is not None else None,
+                line=seg.line if seg is not None else None, column=seg.column if seg is not None else None,
+                byte_offset=seg.offset if seg is not None else None, transaction=seg.st02 if seg is not None else None,
+            ))
 
     def _start_file_rules(self, path: str) -> dict[str, list]:
         table: dict[str, list] = {}

@@ -32,6 +32,7 @@ class Settings:
     collect_verdicts: bool = False
     keep_claims: bool = False  # a records.ClaimRecord per claim in FileResult.records (the HTML report)
     show_phi: bool = False  # records keep patient data unmasked (--show-phi)
+    ig_engine: str = "native"  # IG validation: "native" (x12/validator.py, while walking) or "pyx12" (cross-check)
     # Where the rules come from; --jobs workers rebuild the rule set from these (rules/registry.py).
     rulesets: tuple[str, ...] = ()  # extra declarative ruleset files (--ruleset, configuration)
     plugins: tuple[str, ...] = ()  # enabled plugins: entry points of the group edi_lint.rulesets

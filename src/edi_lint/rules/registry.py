@@ -19,6 +19,7 @@ from types import ModuleType
 
 from edi_lint.rules.api import BUILTIN, Rule
 from edi_lint.rules.base import RuleInfo
+from edi_lint.rules.deprecated import DEPRECATED, deprecated_info
 from edi_lint.rules.structure import ENGINE_RULES
 
 ENTRY_POINT_GROUP = "edi_lint.rulesets"
@@ -195,7 +196,7 @@ def load_registry(settings=None, *, list_plugins: bool = False) -> Registry:
         raise RegistryError(str(error)) from None
     sources = [Source("core", "built-in", "edi_lint.rules", list(builtin_rules().values()) + configured,
                       infos=list(ENGINE_RULES.values())),
-               # pyx12's implementation-guide validation: off by default (pyx12 is slow), --select IG
+               # implementation-guide validation (SNIP 1-2): on by default, native engine (or pyx12)
                Source("ig", "built-in", "edi_lint.ig", [], infos=list(ig.RULES.values()), prefix="IG")]
     try:
         sources += _shipped_sources(payer_profiles)
@@ -227,6 +228,9 @@ def load_registry(settings=None, *, list_plugins: bool = False) -> Registry:
         for rule in source.rules:
             rules[rule.code] = rule
             infos[rule.code] = rule.info
+    for code in DEPRECATED:
+        if code in infos:
+            infos[code] = deprecated_info(infos[code])
     ordered = dict(sorted(infos.items()))
     return Registry(sources + inactive, rules, ordered, dict(ordered), origin)
 

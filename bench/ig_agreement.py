@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Native IG validator vs pyx12: agreement as (segment ordinal, IG code) pairs.
+
+    python bench/ig_agreement.py [--mutants 2000] [--seed 7] [--show 20]
+
+Inputs: every fixture, every corpus file edi-lint lints (../shared/corpus/real), and seeded
+one-defect mutants of the valid ones (a segment deleted, duplicated, misspelled or moved; a
+qualifier, code, date, length, character or element count broken). Each input is validated by both
+engines (`--ig-engine native` and `--ig-engine pyx12`, every IG code selected); an input agrees
+when both give the same set of (segment ordinal, code) pairs. Disagreements are sorted into the
+categories the README documents (see `classify`); the figure is printed raw and with the
+documented by-design categories set aside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+FIXTURES = REPO / "fixtures"
+CORPUS = REPO.parent / "shared" / "corpus" / "real"
+
+_LINTERS: dict = {}
+
+
+def linter(engine: str):
+    if engine not in _LINTERS:
+        from edi_lint.cli import build_linter
+        from edi_lint.engine import Settings
+
+        _LINTERS[engine] = build_linter(Settings(select=("IG",), ig_engine=engine))
+    return _LINTERS[engine]
+
+
+def pairs(data: bytes, engine: str) -> frozenset | None:
+    """(segment ordinal, code) of every IG finding; None when the file cannot be linted at all."""
+    result = linter(engine).lint_bytes(data, "<input>")
+    if result.status == "error":
+        return None
+    return frozenset((f.segment_index or 0, f.rule) for f in result.findings if f.rule.startswith("IG"))
+
+
+def inputs(corpus: Path = CORPUS) -> list[tuple[str, bytes]]:
+    found = []
+    for path in sorted(FIXTURES.iterdir()):
+        if path.suffix in (".837", ".x12", ".edi") and path.is_file():
+            found.append((f"fixtures/{path.name}", path.read_bytes()))
+    if corpus.is_dir():
+        for path in sorted(corpus.iterdir()):
+            if path.is_file() and path.name != "SOURCES.md":
+                found.append((f"corpus/{path.name}", path.read_bytes()))
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Mutants
+
+
+def _segments(data: bytes):
+    from edi_lint.x12.tokenizer import segments_from_bytes
+
+    return list(segments_from_bytes(data))
+
+
+def _serialise(segments, elements_list) -> bytes:
+    d = segments[0].delimiters
+    return ("".join(d.element.join(e) + d.segment + "\n" for e in elements_list)).encode("latin-1")
+
+
+ENVELOPE = ("ISA", "IEA", "GS", "GE", "ST", "SE")
+MUTATIONS = ("delete", "duplicate", "misspell", "qualifier", "code", "too_long", "empty", "bad_char",
+             "bad_date", "extra_element", "swap", "too_short", "not_number")
+
+
+def mutate(data: bytes, rng: random.Random) -> tuple[str, bytes] | None:
+    """One seeded defect in a copy of `data`: (what was done, the mutant), or None if it did not apply."""
+    segments = _segments(data)
+    rows = [list(s.elements) for s in segments]
+    body = [i for i, r in enumerate(rows) if r[0] not in ENVELOPE]
+    if not body:
+        return None
+    kind = rng.choice(MUTATIONS)
+    i = rng.choice(body)
+    row = rows[i]
+    component = segments[i].delimiters.component
+    values = [p for p in range(1, len(row)) if row[p] and component not in row[p]]
+    if kind == "delete":
+        del rows[i]
+    elif kind == "duplicate":
+        rows.insert(i, list(row))
+    elif kind == "misspell":
+        row[0] = row[0][:-1] + ("X" if row[0][-1] != "X" else "Y")
+    elif kind == "qualifier":
+        if len(row) < 2 or not row[1]:
+            return None
+        row[1] = "Q9"
+    elif kind == "code":
+        if not values:
+            return None
+        row[rng.choice(values)] = "ZQ"
+    elif kind == "too_long":
+        if not values:
+            return None
+        row[rng.choice(values)] += "X" * 90
+    elif kind == "too_short":
+        if not values:
+            return None
+        p = rng.choice(values)
+        row[p] = row[p][:1]
+    elif kind == "empty":
+        if not values:
+            return None
+        row[rng.choice(values)] = ""
+        while len(row) > 1 and row[-1] == "":
+            row.pop()
+    elif kind == "bad_char":
+        if not values:
+            return None
+        p = rng.choice(values)
+        row[p] = row[p][:1] + "\x7f" + row[p][1:]
+    elif kind == "bad_date":
+        dates = [p for p in values if len(row[p]) == 8 and row[p].isdigit() and row[p][:2] in ("19", "20")]
+        if not dates:
+            return None
+        row[rng.choice(dates)] = row[dates[0]][:4] + "1340"
+    elif kind == "not_number":
+        numbers = [p for p in values if row[p].replace(".", "").isdigit()]
+        if not numbers:
+            return None
+        row[rng.choice(numbers)] = "1O"
+    elif kind == "extra_element":
+        row.append("EXTRA")
+        row[len(row) - 1: len(row)] = [""] * 20 + ["EXTRA"]
+    elif kind == "swap":
+        j = i + 1
+        if j >= len(rows) or rows[j][0] in ENVELOPE:
+            return None
+        rows[i], rows[j] = rows[j], rows[i]
+    return f"{kind}@{i + 1}:{row[0] if rows else ''}", _serialise(segments, rows)
+
+
+def mutants(bases: list[tuple[str, bytes]], count: int, seed: int) -> list[tuple[str, bytes]]:
+    rng = random.Random(seed)
+    made: list = []
+    tries = 0
+    while len(made) < count and tries < count * 20:
+        tries += 1
+        name, data = bases[tries % len(bases)]
+        got = mutate(data, rng)
+        if got is not None:
+            made.append((f"{name}#{got[0]}", got[1]))
+    return made
+
+
+# --------------------------------------------------------------------------------------------
+# Comparing
+
+
+def classify(native: frozenset | None, pyx12: frozenset | None) -> str | None:
+    """None when the engines agree, else the name of the documented category of the difference."""
+    if native == pyx12:
+        return None
+    if pyx12 is None or native is None:
+        return "not linted by one engine"
+    if any(code == "IG001" for _, code in pyx12):
+        return "pyx12 crashed (IG001)"
+    only_native = native - pyx12
+    only_pyx12 = pyx12 - native
+    codes = {c for _, c in only_native | only_pyx12}
+    return "other: " + ",".join(sorted(codes))
+
+
+BY_DESIGN = ("pyx12 crashed (IG001)",)
+
+
+def compare(items: list[tuple[str, bytes]]) -> tuple[int, Counter, list]:
+    agree = 0
+    categories: Counter = Counter()
+    examples: list = []
+    for name, data in items:
+        native, reference = pairs(data, "native"), pairs(data, "pyx12")
+        category = classify(native, reference)
+        if category is None:
+            agree += 1
+            continue
+        categories[category] += 1
+        examples.append((name, category, sorted((native or set()) - (reference or set())),
+                         sorted((reference or set()) - (native or set()))))
+    return agree, categories, examples
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mutants", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--show", type=int, default=20, help="disagreements to list")
+    args = parser.parse_args(argv)
+    files = inputs()
+    linted = [(n, d) for n, d in files if pairs(d, "native") is not None]
+    bases = [(n, d) for n, d in linted if not pairs(d, "pyx12")]
+    made = mutants(bases, args.mutants, args.seed)
+    total_agree = total = 0
+    all_categories: Counter = Counter()
+    shown = 0
+    for label, items in (("fixtures and corpus", linted), ("one-defect mutants", made)):
+        agree, categories, examples = compare(items)
+        total_agree += agree
+        total += len(items)
+        all_categories += categories
+        set_aside = sum(n for c, n in categories.items() if c in BY_DESIGN)
+        print(f"{label}: {agree}/{len(items)} agree ({100 * agree / max(len(items), 1):.2f}%); "
+              f"{100 * (agree + set_aside) / max(len(items), 1):.2f}% with by-design categories set aside")
+        for name, category, native_only, pyx12_only in examples:
+            if shown < args.show:
+                print(f"  {name}: {category}; native only {native_only[:4]}, pyx12 only {pyx12_only[:4]}")
+                shown += 1
+    set_aside = sum(n for c, n in all_categories.items() if c in BY_DESIGN)
+    print(f"overall: {total_agree}/{total} agree ({100 * total_agree / max(total, 1):.2f}%), "
+          f"{100 * (total_agree + set_aside) / max(total, 1):.2f}% with by-design categories set aside")
+    for category, n in all_categories.most_common():
+        print(f"  {n:5d}  {category}{'  (by design)' if category in BY_DESIGN else ''}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

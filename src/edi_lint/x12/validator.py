@@ -1,0 +1,809 @@
+"""Implementation-guide validation (WEDI SNIP 1-2) while walking, on the compiled guide.
+
+Fed one walked segment at a time (`feed(seg, node)`, node = the map node the loop walker matched, or
+None when nothing matched), it finds what pyx12's validator finds, with the same IG codes (which
+follow the 999 IK3/IK4 codes):
+
+* structure, on each transition between map nodes: mandatory segments and loops skipped (reported
+  at the segment read after the gap, as a 999 does), loops over their repeat, segments over their
+  max use, segments and loops the guide marks not used, segments that match nothing (IG301);
+* elements, per segment definition: usage, data type, length, codes (and external code lists),
+  composites, syntax rules; results memoised per distinct segment text and per (element, value);
+* envelopes and counters: control numbers, SE/GE/IEA counts, duplicate ids, HL and LX sequence.
+
+Transitions are planned once per (previous node, next node) pair: the plan lists what the walk
+skipped and which loops it opened, so a segment costs a dict lookup plus the count updates.
+The semantics follow pyx12's map_walker (learned from its source, not copied): counts are kept per
+open loop and per segment id, a loop's counts restart when it is entered again, and a mandatory
+segment missed at the position of the matched one is not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from edi_lint.x12.grammar import LoopNode, SegmentNode
+from edi_lint.x12.ig_grammar import CompositeDef, ElementDef, Guide, attach
+
+CLAIM_LOOPS = frozenset(
+    ["2300", "2320", "2400", "2410", "2430", "2440"]
+    + [f"2310{c}" for c in "ABCDEF"]
+    + [f"2330{c}" for c in "ABCDEFG"]
+    + [f"2420{c}" for c in "ABCDEFGH"]
+)
+QUALIFIER_SEGMENTS = frozenset(
+    "AMT BHT CAS CN1 CR1 CR2 CR3 CRC CTP DMG DTP FRM HCP HI HL LQ MEA N1 NM1 NTE PER PRV PWK QTY "
+    "REF SBR TOO".split()
+)
+_SEG_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
+_CODE = re.compile(r"^[A-Z0-9]{1,3}$")
+_COUNTED = frozenset(("ISA", "GS", "ST", "HL", "CLM", "LX", "IEA", "GE", "SE"))  # segments the counters read
+MEMO_LIMIT = 100_000
+MAX_OPEN_ENVELOPES = 64  # distinct segment texts or element values kept; hostile input must not grow memory
+
+
+@dataclass(slots=True)
+class Issue:
+    """One IG finding, before the engine turns it into a Finding."""
+
+    code: str
+    message: str
+    seg: object  # the segment where it is reported (a tokenizer Segment), or None
+    segment: str | None  # segment id the finding is about
+    element: str | None
+    loop: str | None
+    claim_id: str | None
+
+
+def _loop_id(loop: LoopNode | None) -> str | None:
+    while loop is not None and loop.wrapper and loop.parent is not None:
+        loop = loop.parent
+    return None if loop is None or loop.parent is None else loop.id
+
+
+# --------------------------------------------------------------------------------------------
+# Transition plans
+
+
+@dataclass(slots=True)
+class Plan:
+    """What moving from one map node to the next does to the counts, and what it may report."""
+
+    target: SegmentNode
+    found: bool  # False: the pyx12 walk does not reach target from here (reported as IG301)
+    candidates: tuple  # (owning loop, node, key, is_loop, first segment) skipped while R: missing if uncounted
+    pops: tuple  # loops closed, innermost first
+    pushes: tuple  # loops opened, outermost first: (loop, counted)
+    first_segment: bool  # target opens its loop (no segment usage/max check, as pyx12)
+    keep_pos: int | None  # pending missing at this position are not reported (None: report all)
+
+
+def plan(prev: SegmentNode, target: SegmentNode) -> Plan:
+    """Replay pyx12's search from `prev` until it reaches `target`, noting what it passes.
+
+    When pyx12's search would not reach it but the loop walker did (a HEADER without its BHT: the
+    walker lets any child open a wrapper), the search is repeated with that leniency, so the
+    skipped BHT is reported once as missing instead of every header segment as unrecognised.
+    """
+    found = _search(prev, target, lenient=False)
+    if found is None:
+        found = _search(prev, target, lenient=True)
+    return found or Plan(target, False, (), (), (), False, None)
+
+
+def _search(prev: SegmentNode, target: SegmentNode, lenient: bool) -> Plan | None:
+    candidates: list = []
+    pops: list = []
+    node, start = prev.loop, prev.pos
+    orig_loop = prev.loop
+    while True:
+        for child in node.children:
+            if child.pos < start:
+                continue
+            if isinstance(child, SegmentNode):
+                if child is target:
+                    if node.parent is not None and node.children[0] is child:
+                        # the segment opens `node` again (a repeat of the loop we are in or left)
+                        pops = [node] if node is orig_loop else pops + [node]
+                        return Plan(target, True, tuple(candidates), tuple(pops), ((node, True),), True, None)
+                    return Plan(target, True, tuple(candidates), tuple(pops), (), False, child.pos)
+                if child.usage == "R":
+                    candidates.append((node, child, child, False, child))
+            elif _loop_matches(child, target, node, candidates, lenient):
+                pushes = _goto(child, target, lenient, candidates)
+                last = pushes[-1][0]
+                return Plan(target, True, tuple(candidates), tuple(pops), tuple(pushes),
+                            last.children[0] is target, None if last.children[0] is target else target.pos)
+        if node.parent is None:
+            return None
+        start = node.pos
+        pops.append(node)
+        node = node.parent
+
+
+def _loop_matches(loop: LoopNode, target: SegmentNode, owner: LoopNode, candidates: list, lenient: bool) -> bool:
+    """Does `target` open `loop`? A required loop that it does not open is a candidate for missing."""
+    if not loop.children:
+        return False
+    first = loop.children[0]
+    if isinstance(first, LoopNode):  # a wrapper: any of its loops may open it
+        return any(isinstance(c, LoopNode) and _loop_matches(c, target, loop, candidates, lenient)
+                   for c in loop.children)
+    if first is target:
+        return True
+    if lenient and loop.wrapper and _within(loop, target):
+        return True
+    if loop.usage == "R":
+        candidates.append((owner, loop, loop, True, first))
+    return False
+
+
+def _within(loop: LoopNode, target: SegmentNode) -> bool:
+    node = target.loop
+    while node is not None:
+        if node is loop:
+            return True
+        node = node.parent
+    return False
+
+
+def _goto(loop: LoopNode, target: SegmentNode, lenient: bool, candidates: list) -> list:
+    """The loops opened to reach target: wrappers are opened uncounted, the loop it opens is counted."""
+    first = loop.children[0] if loop.children else None
+    if first is target:
+        return [(loop, True)]
+    if lenient and loop.wrapper and isinstance(first, SegmentNode):
+        # a wrapper opened by a later child: its skipped required segments are missing
+        for child in loop.children:
+            if child is target:
+                return [(loop, True)]
+            if isinstance(child, SegmentNode):
+                if child.usage == "R":
+                    candidates.append((loop, child, child, False, child))
+            elif _within(child, target):
+                return [(loop, True)] + _goto(child, target, lenient, candidates)
+        return [(loop, True)]
+    for child in loop.children:
+        if isinstance(child, LoopNode):
+            found = _goto(child, target, lenient, candidates)
+            if found:
+                return [(loop, False)] + found
+    return []
+
+
+# --------------------------------------------------------------------------------------------
+# Element checks
+
+
+_N = re.compile(r"-?[0-9]+", re.S | re.ASCII)
+_R = re.compile(r"-?[0-9]*(\.[0-9]+)?", re.S | re.ASCII)
+_BAD_CHAR = re.compile(r"""[^A-Z0-9!"&'()*+,\-\./:;?= a-z%~@\[\]_{}\\|<>^`#$]""", re.S | re.ASCII)
+_NOT_DIGIT = re.compile(r"[^0-9]", re.ASCII)
+_CONTROL = frozenset("\x07\x09\x0a\x0b\x0c\x0d\x1c\x1d\x1e\x1f\x01\x02\x03\x04\x05\x06\x11\x12\x13\x14\x15\x16\x17")
+_DATE_TYPES = ("RD8", "DT", "D8", "D6")
+
+
+def _full(pattern: re.Pattern, value: str) -> bool:
+    match = pattern.match(value)
+    return match is not None and match.group(0) == value
+
+
+def valid_time(value: str) -> bool:
+    if _NOT_DIGIT.search(value):
+        return False
+    if value[0:2] > "23" or value[2:4] > "59":
+        return False
+    if len(value) > 4:
+        if len(value) < 6 or value[4:6] > "59" or len(value) > 8:
+            return False
+    return True
+
+
+def valid_date(kind: str, value: str) -> bool:
+    if (kind == "D8" and len(value) != 8) or (kind == "D6" and len(value) != 6):
+        return False
+    if _NOT_DIGIT.search(value) or len(value) not in (6, 8, 12):
+        return False
+    if len(value) == 6:
+        value = ("20" if int(value[0:2]) < 50 else "19") + value
+    year, month, day = int(value[0:4]), int(value[4:6]), int(value[6:8])
+    if year < 1800 or not 1 <= month <= 12:
+        return False
+    if month in (4, 6, 9, 11):
+        last = 30
+    elif month == 2:
+        last = 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    else:
+        last = 31
+    if not 1 <= day <= last:
+        return False
+    return len(value) != 12 or valid_time(value[8:12])
+
+
+def valid_type(value: str, kind: str) -> bool:
+    if not kind:
+        return True
+    if kind[0] == "N":
+        return _full(_N, value)
+    if kind == "R":
+        return _full(_R, value)
+    if kind in ("ID", "AN"):
+        return _BAD_CHAR.search(value) is None
+    if kind == "RD8":
+        parts = value.split("-")
+        return len(parts) == 2 and valid_date("D8", parts[0]) and valid_date("D8", parts[1])
+    if kind in ("DT", "D8", "D6"):
+        return valid_date(kind, value)
+    if kind == "TM":
+        return valid_time(value)
+    return kind == "B"
+
+
+def _subject(d) -> str:
+    return f'{d.ref_x12} ("{d.name}")' if d.name else d.ref_x12
+
+
+def _x12_ref(ref: str) -> str:
+    """'SV101-02' -> 'SV101-2'."""
+    if "-" in ref:
+        head, sub = ref.split("-", 1)
+        return f"{head}-{int(sub)}" if sub.isdigit() else ref
+    return ref
+
+
+class ElementChecker:
+    """Checks of one element value against one definition, memoised per (definition, value)."""
+
+    def __init__(self, guide: Guide):
+        self.external = guide.external
+        self.memo: dict = {}
+        self._regex: dict = {}
+
+    def value(self, d: ElementDef, value: str, types: tuple = ()) -> tuple:
+        """(code, message, element) problems for a non-empty value of a simple element."""
+        key = (d, value, types)
+        found = self.memo.get(key)
+        if found is None:
+            if len(self.memo) > MEMO_LIMIT:
+                self.memo.clear()
+            found = self.memo[key] = tuple(self._check(d, value, types))
+        return found
+
+    def _check(self, d: ElementDef, value: str, types: tuple) -> Iterator[tuple]:
+        ref = _x12_ref(d.ref)
+        subject = f'{ref} ("{d.name}")' if d.name else ref
+        if d.usage == "N":
+            yield "IG410", f"data element {subject} is present but the guide marks it not used", ref
+            return
+        kind = d.type
+        measured = len(value.replace("-", "").replace(".", "")) if kind and (kind == "R" or kind[0] == "N") else len(value)
+        if measured < d.min_len:
+            yield "IG404", f"data element {subject} is too short: {measured} characters, minimum {d.min_len}", ref
+        if measured > d.max_len:
+            yield "IG405", f"data element {subject} is too long: {measured} characters, maximum {d.max_len}", ref
+        if not _CONTROL.isdisjoint(value):
+            yield "IG406", f"data element {subject} contains a control character", ref
+            return
+        if kind in ("AN", "ID") and value[-1] == " " and len(value.rstrip()) >= d.min_len:
+            yield "IG496", f"data element {subject} has unnecessary trailing spaces", ref
+        if (d.codes or d.external) and value not in d.codes:
+            codes = self.external.get(d.external) if d.external else None
+            if codes is None or value not in codes:
+                yield "IG407", f"data element {subject} is not a valid code for this element", ref
+        if not valid_type(value, kind):
+            if kind in _DATE_TYPES:
+                yield "IG408", f"data element {subject} is not a valid date", ref
+            elif kind == "TM":
+                yield "IG409", f"data element {subject} is not a valid time", ref
+            else:
+                yield "IG406", f"data element {subject} contains a character not allowed for its type {kind}", ref
+        if types and not any(valid_type(value, t) for t in types if t):
+            if "TM" in types:
+                yield "IG409", f"data element {subject} is not a valid time", ref
+            elif any(t in types for t in _DATE_TYPES):
+                yield "IG408", f"data element {subject} is not a valid date", ref
+        if d.regex:
+            pattern = self._regex.get(d.regex)
+            if pattern is None:
+                pattern = self._regex[d.regex] = re.compile(d.regex, re.S)
+            if not pattern.search(value):
+                yield "IG407", f"data element {subject} does not have the format the guide requires", ref
+
+
+def _empty(d: ElementDef) -> tuple:
+    if d.usage == "R" and (d.seq != 1 or not d.in_composite or d.composite_required):
+        ref = _x12_ref(d.ref)
+        subject = f'{ref} ("{d.name}")' if d.name else ref
+        return (("IG401", f"mandatory data element {subject} is missing", ref),)
+    return ()
+
+
+class SegmentChecker:
+    """Element, composite and syntax-rule checks of one segment, memoised per distinct segment text."""
+
+    def __init__(self, guide: Guide):
+        self.elements = ElementChecker(guide)
+        self.memo: dict = {}
+
+    def check(self, definition, elements: list, component: str) -> tuple:
+        key = (definition, component, *elements)
+        found = self.memo.get(key)
+        if found is None:
+            if len(self.memo) > MEMO_LIMIT:
+                self.memo.clear()
+            found = self.memo[key] = tuple(self._check(definition, elements, component))
+        return found
+
+    def _check(self, definition, elements: list, component: str) -> Iterator[tuple]:
+        sid = elements[0]
+        defs = definition.elements
+        count = len(defs)
+        given = len(elements) - 1
+        if given > count:
+            yield ("IG403", f"segment {sid} has {given} elements, the guide defines {count}", f"{sid}{count + 1:02d}")
+        is_isa = sid == "ISA"
+        date_format: tuple = ()
+        type_list: list = []
+        check_value = self.elements.value
+        for position in range(1, count + 1):
+            d = defs[position - 1]
+            if d is None:
+                continue
+            value = elements[position] if position <= given else None
+            if isinstance(d, CompositeDef):
+                yield from self._composite(d, value, component)
+                continue
+            if position == 2 and sid == "DTP" and value in ("RD8", "D8", "D6", "DT", "TM"):
+                date_format = (value,)
+            if d.data_ele == "1250":
+                type_list.extend(d.codes)
+            if not value:
+                yield from _empty(d)
+                continue
+            if not is_isa and component and component in value:
+                ref = _x12_ref(d.ref)
+                yield ("IG406", f'data element {ref} ("{d.name}") has components but is not a composite', ref)
+                continue
+            if position == 3 and sid == "DTP":
+                yield from check_value(d, value, date_format)
+            elif d.data_ele == "1251" and type_list:
+                yield from check_value(d, value, tuple(sorted(type_list)))
+            else:
+                yield from check_value(d, value)
+        for rule in definition.syntax:
+            yield from _syntax(rule, elements, sid)
+
+    def _composite(self, d: CompositeDef, value: str | None, component: str) -> Iterator[tuple]:
+        ref = _x12_ref(d.ref)
+        parts = value.split(component) if value and component else ([value] if value else [])
+        empty = not any(parts)
+        if empty and d.usage in ("N", "S"):
+            return
+        subject = f'{ref} ("{d.name}")' if d.name else ref
+        if d.usage == "R" and empty:
+            yield ("IG401", f"mandatory composite {subject} is missing", ref)
+            return
+        if d.usage == "N":
+            yield ("IG410", f"composite {subject} is present but the guide marks it not used", ref)
+            return
+        if len(parts) > len(d.parts):
+            yield ("IG403", f"too many components in composite {ref}", ref)
+        for index, part in enumerate(d.parts):
+            sub = parts[index] if index < len(parts) else ""
+            if sub:
+                yield from self.elements.value(part, sub)
+            else:
+                yield from _empty(part)
+
+
+def _syntax(rule: tuple, elements: list, sid: str) -> Iterator[tuple]:
+    kind, positions = rule[0], rule[1:]
+    size = len(elements)
+    present = [p < size and elements[p] != "" for p in positions]
+    count = sum(present)
+    name = f"{kind}{''.join(f'{p:02d}' for p in positions)}"
+    refs = [f"{sid}{p:02d}" for p in positions]
+    if kind == "P" and 0 < count < len(positions):
+        missing = next(r for r, here in zip(refs, present) if not here)
+        yield ("IG402", f"{sid} syntax rule {name}: if any of {', '.join(refs)} is present, then all are required", missing)
+    elif kind == "R" and count == 0:
+        yield ("IG402", f"{sid} syntax rule {name}: at least one of {', '.join(refs)} is required", refs[0])
+    elif kind == "E" and count > 1:
+        extra = [r for r, here in zip(refs, present) if here][1]
+        yield ("IG410", f"{sid} syntax rule {name}: at most one of {', '.join(refs)} may be present", extra)
+    elif kind == "C" and present[0] and count != len(positions):
+        missing = next(r for r, here in zip(refs[1:], present[1:]) if not here)
+        yield ("IG402", f"{sid} syntax rule {name}: if {refs[0]} is present, then {', '.join(refs[1:])} required", missing)
+    elif kind == "L" and present[0] and count == 1:
+        yield ("IG402", f"{sid} syntax rule {name}: if {refs[0]} is present, then one of {', '.join(refs[1:])} is required", refs[1])
+
+
+# --------------------------------------------------------------------------------------------
+# The validator
+
+
+class Validator:
+    """Stateful over one file: feed it every walked segment, then call finish()."""
+
+    def __init__(self, root: LoopNode, guide: Guide | None = None, limit: int = 1000):
+        self.root = root
+        self.limit = limit  # issues kept per code; the rest are only counted (junk input stays small)
+        self.counts: dict = {}  # code -> issues found, kept or not
+        self.guide = guide or guide_for(root)
+        self.segments = SegmentChecker(self.guide)
+        self.plans: dict = _plans_for(root)
+        self.issues: list[Issue] = []
+        self.node: SegmentNode | None = None
+        self.open: dict = {}  # open loop -> {segment or loop node: count} (pyx12 counts per map path)
+        self.claim_id: str | None = None
+        # envelope and counter state, per interchange / group / transaction
+        self.isa_ids: set = set()
+        self.gs_ids: set = set()
+        self.st_ids: set = set()
+        self.envelopes: list = []  # [(kind, control number)] of the ISA/GS/ST still open
+        self.gs_count = self.st_count = self.seg_count = self.hl_count = self.lx_count = 0
+        self.hl_stack: list = []
+        self.last = None
+
+    # -- the stream -------------------------------------------------------------------------------
+
+    def watch(self, segments: Iterable, walker) -> Iterator:
+        """Pass `segments` (the walker's output) through, validating each on the way."""
+        for seg in segments:
+            self.feed(seg, walker.state if seg.loop is not None else None)
+            yield seg
+
+    def feed(self, seg, node: SegmentNode | None) -> None:
+        elements = seg.elements
+        sid = elements[0]
+        self.last = seg
+        self._counters(seg, sid, elements)
+        if elements[-1] == "":
+            if len(elements) > 1:
+                self._issue("IG392", "segment ends with trailing element separators", seg, sid, None)
+            if not any(elements[1:]):
+                self._issue("IG308", "segment is empty", seg, sid, None)
+        elif len(elements) == 1:
+            self._issue("IG308", "segment is empty", seg, sid, None)
+        if not _SEG_ID.match(sid):
+            if self._room("IG301"):
+                self._issue("IG301", _bad_id(sid), seg, sid, None, loop=_loop_id(self.node.loop) if self.node else None)
+            return
+        if sid == "ISA" or sid == "GS":
+            if node is None or not isinstance(node, SegmentNode) or node.id != sid:
+                return
+            self._restart(node)
+        elif node is None or not isinstance(node, SegmentNode):
+            if self._room("IG301"):
+                self._not_found(seg, sid)
+            return
+        elif self.node is None:
+            return  # before any ISA: nothing to validate against
+        else:
+            before = self.claim_id
+            self._claim(node, elements)
+            self._move(seg, node, before)
+        definition = self.guide.segments.get(node)
+        if definition is not None:
+            component = seg.delimiters.component
+            problems = self.segments.check(definition, elements, component)
+            if problems:
+                counts, limit, loop = self.counts, self.limit, _loop_id(node.loop)
+                for code, message, element in problems:
+                    n = counts[code] = counts.get(code, 0) + 1
+                    if n <= limit:
+                        self.issues.append(Issue(code, message, seg, sid, element, loop, self.claim_id))
+
+    def _claim(self, node: SegmentNode, elements: list) -> None:
+        """The claim a finding lies in: CLM01 from the CLM until a segment outside the claim loops."""
+        if node.id == "CLM" and node.loop.id == "2300":
+            self.claim_id = elements[1] if len(elements) > 1 else ""
+        elif _loop_id(node.loop) not in CLAIM_LOOPS:
+            self.claim_id = None
+
+    def finish(self, trailers: bool = True) -> list[Issue]:
+        """End of input: envelopes never closed (left out when `trailers` is False: ENV001 reports it)."""
+        seg = self.last
+        for kind, number in reversed(self.envelopes if trailers else ()):
+            code, what = {"ST": ("IG202", "transaction set"), "GS": ("IG153", "functional group"),
+                          "ISA": ("IG123", "interchange")}[kind]
+            trailer = {"ST": "SE", "GS": "GE", "ISA": "IEA"}[kind]
+            self._keep(Issue(code, f"{what} {_shown(number)} has no {trailer} trailer", seg, trailer, None,
+                             f"{kind}_LOOP", None))
+        self.envelopes = []
+        return self.issues
+
+    # -- structure --------------------------------------------------------------------------------
+
+    def _restart(self, node: SegmentNode) -> None:
+        """ISA and GS start the walk afresh, with the counts of what they open reset (as pyx12)."""
+        self.node = node
+        chain = []
+        loop = node.loop
+        while loop is not None:
+            chain.append(loop)
+            loop = loop.parent
+        open_ = {}
+        for loop in reversed(chain):
+            open_[loop] = {}
+        open_[node.loop][node] = 1
+        if node.id == "GS":
+            kept = self.open.get(node.loop.parent)
+            if kept is not None:
+                open_[node.loop.parent] = kept
+            counts = open_[node.loop.parent]
+            counts[node.loop] = counts.get(node.loop, 0) + 1
+        self.open = open_
+        self.claim_id = None
+
+    def _move(self, seg, node: SegmentNode, claim_before: str | None) -> None:
+        prev = self.node
+        key = (prev, node)
+        step = self.plans.get(key)
+        if step is None:
+            step = self.plans[key] = plan(prev, node)
+        if not step.found:
+            # the loop walker placed it where pyx12 would not look (a missing first segment of a
+            # wrapper): report it as pyx12 does, and follow the walker
+            self._issue("IG301", f"segment {_label(seg)} is not where the guide allows it", seg, seg.elements[0], None,
+                        loop=_loop_id(prev.loop))
+            self.node = node
+            self._reopen(node)
+            return
+        open_ = self.open
+        pending = []
+        for owner, missing, key_id, is_loop, first in step.candidates:
+            counts = open_.get(owner)
+            if counts is None or counts.get(key_id, 0) < 1:
+                pending.append((missing, is_loop, first))
+        for loop in step.pops:
+            open_.pop(loop, None)
+        loop_defs = self.guide.loops
+        for loop, counted in step.pushes:
+            parent = open_.setdefault(loop.parent, {})
+            if counted:
+                info = loop_defs[loop]
+                if info.usage == "N":
+                    self._issue("IG302", f"loop {loop.id} is present but the guide marks it not used", seg,
+                                seg.elements[0], None, loop=loop.id)
+                else:
+                    n = parent[loop] = parent.get(loop, 0) + 1
+                    if n > info.repeat:
+                        self._issue("IG304", f"loop {loop.id} occurs {n} times, the guide allows {info.repeat}",
+                                    seg, seg.elements[0], None, loop=loop.id)
+            open_[loop] = {}
+        counts = open_.setdefault(node.loop, {})
+        n = counts[node] = counts.get(node, 0) + 1
+        if not step.first_segment:
+            info = self.guide.segments[node]
+            where = _loop_id(node.loop)
+            if info.usage == "N":
+                self._issue("IG302", f"segment {node.id} is present but the guide marks it not used", seg, node.id,
+                            None, loop=where)
+            elif n > info.max_use:
+                self._issue("IG305", f"segment {node.id} occurs {n} times, the guide allows {info.max_use}"
+                            + (f" in loop {where}" if where else ""), seg, node.id, None, loop=where)
+        keep = step.keep_pos
+        for missing, is_loop, first in pending:
+            if keep is not None and (first.pos == keep or (first.id == node.id and first.loop is node.loop)):
+                continue
+            self._missing(seg, missing, is_loop, first, claim_before)
+        self.node = node
+
+    def _reopen(self, node: SegmentNode) -> None:
+        loop = node.loop
+        chain = []
+        while loop is not None and loop not in self.open:
+            chain.append(loop)
+            loop = loop.parent
+        for loop in reversed(chain):
+            self.open[loop] = {}
+        for loop in list(self.open):
+            if not _is_ancestor(loop, node.loop):
+                del self.open[loop]
+        counts = self.open[node.loop]
+        counts[node] = counts.get(node, 0) + 1
+
+    def _missing(self, seg, missing, is_loop: bool, first: SegmentNode, claim_before) -> None:
+        if is_loop:
+            info = self.guide.loops[missing]
+            name = f' ("{info.name}")' if info.name else ""
+            loop = missing.id
+            message = f"mandatory loop {missing.id}{name} is missing"
+            segment = first.id
+        else:
+            info = self.guide.segments[missing]
+            name = f' ("{info.name}")' if info.name else ""
+            loop = _loop_id(missing.loop)
+            message = f"mandatory segment {missing.id}{name} is missing" + (f" in loop {loop}" if loop else "")
+            segment = missing.id
+        claim = claim_before if _loop_id(missing if is_loop else missing.loop) in CLAIM_LOOPS else self.claim_id
+        self._keep(Issue("IG303", message, seg, segment, None, loop, claim))
+
+    def _not_found(self, seg, sid: str) -> None:
+        where = self.node
+        loop = _loop_id(where.loop) if where is not None else None
+        start = f" (searched from {where.id} in loop {loop})" if where is not None and loop else ""
+        self._issue("IG301", f"segment {_label(seg)} does not match any segment the guide allows at this position"
+                    f"{start}: wrong qualifier, out of order, or in the wrong loop", seg, sid, None, loop=loop)
+
+    # -- envelopes and counters -------------------------------------------------------------------
+
+    def _counters(self, seg, sid: str, elements: list) -> None:
+        if sid not in _COUNTED:
+            self.seg_count += 1
+            return
+        get = lambda p: elements[p] if p < len(elements) else ""  # noqa: E731
+        if sid == "ISA":
+            number = get(13)
+            if number in self.isa_ids:
+                self._issue("IG125", f"ISA13 {_shown(number)} is not unique within the file", seg, "ISA", None,
+                            loop="ISA_LOOP", claim=False)
+            self.isa_ids.add(number)
+            self._open_envelope("ISA", number)
+            self.gs_count = 0
+            self.gs_ids = set()
+        elif sid == "GS":
+            number = get(6)
+            if number in self.gs_ids:
+                self._issue("IG156", f"GS06 {_shown(number)} is not unique within the file", seg, "GS", None,
+                            loop="GS_LOOP", claim=False)
+            self.gs_count += 1
+            self.gs_ids.add(number)
+            self._open_envelope("GS", number)
+            self.st_count = 0
+            self.st_ids = set()
+        elif sid == "ST":
+            self.hl_stack = []
+            self.hl_count = 0
+            number = get(2)
+            if number in self.st_ids:
+                self._issue("IG223", f"ST02 {_shown(number)} is not unique within the file", seg, "ST", None,
+                            loop="ST_LOOP", claim=False)
+            self.st_count += 1
+            self.st_ids.add(number)
+            self._open_envelope("ST", number)
+            self.seg_count = 1
+        elif sid == "HL":
+            self.hl_count += 1
+            if _int(get(1)) != self.hl_count:
+                self._issue("IG381", f"HL01 hierarchical ID number is out of sequence: expected {self.hl_count}",
+                            seg, "HL", "HL01")
+            if get(2) != "":
+                parent = _int(get(2))
+                if parent not in self.hl_stack:
+                    self._issue("IG382", "HL02 parent ID does not refer to an enclosing HL", seg, "HL", "HL02")
+                while self.hl_stack and parent != self.hl_stack[-1]:
+                    del self.hl_stack[-1]
+            self.hl_stack.append(self.hl_count)
+        elif sid == "CLM":
+            self.lx_count = 0
+        elif sid == "LX":
+            self.lx_count += 1
+            if get(1) != str(self.lx_count):
+                self._issue("IG383", f"LX01 service line number is out of sequence: expected {self.lx_count}",
+                            seg, "LX", "LX01")
+        if sid not in ("ISA", "IEA", "GS", "GE", "ST", "SE"):
+            self.seg_count += 1
+        if sid == "IEA":
+            envelopes = self.envelopes
+            if envelopes and envelopes[-1][0] != "ISA":
+                self._issue("IG124", f"a {envelopes[-1][0]} loop is not closed before IEA", seg, "IEA", None,
+                            loop="ISA_LOOP", claim=False)
+                envelopes.pop()
+            if envelopes and envelopes[-1][1] != get(2):
+                self._issue("IG101", f"IEA02 {_shown(get(2))} does not match ISA13 {_shown(envelopes[-1][1])}", seg,
+                            "IEA", None, loop="ISA_LOOP", claim=False)
+            if _int(get(1)) != self.gs_count:
+                self._issue("IG121", "IEA01 does not match the number of functional groups", seg, "IEA", None,
+                            loop="ISA_LOOP", claim=False)
+            if envelopes:
+                envelopes.pop()
+        elif sid == "GE":
+            envelopes = self.envelopes
+            if envelopes and envelopes[-1][0] != "GS":
+                self._issue("IG153", f"transaction set {_shown(envelopes[-1][1])} is not closed by SE before GE", seg,
+                            "GE", None, loop="GS_LOOP", claim=False)
+                envelopes.pop()
+            if envelopes and envelopes[-1][1] != get(2):
+                self._issue("IG154", f"GE02 {_shown(get(2))} does not match GS06 {_shown(envelopes[-1][1])}", seg,
+                            "GE", None, loop="GS_LOOP", claim=False)
+            if _int(get(1)) != self.st_count:
+                self._issue("IG155", f"GE01 says {_shown(get(1))} transaction sets, but the group has "
+                            f"{self.st_count}", seg, "GE", None, loop="GS_LOOP", claim=False)
+            if envelopes:
+                envelopes.pop()
+        elif sid == "SE":
+            envelopes = self.envelopes
+            number = get(2)
+            if not envelopes or envelopes[-1][0] != "ST" or envelopes[-1][1] != number:
+                shown = _shown(envelopes[-1][1]) if envelopes else ""
+                self._issue("IG203", f"SE02 {_shown(number)} does not match ST02 {shown}".rstrip(), seg, "SE", None,
+                            loop="ST_LOOP", claim=False)
+            if _int(get(1)) != self.seg_count + 1:
+                self._issue("IG204", f"SE01 says {_shown(get(1))} segments, but the transaction set has "
+                            f"{self.seg_count + 1}", seg, "SE", None, loop="ST_LOOP", claim=False)
+            if envelopes:
+                envelopes.pop()
+
+    def _open_envelope(self, kind: str, number: str) -> None:
+        if len(self.envelopes) < MAX_OPEN_ENVELOPES:  # GS after GS after GS ... is junk, not nesting
+            self.envelopes.append((kind, number))
+
+    def _issue(self, code, message, seg, segment, element, loop=None, claim=True) -> None:
+        if self._room(code):
+            self._keep(Issue(code, message, seg, segment, element, loop, self.claim_id if claim else None))
+
+    def _room(self, code: str) -> bool:
+        """False once `code` is past the cap: then it is only counted (no message built)."""
+        n = self.counts.get(code, 0)
+        if n < self.limit:
+            return True
+        self.counts[code] = n + 1
+        return False
+
+    def _keep(self, issue: Issue) -> None:
+        n = self.counts[issue.code] = self.counts.get(issue.code, 0) + 1
+        if n <= self.limit:
+            self.issues.append(issue)
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+_GUIDES: dict = {}
+_PLANS: dict = {}
+
+
+def guide_for(root: LoopNode) -> Guide:
+    """The compiled guide attached to this grammar, built once per process."""
+    guide = _GUIDES.get(id(root))
+    if guide is None:
+        guide = _GUIDES[id(root)] = attach(root)
+    return guide
+
+
+def _plans_for(root: LoopNode) -> dict:
+    """Plans depend only on the grammar, so every file shares them."""
+    return _PLANS.setdefault(id(root), {})
+
+
+def _is_ancestor(loop: LoopNode, of: LoopNode) -> bool:
+    node = of
+    while node is not None:
+        if node is loop:
+            return True
+        node = node.parent
+    return False
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _shown(value: str) -> str:
+    """A control number as it may be shown: digits and letters, at most 15."""
+    return value if re.fullmatch(r"[\w.-]{0,15}", value or "") else "<invalid>"
+
+
+def _label(seg) -> str:
+    """A segment as 'NM1*85' when its first element is a qualifier, else just its id (no PHI)."""
+    sid = seg.elements[0]
+    if not _SEG_ID.match(sid):
+        return "with an invalid identifier"
+    if sid in QUALIFIER_SEGMENTS and len(seg.elements) > 1 and _CODE.match(seg.elements[1]):
+        return f"{sid}*{seg.elements[1]}"
+    return sid
+
+
+def _bad_id(sid: str) -> str:
+    """Never quotes the id: after a stray terminator what stands there is element data (a name)."""
+    if not sid:
+        return "segment has an empty segment identifier"
+    return "segment identifier is not a valid X12 segment identifier (a capital letter, then 1-2 capitals or digits)"
