@@ -454,13 +454,13 @@ def test_python_and_plugin_rules_declare_their_status_as_keyword_arguments():
 
 
 def test_validator_failure_rejects_every_group(tmp_path, monkeypatch):
-    """IG001 (pyx12 could not validate at all) holds every claim in the split; the 999 agrees."""
-    from edi_lint import ig
+    """IG001 (the validator could not validate) holds every claim in the split; the 999 agrees."""
+    from edi_lint.x12.validator import Validator
 
-    def failed(data, path):
-        return [ig._failed(path, "pyx12 failed: RuntimeError")]
+    def failed(self, seg, node):
+        raise RuntimeError("a bug")
 
-    monkeypatch.setattr(ig, "validate", failed)
+    monkeypatch.setattr(Validator, "feed", failed)
     report, s999, s277 = ack(tmp_path, CLEAN)
     assert [f.rule for f in report.findings] == ["IG001"]
     assert errors_999(s999) == ["IK5*A", "AK9*R*1*1*0"]

@@ -192,11 +192,12 @@ def test_list_rules_shows_the_configuration(workdir):
     (workdir / "edi-lint.toml").write_text('ignore = ["PT007"]\n[severity]\nPT009 = "error"\n')
     table = {line.split()[0]: line.split() for line in invoke("--list-rules").stdout.splitlines()[1:]}
     assert table["PT007"][4] == "no" and table["PT001"][4] == "yes"
-    assert table["IG001"][4] == "no"  # the guide family is off until selected
+    assert table["IG001"][4] == "yes"  # the guide family is on by default
+    assert table["STR001"][4] == "no"  # deprecated aliases of IG codes are off until selected
     assert table["PT009"][2] == "error"  # the override, not the default (info)
     rows = {r["id"]: r for r in json.loads(invoke("--list-rules", "--format", "json").stdout)}
     assert rows["PT009"]["severity"] == "error" and rows["PT009"]["default_severity"] == "info"
-    assert rows["PT007"]["selected"] is False and rows["IG001"]["selected"] is False
+    assert rows["PT007"]["selected"] is False and rows["IG001"]["selected"] is True
     selected = {r["id"]: r for r in json.loads(invoke("--list-rules", "--format", "json", "--select", "IG").stdout)}
     assert selected["IG001"]["selected"] is True and selected["PT001"]["selected"] is False
 

@@ -228,9 +228,14 @@ def load_registry(settings=None, *, list_plugins: bool = False) -> Registry:
         for rule in source.rules:
             rules[rule.code] = rule
             infos[rule.code] = rule.info
-    for code in DEPRECATED:
+    for code, replacement in DEPRECATED.items():
         if code in infos:
             infos[code] = deprecated_info(infos[code])
+            twin = infos.get(replacement)
+            if twin is not None:  # the IG code reports the retired rule's defect: its 277CA status too
+                infos[replacement] = dataclasses.replace(
+                    twin, claim_status=twin.claim_status or infos[code].claim_status,
+                    status_entity=twin.status_entity or infos[code].status_entity)
     ordered = dict(sorted(infos.items()))
     return Registry(sources + inactive, rules, ordered, dict(ordered), origin)
 

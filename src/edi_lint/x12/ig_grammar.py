@@ -114,11 +114,11 @@ def load_compiled() -> dict:
     except OSError:
         key = None
     cache = _cache_dir() / f"ig-guide-{key}.json" if key else None
-    if cache is not None and cache.exists():
+    if cache is not None:
         try:
             return json.loads(cache.read_text("utf-8"))
         except (OSError, ValueError):
-            pass  # a damaged cache is recompiled
+            pass  # a missing, unreadable or damaged cache is recompiled
     data = compile_guide(*sources)
     if cache is not None:
         try:

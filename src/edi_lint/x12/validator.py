@@ -446,19 +446,26 @@ class Validator:
         self.gs_count = self.st_count = self.seg_count = self.hl_count = self.lx_count = 0
         self.hl_stack: list = []
         self.last = None
+        self.failed: str | None = None  # why validation stopped, when it did
 
     # -- the stream -------------------------------------------------------------------------------
 
     def watch(self, segments: Iterable, walker) -> Iterator:
-        """Pass `segments` (the walker's output) through, validating each on the way."""
+        """Pass `segments` (the walker's output) through, validating each on the way. A bug of the
+        validator stops the validation (one IG001 at the end), never the lint."""
         for seg in segments:
-            self.feed(seg, walker.state if seg.loop is not None else None)
+            if self.failed is None:
+                try:
+                    self.feed(seg, walker.state if seg.loop is not None else None)
+                except Exception as error:  # noqa: BLE001
+                    self.failed = f"{type(error).__name__} at segment {seg.index}"
             yield seg
 
     def feed(self, seg, node: SegmentNode | None) -> None:
         elements = seg.elements
         sid = elements[0]
         self.last = seg
+        mark = len(self.issues)
         self._counters(seg, sid, elements)
         if elements[-1] == "":
             if len(elements) > 1:
@@ -478,6 +485,7 @@ class Validator:
         elif node is None or not isinstance(node, SegmentNode):
             if self._room("IG301"):
                 self._not_found(seg, sid)
+            self._place_counters(mark, self.node)
             return
         elif self.node is None:
             return  # before any ISA: nothing to validate against
@@ -485,6 +493,7 @@ class Validator:
             before = self.claim_id
             self._claim(node, elements)
             self._move(seg, node, before)
+        self._place_counters(mark, node)
         definition = self.guide.segments.get(node)
         if definition is not None:
             component = seg.delimiters.component
@@ -496,6 +505,14 @@ class Validator:
                     if n <= limit:
                         self.issues.append(Issue(code, message, seg, sid, element, loop, self.claim_id))
 
+    def _place_counters(self, mark: int, node) -> None:
+        """HL/LX numbering issues are known before the segment is placed: give them its loop and claim."""
+        for issue in self.issues[mark:]:
+            if issue.code in ("IG381", "IG382", "IG383"):
+                issue.claim_id = self.claim_id  # the segment's own claim (an HL is in none)
+                if issue.loop is None and node is not None:
+                    issue.loop = _loop_id(node.loop)
+
     def _claim(self, node: SegmentNode, elements: list) -> None:
         """The claim a finding lies in: CLM01 from the CLM until a segment outside the claim loops."""
         if node.id == "CLM" and node.loop.id == "2300":
@@ -506,6 +523,10 @@ class Validator:
     def finish(self, trailers: bool = True) -> list[Issue]:
         """End of input: envelopes never closed (left out when `trailers` is False: ENV001 reports it)."""
         seg = self.last
+        if self.failed is not None:
+            self.issues.append(Issue("IG001", f"the implementation-guide validator failed ({self.failed}); "
+                                     "the file is not fully validated", None, None, None, None, None))
+            return self.issues
         for kind, number in reversed(self.envelopes if trailers else ()):
             code, what = {"ST": ("IG202", "transaction set"), "GS": ("IG153", "functional group"),
                           "ISA": ("IG123", "interchange")}[kind]

@@ -1,0 +1,137 @@
+"""The native implementation-guide validator (x12/validator.py): each IG check fails on a seeded
+defect of clean.837 and passes on the clean file, and agrees with pyx12 on a bounded sample.
+
+The full agreement figure (fixtures, corpus, >= 2,000 mutants) is bench/ig_agreement.py's job.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+from conftest import CORPUS, FIXTURES
+
+from edi_lint.application import build_linter
+from edi_lint.settings import Settings
+
+CLEAN = (FIXTURES / "clean.837").read_bytes()
+
+
+def _load_agreement():
+    path = FIXTURES.parent / "bench" / "ig_agreement.py"
+    spec = importlib.util.spec_from_file_location("bench_ig_agreement", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def native():
+    return build_linter(Settings(select=("IG",)))
+
+
+def edit(old: bytes, new: bytes, count: int = 1) -> bytes:
+    assert old in CLEAN, old
+    return CLEAN.replace(old, new, count)
+
+
+def ig(linter, data: bytes) -> list[tuple[str, str | None, str | None]]:
+    result = linter.lint_bytes(data, "x.837")
+    assert result.status == "linted", result.error
+    return sorted((f.rule, f.segment, f.element) for f in result.findings)
+
+
+def test_clean_file_passes(native):
+    assert ig(native, CLEAN) == []
+
+
+# (what is broken, the edit, the one finding it must give besides SE01's count where segments change)
+CASES = [
+    ("element too long", (b"NM1*41*2*", b"NM1*41*2*" + b"X" * 61), ("IG405", "NM1", "NM103")),
+    ("invalid code", (b"*19740630*F~", b"*19740630*Q~"), ("IG407", "DMG", "DMG03")),
+    ("invalid date", (b"DMG*D8*19", b"DMG*D8*1913"), ("IG408", "DMG", "DMG02")),
+    ("mandatory element empty", (b"N4*LAKEVIEW*OR*976301234~", b"N4**OR*976301234~"), ("IG401", "N4", "N401")),
+    ("syntax rule P", (b"****XX*1318720459~", b"*****1318720459~"), ("IG402", "NM1", "NM108")),
+    ("invalid character", (b"NM1*85*1*HALVORSEN", b"NM1*85*1*HALVOR\x7fSEN"), ("IG406", "NM1", "NM103")),
+]
+
+
+@pytest.mark.parametrize("name,change,expected", [c for c in CASES if c[2]], ids=[c[0] for c in CASES if c[2]])
+def test_element_defects_give_one_finding(native, name, change, expected):
+    got = ig(native, edit(*change))
+    assert expected in got, got
+    assert len(got) == 1, got
+
+
+def test_missing_mandatory_segment_at_loop_close(native):
+    data = edit(b"N3*", b"XX3*")  # billing provider N3 misspelled
+    got = ig(native, data)
+    assert ("IG301", "XX3", None) in got or ("IG301", None, None) in got, got
+    assert ("IG303", "N3", None) in got, got
+
+
+def test_max_use_and_loop_repeat(native):
+    sbr = CLEAN[CLEAN.index(b"SBR*"):].split(b"~")[0] + b"~"
+    got = ig(native, edit(sbr, sbr + b"\n" + sbr))
+    assert ("IG305", "SBR", None) in got, got
+    assert ("IG204", "SE", None) in got  # one segment more than SE01 says
+
+
+def test_unrecognised_segment_is_one_finding_with_claim(native):
+    data = edit(b"\nSV1*", b"\nQQ1*X~\nSV1*")
+    result = native.lint_bytes(data, "x.837")
+    unknown = [f for f in result.findings if f.rule == "IG301"]
+    assert len(unknown) == 1 and unknown[0].claim_id is not None
+    assert {f.rule for f in result.findings} == {"IG301", "IG204"}
+
+
+def test_envelope_counts(native):
+    got = ig(native, edit(b"GE*1*", b"GE*2*"))
+    assert got == [("IG155", "GE", None)]
+
+
+def test_default_run_reports_ig_and_not_the_deprecated_alias():
+    linter = build_linter(Settings())
+    data = edit(b"\nSV1*", b"\nQQ1*X~\nSV1*")
+    rules = {f.rule for f in linter.lint_bytes(data, "x.837").findings}
+    assert "IG301" in rules and "STR001" not in rules
+    explicit = build_linter(Settings(extend_select=("STR001",)))
+    assert "STR001" in {f.rule for f in explicit.lint_bytes(data, "x.837").findings}
+
+
+def test_pyx12_engine_still_available():
+    linter = build_linter(Settings(select=("IG",), ig_engine="pyx12"))
+    got = ig(linter, edit(b"*19740630*F~", b"*19740630*Q~"))
+    assert ("IG407", "DMG", "DMG03") in got
+
+
+def test_compiled_guide_is_cached_by_content(tmp_path, monkeypatch):
+    from edi_lint.x12 import ig_grammar
+
+    monkeypatch.setenv("EDI_LINT_CACHE_DIR", str(tmp_path))
+    data = ig_grammar.load_compiled()
+    cached = list(tmp_path.glob("ig-guide-*.json"))
+    assert len(cached) == 1
+    assert ig_grammar.load_compiled() == data
+    nm1 = next(s for s in data["segments"] if s["id"] == "NM1" and s["name"] == "Billing Provider Name")
+    assert ["P", 8, 9] in nm1["syntax"] and nm1["elements"][0]["codes"] == ["85"]
+
+
+def test_agreement_with_pyx12_on_a_sample_of_mutants():
+    agreement = _load_agreement()
+    bases = [(p.name, p.read_bytes()) for p in (FIXTURES / "clean.837", FIXTURES / "sample.837")]
+    made = agreement.mutants(bases, 120, seed=11)
+    agree, categories, examples = agreement.compare(made)
+    undocumented = {c: n for c, n in categories.items() if c not in agreement.DOCUMENTED}
+    assert not undocumented, examples[:5]
+    assert agree / len(made) >= 0.95, categories
+
+
+def test_agreement_with_pyx12_on_the_corpus(corpus):
+    agreement = _load_agreement()
+    items = [(n, d) for n, d in agreement.inputs(corpus) if agreement.pairs(d, "native") is not None]
+    agree, categories, examples = agreement.compare(items)
+    undocumented = {c: n for c, n in categories.items() if c not in agreement.DOCUMENTED}
+    assert not undocumented, examples
