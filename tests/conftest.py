@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,15 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("the shared real-world corpus (../shared/corpus/real) is not present")
     return CORPUS
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """A working directory holding sample.837 and clean.837, so report paths are relative."""
+    for name in ("sample.837", "clean.837"):
+        shutil.copy2(FIXTURES / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 @pytest.fixture(scope="session")

@@ -18,15 +18,6 @@ def invoke(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-@pytest.fixture
-def workdir(tmp_path, monkeypatch):
-    """A working directory holding sample.837 and clean.837, so report paths are relative."""
-    for name in ("sample.837", "clean.837"):
-        shutil.copy2(FIXTURES / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_runs(workdir, fmt):
     result = invoke("sample.837", "--format", fmt)

@@ -19,14 +19,6 @@ def invoke(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-@pytest.fixture
-def workdir(tmp_path, monkeypatch):
-    for name in ("sample.837", "clean.837"):
-        shutil.copy2(FIXTURES / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 # -- unknown rule codes --------------------------------------------------------------------------
 
 
