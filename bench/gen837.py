@@ -8,23 +8,29 @@ Stdlib only. Usable as a module (`generate(...)`) and as a script:
 
 The output is streamed one claim at a time, so 200,000 claims (about 100 MB) never sit in memory.
 
-Seeded defects, one per affected 97026 service line, match the three core PT rules:
+Seeded defects, one per affected 97026 service line, match the core PT rules:
 
 * PT001  the 97026 line has no GP modifier (no modifier at all, or GO / GN where GP belongs)
 * PT002  the line's effective place of service is not 11 (SV105 = 12/22/02/19 on the line, or
          CLM05-1 not 11 and no SV105)
-* PT003  the line's effective rendering taxonomy is not 225100000X or cannot be determined
-         (wrong or missing PRV03 in 2420A, wrong or missing PRV03 in 2310B, wrong 2000A PRV*BI when no
-         2310B / 2420A applies, or no taxonomy anywhere)
+* PT003  the line's effective rendering taxonomy is not a physical therapist's (wrong PRV03 in 2420A,
+         wrong PRV03 in 2310B, or a wrong 2000A PRV*BI when no 2310B / 2420A applies)
+* PT010  the line's rendering taxonomy cannot be determined (2420A or 2310B without PRV, or no
+         taxonomy anywhere): a warning since issue 13, as the guide lets a claim omit PRV
 
 Precedence used (as in the ruleset spec):
     place of service   = SV105 if present else CLM05-1
     rendering taxonomy = 2420A PRV03 if 2420A NM1*82 present
                          else 2310B PRV03 if 2310B NM1*82 present
-                         else 2000A PRV*BI PRV03; missing => undeterminable => PT003
+                         else 2000A PRV*BI PRV03; missing => undeterminable => PT010
 
-Every other 97026 line is clean on all three rules. The generator records the exact set of
-(rule, CLM01, LX01) it seeded; `--expected FILE.json` writes it, and counts go to stderr.
+Everything else is clean under the default rules and IG validation, so a run reports the seeded
+defects and nothing more: every line carries GP for Medicare (TH001), Medicare and UnitedHealthcare
+get G0283 for unattended electrical stimulation (TH002) and no 97010 for Medicare (TH003), and a
+date of service (a visit) never has the same procedure twice (PT004, TH004 units per day, TH005
+duplicate lines); a claim's visits are consecutive days before the file's creation date (BHT04).
+The generator records the exact set of (rule, CLM01, LX01) it seeded; `--expected FILE.json` writes
+it, and counts go to stderr.
 """
 
 from __future__ import annotations
@@ -33,11 +39,12 @@ import argparse
 import json
 import random
 import sys
+from datetime import date, timedelta
 from dataclasses import dataclass, field
 from typing import IO, Iterable
 
 GOOD_TAXONOMY = "225100000X"  # Physical Therapist
-WRONG_TAXONOMIES = ("225X00000X", "225200000X", "207Q00000X", "2251X0800X", "111N00000X")
+WRONG_TAXONOMIES = ("225X00000X", "207X00000X", "207Q00000X", "235Z00000X", "111N00000X")  # none a PT (2251...X)
 GROUP_TAXONOMIES = ("261QR0400X", "208100000X")  # rehab clinic, PM&R physician group: not a PT
 TARGET_CODE = "97026"
 OTHER_CODES = (  # code, price per unit in cents, timed?
@@ -49,9 +56,16 @@ OTHER_CODES = (  # code, price per unit in cents, timed?
     ("97010", 1200, False),
     ("97014", 1800, False),
 )
+# Medicare and UnitedHealthcare bill unattended electrical stimulation as G0283 (TH002); Medicare bundles
+# 97010 (TH003), so a Medicare claim leaves it off
+G0283_CODES = tuple(("G0283",) + c[1:] if c[0] == "97014" else c for c in OTHER_CODES)
+MEDICARE_CODES = tuple(c for c in G0283_CODES if c[0] != "97010")
 TARGET_PRICE = 3000
+LAST_DOS = date(2026, 11, 26)  # the day before BHT04 (20261127): no date of service after the file
 BAD_POS = ("12", "22", "02", "19")
-RULES = ("PT001", "PT002", "PT003")
+RULES = ("PT001", "PT002", "PT003")  # the rule a seeded defect is drawn for
+REPORTED = ("PT001", "PT002", "PT003", "PT010")  # the rules the seeded defects are reported as
+UNDETERMINABLE = ("2420A-noprv", "2310B-noprv", "none-anywhere")  # PT003 variants reported as PT010
 
 # (payer name, payer id, SBR09 choices, patient loop allowed)
 PAYERS = (
@@ -139,7 +153,7 @@ class Stats:
     defects: list[Defect] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        out = {r: 0 for r in RULES}
+        out = {r: 0 for r in REPORTED}
         for d in self.defects:
             out[d.rule] += 1
         return out
@@ -174,6 +188,19 @@ class Stats:
 
 
 # --------------------------------------------------------------------------- generator
+
+
+def visit_days(codes: list[str]) -> list[int]:
+    """Day offset of each line: two lines per visit, a new visit (the next day) before a procedure would
+    repeat within one, so no date of service bills a code twice (units per day, duplicate lines)."""
+    days: list[int] = []
+    day, seen = 0, set()
+    for code in codes:
+        if len(seen) == 2 or code in seen:
+            day, seen = day + 1, set()
+        seen.add(code)
+        days.append(day)
+    return days
 
 
 class _Gen:
@@ -233,15 +260,17 @@ class _Gen:
         return segs, tax
 
     # -- one claim (2300 and below), returns segments and the seeded defects
-    def claim(self, clm01: str, bp_tax: str | None, st02: str, medicare: bool) -> tuple[list[str], list[Defect]]:
+    def claim(self, clm01: str, bp_tax: str | None, st02: str, medicare: bool,
+              g0283: bool = False) -> tuple[list[str], list[Defect]]:
         r = self.r
         k = self.k
+        others = MEDICARE_CODES if medicare else G0283_CODES if g0283 else OTHER_CODES
         codes: list[tuple[str, int, bool]] = []
         for _ in range(k):
             if r.random() < self.target_rate:
                 codes.append((TARGET_CODE, TARGET_PRICE, False))
             else:
-                codes.append(r.choice(OTHER_CODES))
+                codes.append(r.choice(others))
         # per line: None = clean, else (rule, variant)
         plan: list[tuple[str, str] | None] = [None] * k
         for i, (code, _, _) in enumerate(codes):
@@ -306,8 +335,8 @@ class _Gen:
         line_segs: list[str] = []
         total = 0
         defects: list[Defect] = []
-        year_month = f"2026{r.randrange(1, 11):02d}"
-        day0 = r.randrange(1, 20)
+        start = min(date(2026, r.randrange(1, 11), r.randrange(1, 20)), LAST_DOS - timedelta(days=k - 1))
+        visits = visit_days([code for code, _, _ in codes])
         ndx = r.randrange(1, 3)
         for i, (code, price, timed) in enumerate(codes):
             lx = i + 1
@@ -344,9 +373,10 @@ class _Gen:
                     npi, last, first = r.choice(self.pts)
                     l2420 = [f"NM1*82*1*{last}*{first}****XX*{npi}", f"PRV*PE*PXC*{GOOD_TAXONOMY}"]
                 if p is not None:
-                    defects.append(Defect(rule, clm01, lx, variant, st02))
+                    reported = "PT010" if variant in UNDETERMINABLE else rule
+                    defects.append(Defect(reported, clm01, lx, variant, st02))
             else:
-                mods = ":GP" if r.random() < 0.9 else ""
+                mods = ":GP" if medicare or r.random() < 0.9 else ""  # Medicare: always (TH001)
                 if clm_pos != "11" and r.random() < 0.5:
                     sv105 = "11"
                 if r.random() < self.line_provider_rate * 0.5:
@@ -355,7 +385,7 @@ class _Gen:
             ptr = "1" if ndx == 1 else r.choice(("1", "1:2", "2"))
             line_segs.append(f"LX*{lx}")
             line_segs.append(f"SV1*HC:{code}{mods}*{money(charge)}*UN*{units}*{sv105}**{ptr}")
-            line_segs.append(f"DTP*472*D8*{year_month}{day0 + (i // 2) % 9:02d}")
+            line_segs.append(f"DTP*472*D8*{start + timedelta(days=visits[i]):%Y%m%d}")
             line_segs.extend(l2420)
 
         hi = "HI*ABK:" + "*ABF:".join(r.sample(ICD10, ndx))
@@ -463,7 +493,7 @@ def generate(
             for _ in range(n_claims_here):
                 claim_no += 1
                 clm01 = f"{pcn_prefix}C{claim_no:08d}"
-                segs, defects = g.claim(clm01, bp_tax, st02, medicare)
+                segs, defects = g.claim(clm01, bp_tax, st02, medicare, g0283=pid == "87726")
                 buf.extend(segs)
                 st.defects.extend(defects)
                 st.claims += 1
@@ -493,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tx", type=int, default=1, help="ST/SE transaction sets in the file (default 1)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--defect-rate", "--bad-rate", dest="defect_rate", type=float, default=0.05,
-                    help="probability that a 97026 line gets one seeded PT001/PT002/PT003 defect")
+                    help="probability that a 97026 line gets one seeded PT001/PT002/PT003 (or PT010) defect")
     ap.add_argument("--patient-rate", type=float, default=0.25, help="share of non-Medicare subscribers with a 2000C")
     ap.add_argument("--rendering-rate", type=float, default=0.5, help="share of claims with a 2310B")
     ap.add_argument("--line-provider-rate", type=float, default=0.15, help="share of lines with an extra 2420A")

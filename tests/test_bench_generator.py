@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -55,8 +56,11 @@ def plain_luhn_ok(npi: str) -> bool:
     return len(npi) == 10 and total % 10 == 0
 
 
+PT_TAXONOMY = re.compile(r"2251[0-9A-Z]{5}X")  # 225100000X and its specialisations: a physical therapist
+
+
 def actual_defects(segs: list[list[str]]) -> set[tuple[str, str, int]]:
-    """Apply the three PT rules with the documented precedence, from the text alone."""
+    """Apply PT001-PT003 and PT010 with the documented precedence, from the text alone."""
     found: set[tuple[str, str, int]] = set()
     bp_tax = None
     c2310b = None  # None = no 2310B; "" = 2310B without PRV
@@ -78,7 +82,9 @@ def actual_defects(segs: list[list[str]]) -> set[tuple[str, str, int]]:
             tax = c2310b
         else:
             tax = bp_tax
-        if tax != "225100000X":
+        if not tax:  # no 2420A/2310B PRV, or no taxonomy anywhere: undeterminable
+            found.add(("PT010", clm01, line["lx"]))
+        elif not PT_TAXONOMY.fullmatch(tax):
             found.add(("PT003", clm01, line["lx"]))
 
     for s in segs:
@@ -207,9 +213,9 @@ def test_expected_defects_match_text(seed, rate):
     if rate == 0:
         assert not found
     if rate == 1.0:
-        # every 97026 line is defective, and all three rules appear
+        # every 97026 line is defective, and every rule appears
         assert len(found) == st.target_lines
-        assert {r for r, _, _ in found} == {"PT001", "PT002", "PT003"}
+        assert {r for r, _, _ in found} == {"PT001", "PT002", "PT003", "PT010"}
     # independent count: 97026 lines lacking GP
     no_gp = sum(
         1 for s in segs if s[0] == "SV1" and s[1].split(":")[1] == "97026" and "GP" not in s[1].split(":")[2:]
@@ -218,10 +224,12 @@ def test_expected_defects_match_text(seed, rate):
 
 
 def test_all_variants_occur():
-    _, st = make(400, seed=21, defect_rate=0.6)
-    variants = {(d.rule, d.variant) for d in st.defects}
-    for v in ("2420A-wrong", "2420A-noprv", "2310B-wrong", "2310B-noprv", "2000A-wrong", "none-anywhere"):
+    # a billing provider serves 20-400 claims, so its taxonomy (good, a group's, none) varies by seed
+    variants = {(d.rule, d.variant) for seed in (21, 22, 23) for d in make(400, seed=seed, defect_rate=0.6)[1].defects}
+    for v in ("2420A-wrong", "2310B-wrong", "2000A-wrong"):
         assert ("PT003", v) in variants
+    for v in ("2420A-noprv", "2310B-noprv", "none-anywhere"):  # undeterminable: PT010 since issue 13
+        assert ("PT010", v) in variants
     for v in ("sv105", "clm05"):
         assert ("PT002", v) in variants
     for v in ("no-modifier", "GO", "GN"):
@@ -259,3 +267,30 @@ def test_pyx12_accepts_small_file(tmp_path):
     assert r.stderr.strip().endswith(": OK"), r.stderr[-2000:]
     ack = (tmp_path / "small.837.997").read_text()
     assert "IK5*A" in ack and "IK3" not in ack and "IK4" not in ack and "IK5*R" not in ack and "IK5*E" not in ack
+
+
+def _findings(path, **kw) -> set[tuple[str, str, int]]:
+    import edi_lint
+
+    report = edi_lint.lint(str(path), **kw)
+    assert report.exit_code in (0, 1) and all(f.status == "linted" for f in report.files), report.files
+    return {(f.rule, f.claim_id, f.line_number) for f in report.findings}
+
+
+@pytest.mark.parametrize("lines,tx,seed", [(4, 2, 3), (1, 1, 5), (12, 1, 6)])
+def test_clean_claims_are_clean_under_default_rules(tmp_path, lines, tx, seed):
+    """With no seeded defect, the default run (rules and IG validation) reports nothing at all: the
+    benchmark's findings are the seeded ones, not the generator's own mistakes (units per day,
+    duplicate lines, 97014/97010 or missing GP for Medicare)."""
+    path = tmp_path / "clean.837"
+    st = gen.generate_file(str(path), 150, lines=lines, tx=tx, seed=seed, defect_rate=0.0, patient_rate=0.5,
+                           line_provider_rate=0.4)
+    assert not st.defects
+    assert _findings(path) == set()
+
+
+def test_default_run_reports_exactly_the_seeded_defects(tmp_path):
+    path = tmp_path / "seeded.837"
+    st = gen.generate_file(str(path), 200, lines=6, tx=2, seed=13, defect_rate=0.5, patient_rate=0.5)
+    assert {d.rule for d in st.defects} == {"PT001", "PT002", "PT003", "PT010"}
+    assert _findings(path) == st.expected_keys()
