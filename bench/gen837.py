@@ -28,7 +28,7 @@ Everything else is clean under the default rules and IG validation, so a run rep
 defects and nothing more: every line carries GP for Medicare (TH001), Medicare and UnitedHealthcare
 get G0283 for unattended electrical stimulation (TH002) and no 97010 for Medicare (TH003), and a
 date of service (a visit) never has the same procedure twice (PT004, TH004 units per day, TH005
-duplicate lines); a claim's visits are consecutive days before the file's creation date (BHT04).
+duplicate lines) nor an NCCI pair (TH011); a claim's visits are consecutive days before the file's creation date (BHT04).
 The generator records the exact set of (rule, CLM01, LX01) it seeded; `--expected FILE.json` writes
 it, and counts go to stderr.
 """
@@ -190,13 +190,18 @@ class Stats:
 # --------------------------------------------------------------------------- generator
 
 
+# NCCI pairs (TH011's table) among the generated codes: never on one date of service without 59
+NCCI_PAIRS = {"97530": "97140", "97140": "97530"}
+
+
 def visit_days(codes: list[str]) -> list[int]:
     """Day offset of each line: two lines per visit, a new visit (the next day) before a procedure would
-    repeat within one, so no date of service bills a code twice (units per day, duplicate lines)."""
+    repeat within one, so no date of service bills a code twice (units per day, duplicate lines) or an
+    NCCI pair."""
     days: list[int] = []
     day, seen = 0, set()
     for code in codes:
-        if len(seen) == 2 or code in seen:
+        if len(seen) == 2 or code in seen or NCCI_PAIRS.get(code) in seen:
             day, seen = day + 1, set()
         seen.add(code)
         days.append(day)

@@ -101,6 +101,78 @@ def test_a_missing_code_set_file_is_a_one_line_configuration_error(tmp_path):
     assert result.exit_code == 2 and "code-sets.icd" in result.output
 
 
+# -- NCCI procedure-to-procedure edits (code-sets.ncci, TH010; edi-lint's own table, TH011) -------------
+
+def test_ptp_table_reads_the_cms_layout_text_csv_and_a_folder(tmp_path):
+    from edi_lint.codesets.ncci import load_ptp_table
+
+    table = load_ptp_table(str(FIXTURES / "codesets" / "ncci-sample.txt"))
+    assert len(table) == 3  # the header and copyright lines are skipped, and so is the indicator-9 row
+    assert table.edits("97161", "97140") == [("20200101", "99999999", "1")]
+    assert table.edits("97112", "97026") == [("20200101", "20250101", "1")]
+    assert table.edits("97140", "97161") == [] and table.edits("97035", "97026") == []
+    folder = tmp_path / "ccipra"
+    folder.mkdir()
+    (folder / "f1.csv").write_text('Column 1,Column 2,*,Effective,Deletion,Modifier,Rationale\n'
+                                   '"97530","97116","","20201001","*","1","Misuse"\n', encoding="latin-1")
+    (folder / "f2.txt").write_text("97150\t97110\t*\t20201001\t\t1\tMutually exclusive \xae\n", encoding="latin-1")
+    (folder / "notes.pdf").write_bytes(b"%PDF")
+    table = load_ptp_table(str(folder))
+    assert table.edits("97530", "97116") == [("20201001", "99999999", "1")]
+    assert table.edits("97150", "97110") == [("20201001", "99999999", "1")]
+    assert table.column2 == {"97116", "97110"}
+
+
+@pytest.mark.parametrize("row,why", [("97161\t97140\t\t2020-01-01\t*\t1\tx", "effective date"),
+                                     ("97161\t97140\t\t20200101\t*\t2\tx", "modifier indicator"),
+                                     ("Column 1\tColumn 2\n", "no NCCI PTP edit")])
+def test_a_malformed_ptp_file_names_its_line(tmp_path, row, why):
+    from edi_lint.codesets import CodeSetError
+    from edi_lint.codesets.ncci import load_ptp_table
+
+    path = tmp_path / f"bad{abs(hash(row))}.txt"
+    path.write_text("header line\n" + row, encoding="ascii")
+    with pytest.raises(CodeSetError, match=why) as error:
+        load_ptp_table(str(path))
+    assert str(path) in str(error.value)
+
+
+def test_the_shipped_ncci_table_states_source_and_quarter_and_parses():
+    from edi_lint.codesets.ncci import load_ptp_table
+    from edi_lint.rules.ncci import builtin_table_path
+
+    path = builtin_table_path()
+    text = path.read_text(encoding="ascii")
+    assert "# Source:" in text and "# Quarter:" in text and "UNVERIFIED" in text
+    table = load_ptp_table(str(path))
+    assert table.edits("97161", "97140") and len(table) == sum(
+        1 for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def test_ncci_file_configured_or_not(tmp_path):
+    claim = tmp_path / "c.837"
+    claim.write_bytes(build_837([(r"SV1\*HC:97026:GP", "SV1*HC:97161:GP"), (r"HC:97110:GP", "HC:97140:GP")]).encode())
+    # not configured: TH010 is skipped and says so; edi-lint's own table (TH011, a warning) finds the pair
+    assert "Not configured: this rule is skipped" in run("--explain", "TH010", "--isolated").stdout
+    found = json.loads(run(str(claim), "--isolated", "--format", "json", "-q").stdout)["findings"]
+    assert [(f["rule"], f["severity"], f["line_number"]) for f in found if f["rule"].startswith("TH01")] == [
+        ("TH011", "warning", 2)]
+    # configured: TH010 (an error) checks the CMS file, and TH011 stands down
+    (tmp_path / "edi-lint.toml").write_text(
+        f'[code-sets]\nncci = "{(FIXTURES / "codesets" / "ncci-sample.txt").as_posix()}"\n', encoding="utf-8")
+    config = str(tmp_path / "edi-lint.toml")
+    found = json.loads(run(str(claim), "--config", config, "--format", "json", "-q").stdout)["findings"]
+    assert [(f["rule"], f["severity"], f["line_number"]) for f in found if f["rule"].startswith("TH01")] == [
+        ("TH010", "error", 2)]
+    assert "Configured: checked against" in run("--explain", "TH010", "--config", config).stdout
+    assert "Stands down" in run("--explain", "TH011", "--config", config).stdout
+    # a broken file: one line, exit 2
+    (tmp_path / "bad.txt").write_text("97161\t97140\t\t2020\t*\t1\tx\n", encoding="ascii")
+    (tmp_path / "edi-lint.toml").write_text('[code-sets]\nncci = "bad.txt"\n', encoding="utf-8")
+    result = run(str(claim), "--config", config)
+    assert result.exit_code == 2 and "bad.txt" in result.output and "Traceback" not in result.output
+
+
 # -- the corpus files known to be valid ---------------------------------------------------------------
 
 # pyx12 accepts these (SOURCES.md, "valid"); every default finding on them is a defect in the sample data

@@ -189,6 +189,30 @@ CASES = [
     F("TH009", "aetna-97026", (r"\*{6}MB~", "******CI~"),
       (r"NM1\*PR\*2\*MEDICARE PART B\*\*\*\*\*PI\*04412", "NM1*PR*2*AETNA*****PI*60054"), element="SV101-2"),
     P("TH009", "medicare-97026"),
+    # -- NCCI procedure-to-procedure pairs (src/edi_lint/rules/ncci.py; TH010 with fixtures/codesets/ncci-sample.txt) --
+    F("TH010", "indicator-1-without-modifier", (L97026, "SV1*HC:97161:GP*30*UN*1***1"), (r"HC:97110:GP", "HC:97140:GP"),
+      element="SV101-3"),
+    F("TH010", "59-on-column-1-only", (L97026, "SV1*HC:97161:GP:59*30*UN*1***1"), (r"HC:97110:GP", "HC:97140:GP"),
+      element="SV101-3"),
+    F("TH010", "indicator-0-even-with-59", (r"HC:97110:GP\*85\*UN\*2", "HC:97012:GP*85*UN*1"),
+      (L97026, "SV1*HC:97026:GP:59*30*UN*1***1"), element="SV101-2"),
+    P("TH010", "indicator-1-with-59-on-column-2", (L97026, "SV1*HC:97161:GP*30*UN*1***1"),
+      (r"HC:97110:GP", "HC:97140:GP:59")),
+    P("TH010", "indicator-1-with-xu-on-column-2", (L97026, "SV1*HC:97161:GP*30*UN*1***1"),
+      (r"HC:97110:GP", "HC:97140:GP:XU")),
+    P("TH010", "pair-on-two-days", (L97026, "SV1*HC:97161:GP*30*UN*1***1"), (r"HC:97110:GP", "HC:97140:GP"),
+      (r"D8\*20260105~\nSE", "D8*20260106~\nSE")),
+    P("TH010", "edit-deleted-before-the-date", (r"HC:97110:GP\*85\*UN\*2", "HC:97112:GP*85*UN*2")),
+    P("TH010", "indicator-9-is-no-edit", (r"HC:97110:GP\*85\*UN\*2", "HC:97035:GP*85*UN*2")),
+    F("TH011", "evaluation-with-manual-therapy", (L97026, "SV1*HC:97161:GP*30*UN*1***1"),
+      (r"HC:97110:GP", "HC:97140:GP"), element="SV101-3"),
+    F("TH011", "therapeutic-activities-with-manual-therapy", (L97026, "SV1*HC:97530:GP*30*UN*1***1"),
+      (r"HC:97110:GP", "HC:97140:GP"), element="SV101-3"),
+    P("TH011", "xs-on-column-2", (L97026, "SV1*HC:97161:GP*30*UN*1***1"), (r"HC:97110:GP", "HC:97140:GP:XS")),
+    P("TH011", "59-on-either-line", (L97026, "SV1*HC:97161:GP:59*30*UN*1***1"), (r"HC:97110:GP", "HC:97140:GP")),
+    P("TH011", "pair-on-two-days", (L97026, "SV1*HC:97161:GP*30*UN*1***1"), (r"HC:97110:GP", "HC:97140:GP"),
+      (r"D8\*20260105~\nSE", "D8*20260106~\nSE")),
+    P("TH011", "modalities-not-in-the-table", (r"HC:97110:GP\*85\*UN\*2", "HC:97012:GP*85*UN*1")),
     # -- situational, SNIP 4 (src/edi_lint/rules/situational.py) --
     F("SIT001", "pointer-past-hi", (r"HC:97110:GP\*85\*UN\*2\*\*\*1:2", "HC:97110:GP*85*UN*2***1:3"), element="SV107"),
     F("SIT001", "pointer-thirteen", (r"HC:97110:GP\*85\*UN\*2\*\*\*1:2", "HC:97110:GP*85*UN*2***13"), element="SV107"),
@@ -335,7 +359,10 @@ CASES = [
 # The user-supplied code sets CS014/CS015 check against (tiny samples; see fixtures/README.md)
 CODE_SETS = {"taxonomy": str(FIXTURES / "codesets" / "nucc-sample.csv"),
              "cpt": str(FIXTURES / "codesets" / "cpt-sample.txt"),
-             "hcpcs": str(FIXTURES / "codesets" / "hcpcs-sample.txt")}
+             "hcpcs": str(FIXTURES / "codesets" / "hcpcs-sample.txt"),
+             "ncci": str(FIXTURES / "codesets" / "ncci-sample.txt")}
+# TH011 (edi-lint's own NCCI table) stands down when the CMS file is configured: its cases run without it
+WITHOUT_NCCI_FILE = {k: v for k, v in CODE_SETS.items() if k != "ncci"}
 
 
 @lru_cache(maxsize=None)
@@ -343,7 +370,7 @@ def linter_for(code: str):
     from edi_lint.application import build_linter
     from edi_lint.engine import Settings
 
-    return build_linter(Settings(select=(code,), code_sets=CODE_SETS))
+    return build_linter(Settings(select=(code,), code_sets=WITHOUT_NCCI_FILE if code == "TH011" else CODE_SETS))
 
 
 def test_the_base_claim_is_clean_under_every_rule():

@@ -67,7 +67,7 @@ ACK_KEYS = {"sender-qualifier": str, "sender-id": str, "application-sender": str
             "date": str, "time": str, "source-entity": str}
 PATTERN_KEYS = ("include", "extend-include", "exclude", "extend-exclude")  # gitignore-style globs
 FLAG_KEYS = ("force-exclude", "respect-gitignore", "allow-empty")
-CODE_SET_KEYS = ("taxonomy", "cpt", "hcpcs")  # licensed code sets a user names files for (rules CS014, CS015)
+CODE_SET_KEYS = ("taxonomy", "cpt", "hcpcs", "ncci")  # files a user names (rules CS014, CS015, TH010)
 PAYER_KEYS = ("names", "ids", "filing")
 
 

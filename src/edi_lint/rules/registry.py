@@ -189,9 +189,11 @@ def load_registry(settings=None, *, list_plugins: bool = False) -> Registry:
 
     from edi_lint.codesets import CodeSetError
     from edi_lint.rules.external_codes import user_code_set_rules
+    from edi_lint.rules.ncci import ncci_rules
 
-    try:  # CS014/CS015 check against the user's licensed code-set files (code-sets.* in configuration)
-        configured = user_code_set_rules(getattr(settings, "code_sets", None) or {})
+    try:  # CS014/CS015 and TH010 check against the user's licensed code-set files (code-sets.* in configuration)
+        code_sets = getattr(settings, "code_sets", None) or {}
+        configured = user_code_set_rules(code_sets) + ncci_rules(code_sets)
     except CodeSetError as error:
         raise RegistryError(str(error)) from None
     sources = [Source("core", "built-in", "edi_lint.rules", list(builtin_rules().values()) + configured,
