@@ -24,6 +24,7 @@ DEPRECATED: dict[str, str] = {
     "ENV006": "IG155",  # GE01 transaction set count
     "ENV007": "IG121",  # IEA01 group count
     "HL001": "IG381",  # HL01 numbering
+    "LX001": "IG383",  # LX01 numbering
 }
 
 

@@ -256,18 +256,13 @@ class _HLParents:
             return ()
         own, parent, level = seg.get(1).strip(), seg.get(2).strip(), seg.get(3).strip()
         problem = None
-        if parent:
-            if parent not in self.levels:
-                problem = Problem(f"HL02 refers to parent HL {parent}, which does not come earlier in this "
-                                  "transaction", seg, "HL02", actual=parent)
-            elif level in PARENT_LEVEL and self.levels[parent] not in PARENT_LEVEL[level]:
+        if parent and parent in self.levels:  # a missing parent is IG382's, an empty HL02 IG401's
+            if level in PARENT_LEVEL and self.levels[parent] not in PARENT_LEVEL[level]:
                 want = PARENT_LEVEL[level][0]
                 problem = Problem(
                     f"HL02 makes this {LEVEL_NAMES.get(level, level)} HL a child of HL {parent}, a "
                     f"{LEVEL_NAMES.get(self.levels[parent], 'level ' + self.levels[parent])} HL; expected a "
                     f"{LEVEL_NAMES[want]} parent", seg, "HL02", expected=want, actual=self.levels[parent])
-        elif level in PARENT_LEVEL:
-            problem = Problem(f"HL02 is empty: a {LEVEL_NAMES[level]} HL needs its parent HL", seg, "HL02")
         if own:
             self.levels[own] = level
         return (problem,) if problem is not None else ()
@@ -279,15 +274,20 @@ class _HLParents:
 @file_rule(
     "HL002", "hl-parent",
     claim_status="A3:21",
-    summary="HL02 names a parent HL that does not exist earlier in the transaction, or one of the wrong level.",
+    summary="HL02 names a parent HL of the wrong level (a subscriber under a subscriber, a patient under a billing provider).",
     source="TR3 HL structure (2000A -> 2000B -> 2000C); X12 RFI 477 [S17]; reference §4.2",
     tags=("snip2", "hierarchy"), ruleset="integrity", segment_ids=("ST", "HL"),
-    example_bad="HL*1**20*1~ ... HL*2*5*22*0~",
-    example_good="HL*1**20*1~ ... HL*2*1*22*0~",
+    example_bad="HL*1**20*1~ HL*2*1*22*1~ ... HL*3*2*22*0~",
+    example_good="HL*1**20*1~ HL*2*1*22*1~ ... HL*3*2*23*0~",
 )
 def hl_parent(path):
     """A subscriber HL (22) hangs under a billing-provider HL (20) and a patient HL (23) under a
     subscriber HL; parents come earlier in the same transaction set and never cross ST/SE.
+
+    A parent that does not come earlier is reported by the implementation-guide validation (IG382),
+    and an empty HL02 below the top level too (IG401); this rule used to report them as well, so one
+    defect gave two findings (424 times on the corpus). It now reports only what the guide
+    validation does not: a parent HL of the wrong level.
     """
     return _HLParents()
 

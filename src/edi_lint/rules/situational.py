@@ -208,6 +208,9 @@ class _HlChildren:
         return self._check()  # SE
 
     def _check(self):
+        if _links_broken(self.levels):
+            self.levels = []
+            return ()  # HL01/HL02 are wrong (IG381/IG382): HL04 cannot be judged, and would only echo them
         parents = {seg.get(2).strip() for seg in self.levels}
         problems = []
         for seg in self.levels:
@@ -226,6 +229,17 @@ class _HlChildren:
         return self._check()  # a transaction without SE (ENV001 reports the truncation)
 
 
+def _links_broken(levels) -> bool:
+    """True when an HL01 repeats, or an HL02 is empty below the top level or names no earlier HL."""
+    seen = set()
+    for seg in levels:
+        number, parent = seg.get(1).strip(), seg.get(2).strip()
+        if number in seen or (parent and parent not in seen) or (not parent and seg.get(3).strip() != "20"):
+            return True
+        seen.add(number)
+    return False
+
+
 @file_rule(
     "SIT005", "hl-child-code",
     claim_status="A7:21",
@@ -239,7 +253,10 @@ class _HlChildren:
 def hl_child_code(path):
     """HL04 = 1 announces child levels (a subscriber under a billing provider, a patient under a
     subscriber); 0 says there are none. A wrong HL04 makes the receiver look for a level that does
-    not exist, or miss one that does.
+    not exist, or miss one that does. In a transaction whose HL numbers or parent links are already
+    wrong (an HL01 used twice, an HL02 naming no earlier HL: IG381/IG382 report it), which HL has
+    children cannot be known, so nothing is reported: one broken hierarchy gave hundreds of
+    HL04 findings on a corpus file, each an echo of the HL02 error.
     """
     return _HlChildren()
 
@@ -366,17 +383,22 @@ class _ClaimIds:
     "SIT008", "duplicate-claim-id",
     claim_status="A7:21",
     summary="Two claims of one interchange have the same CLM01 (patient control number).",
-    source="TR3 CLM01 (the provider's unique claim identifier, returned on the 277CA and 835) [S3]",
+    source="TR3 CLM01 note 1 (the submitter's key to match the 277CA and 835 to the claim) [S3]; X12 RFI 2416 and 535",
     tags=SNIP4 + ("claim", "duplicate"), ruleset="situational", segment_ids=("ISA", "CLM"),
     example_bad="CLM*PCN1*115***11:B:1*Y*A*Y*Y~ ... CLM*PCN1*60***11:B:1*Y*A*Y*Y~",
     example_good="CLM*PCN1*115***11:B:1*Y*A*Y*Y~ ... CLM*PCN2*60***11:B:1*Y*A*Y*Y~",
-    severity_reason="the second claim is rejected as a duplicate, and acknowledgments cannot be matched to claims",
+    severity="warning",
+    severity_reason="the guide does not require CLM01 to be unique (X12 RFI 2416: it does not restrict the value "
+    "beyond its name, and the patient account number is a usual choice, shared by a patient's claims), so two "
+    "claims with one CLM01 are valid; but their 277CA and 835 answers cannot be told apart",
 )
 def duplicate_claim_id(path):
     """CLM01 is how the 277CA acknowledgment and the 835 remittance name the claim back to the
-    provider. Two claims with one CLM01 in an interchange (ISA to IEA) are taken for a duplicate
-    submission, and their answers cannot be told apart. Interchanges joined into one file may come
-    from different submitters, so each is checked on its own.
+    provider. Two claims with one CLM01 in an interchange (ISA to IEA) get answers that cannot be
+    told apart, and some clearinghouses take the second for a duplicate submission. The guide itself
+    allows it: many practice systems send the patient account number, which two claims of one
+    patient share. Interchanges joined into one file may come from different submitters, so each is
+    checked on its own.
     """
     return _ClaimIds()
 
