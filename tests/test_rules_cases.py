@@ -110,6 +110,7 @@ CASES = [
       (L97026, "SV1*HC:97026:GP*30*UN*1*11**1")),
     F("PT003", "claim-taxonomy-physician", (r"PRV\*PE\*PXC\*225100000X", "PRV*PE*PXC*207Q00000X"), element="PRV03"),
     P("PT003", "no-prv-for-2310b-is-pt010s", (r"PRV\*PE\*PXC\*225100000X~\n", "")),
+    P("PT003", "no-prv-anywhere", (r"PRV\*BI\*PXC\*225100000X~\n", ""), (r"PRV\*PE\*PXC\*225100000X~\n", "")),
     P("PT003", "orthopaedic-specialisation", (r"PRV\*PE\*PXC\*225100000X", "PRV*PE*PXC*2251X0800X")),
     P("PT003", "sports-specialisation", (r"PRV\*PE\*PXC\*225100000X", "PRV*PE*PXC*2251S0007X")),
     F("PT003", "assistant-commercial", (r"PRV\*PE\*PXC\*225100000X", "PRV*PE*PXC*225200000X"),
@@ -145,6 +146,7 @@ CASES = [
       element="SV107"),
     P("PT008", "ga-abn-on-file", (r"HI\*ABK:M25561", "HI*ABK:E1142"), (L97026, "SV1*HC:97026:GP:GA*30*UN*1***1")),
     P("PT008", "gz-expected-denial", (r"HI\*ABK:M25561", "HI*ABK:E1142"), (L97026, "SV1*HC:97026:GP:GZ*30*UN*1***1")),
+    P("PT008", "gx-voluntary-notice", (r"HI\*ABK:M25561", "HI*ABK:E1142"), (L97026, "SV1*HC:97026:GP:GX*30*UN*1***1")),
     P("PT008", "neuropathy-not-pointed-by-97026", (r"ABF:M5450", "ABF:E1142")),
     P("PT008", "neuropathy-commercial", (r"HI\*ABK:M25561", "HI*ABK:E1142"), (r"\*{6}MB~", "******CI~")),
     F("PT009", "sv105-equals-clm05", (L97026, "SV1*HC:97026:GP*30*UN*1*11**1"), element="SV105"),
@@ -401,6 +403,85 @@ def test_rule_case(case: Case):
         assert found[0].element == case.element, (found[0].element, found[0].message)
     for finding in found:
         assert finding.message and "{" not in finding.message  # templates fully filled
+
+
+# Issue 13's audit: every defect it lists is found by the default run (default selection and IG
+# validation, with the user's licensed code sets configured), and its false positives and noise stay
+# silent there. (item, case id, rules that must not fire in the default run on that case)
+AUDIT_FOUND = [
+    ("GP/GO/GN on every always-therapy code for Medicare", "TH001-fail-medicare-97110-no-modifier", ()),
+    ("KX only with a discipline modifier", "TH006-fail-kx-alone", ()),
+    ("CO on a GP line", "TH007-fail-co-with-gp", ()),
+    ("97014 billed to Medicare", "TH002-fail-97014-medicare", ()),
+    ("97010 billed to Medicare", "TH003-fail-97010-medicare", ()),
+    ("97026 units summed per date of service across lines", "PT004-fail-two-one-unit-lines-same-day", ()),
+    ("the same service line twice", "TH005-fail-same-line-twice", ()),
+    ("NCCI pairs and 59/XU, from the CMS file", "TH010-fail-indicator-1-without-modifier", ("TH011",)),
+    ("NCCI pairs and 59/XU, without the CMS file", "TH011-fail-evaluation-with-manual-therapy", ()),
+    ("a commercial payer's infrared position (BCBS)", "TH008-fail-bcbs-neuropathy", ()),
+    ("PT007 an error for Medicare, one finding", "PT007-fail-pta-renders-medicare", ("PT003",)),
+    ("PT007 for Medicare Advantage", "PT007-fail-pta-renders-medicare-advantage", ("PT003",)),
+    ("PT008 covers Medicare Advantage", "PT008-fail-medicare-advantage", ()),
+    ("CS005/CS006 report one missing CLM05 once", "CS005-fail-clm05-empty", ("CS006",)),
+    ("SV107 pointers beyond the HI codes", "SIT001-fail-pointer-past-hi", ()),
+    ("frequency 7/8 without REF*F8", "SIT002-fail-replacement-without-ref-f8", ()),
+    ("SBR02 = 18 with a 2000C", "SIT003-fail-self-with-patient-loop", ()),
+    ("no 2000C when SBR02 is not 18", "SIT003-fail-not-self-without-patient-loop", ()),
+    ("SBR01 = S/T without a 2320", "SIT004-fail-secondary-without-2320", ()),
+    ("HL04 child code with no child", "SIT005-fail-hl04-one-without-child", ()),
+    ("service date after BHT04", "SIT006-fail-service-after-bht04", ()),
+    ("date of birth after the service", "SIT007-fail-born-after-service", ()),
+    ("duplicate CLM01 in one file", "SIT008-fail-same-clm01-twice", ()),
+    ("SV104 = 0", "SIT009-fail-zero-units", ()),
+    ("billing provider ZIP not 9 digits", "SIT010-fail-five-digit-zip", ()),
+    ("billing provider address a PO box", "SIT011-fail-po-box", ()),
+    ("NM1*85*1 with an organisation name", "SIT012-fail-person-named-llc", ()),
+    ("ICD-10-CM with a decimal point", "CS007-fail-dotted-icd10", ()),
+    ("non-ICD-10 codes under ABK/ABF", "CS008-fail-icd9-under-abk", ()),
+    ("ICD-9 on a date of service from 2015-10-01", "CS009-fail-icd9-in-2026", ()),
+    ("not a billable ICD-10-CM code on the date (M545)", "CS010-fail-m545-header-in-2026", ()),
+    ("place of service not in the CMS list", "CS011-fail-unassigned-pos-38", ()),
+    ("a state code that isn't one", "CS012-fail-unknown-state", ()),
+    ("a ZIP not in its state", "CS013-fail-oregon-zip-in-washington", ()),
+    ("a taxonomy well formed but not in the NUCC list", "CS014-fail-not-in-nucc-sample", ()),
+]
+AUDIT_SILENT = [
+    ("PT003 passes an orthopaedic PT", "PT003-pass-orthopaedic-specialisation", ("PT003", "PT010")),
+    ("PT003 passes a sports PT", "PT003-pass-sports-specialisation", ("PT003", "PT010")),
+    ("PT003 on a claim with no PRV at all", "PT003-pass-no-prv-anywhere", ("PT003",)),
+    ("PT001 + PT003 on an OT billing 97026 with GO", "PT003-pass-occupational-therapist-with-go", ("PT001", "PT003")),
+    ("PT009 left the default run", "PT009-fail-sv105-equals-clm05", ("PT009",)),
+    ("PT008 honours GA", "PT008-pass-ga-abn-on-file", ("PT008",)),
+    ("PT008 honours GZ", "PT008-pass-gz-expected-denial", ("PT008",)),
+    ("PT008 honours GX", "PT008-pass-gx-voluntary-notice", ("PT008",)),
+    ("the clean claim", "PT010-pass-claim-prv", ("*",)),
+]
+CASES_BY_ID = {c.id: c for c in CASES}
+
+
+@lru_cache(maxsize=None)
+def default_linter(ncci_file: bool):
+    from edi_lint.application import build_linter
+    from edi_lint.engine import Settings
+
+    return build_linter(Settings(code_sets=CODE_SETS if ncci_file else WITHOUT_NCCI_FILE))
+
+
+@pytest.mark.parametrize("item,case_id,silent", AUDIT_FOUND, ids=[a[0] for a in AUDIT_FOUND])
+def test_the_default_run_finds_every_defect_the_audit_lists(item, case_id, silent):
+    case = CASES_BY_ID[case_id]
+    text = build_837(case.edits, case.raw)
+    found = {f.rule for f in default_linter(case.rule != "TH011").lint_bytes(text.encode(), "a.837").findings}
+    assert case.rule in found, (item, found)
+    assert not found & set(silent), (item, found)
+
+
+@pytest.mark.parametrize("item,case_id,silent", AUDIT_SILENT, ids=[a[0] for a in AUDIT_SILENT])
+def test_the_default_run_is_silent_on_the_audits_false_positives(item, case_id, silent):
+    case = CASES_BY_ID[case_id]
+    text = build_837(case.edits, case.raw)
+    found = {f.rule for f in default_linter(False).lint_bytes(text.encode(), "a.837").findings}
+    assert (not found) if silent == ("*",) else not found & set(silent), (item, found)
 
 
 def test_every_rule_has_a_failing_and_a_passing_case():
