@@ -38,14 +38,16 @@ CHECKS = ("Two lines of a claim with the same date of service (the claim is one 
           "patient are not checked.")
 
 
-def _lines_by_day(claim) -> dict[str, list]:
-    """Service lines grouped by their first date of service; computed once per claim."""
+def _same_day(claim) -> dict[int, tuple[str, list]]:
+    """id(line) -> (its first date of service, the claim's lines of that date); once per claim."""
     cache = claim.__dict__
-    found = cache.get("_edi_lint_lines_by_day")
+    found = cache.get("_edi_lint_same_day")
     if found is None:
-        found = cache["_edi_lint_lines_by_day"] = {}
+        by_day: dict[str, list] = {}
         for line, first, _ in claim_periods(claim):
-            found.setdefault(first, []).append(line)
+            by_day.setdefault(first, []).append(line)
+        found = cache["_edi_lint_same_day"] = {id(line): (day, lines) for day, lines in by_day.items()
+                                               for line in lines}
     return found
 
 
@@ -55,11 +57,10 @@ def _pair_check(table: PtpTable, either_line: bool):
 
     def check(line):
         code = line.procedure.upper()
-        if code not in column2 or line.date_of_service is None:
+        if code not in column2:
             return ()
-        for day, lines in _lines_by_day(line.claim).items():
-            if line not in lines:
-                continue
+        day, lines = _same_day(line.claim).get(id(line), (None, ()))
+        if len(lines) > 1:
             for other in lines:
                 first = other.procedure.upper()
                 if other is line or first == code:
@@ -78,7 +79,6 @@ def _pair_check(table: PtpTable, either_line: bool):
                                     f"({first} column 1, {code} column 2, modifier indicator 1); {code} is denied "
                                     "unless the modifier says the services were distinct", line.sv1, "SV101-3",
                                     expected=SHOWN_MODIFIERS, actual=",".join(line.modifiers) or None),)
-            return ()
         return ()
 
     return check
