@@ -135,3 +135,128 @@ def test_agreement_with_pyx12_on_the_corpus(corpus):
     agree, categories, examples = agreement.compare(items)
     undocumented = {c: n for c, n in categories.items() if c not in agreement.DOCUMENTED}
     assert not undocumented, examples
+
+
+# --------------------------------------------------------------------------------------------
+# The compiled segment checks (x12/element_checks.py) give exactly what the plain reading gives
+
+
+def _recorded_checks(monkeypatch, files: list[bytes]) -> list:
+    """(definition, elements, component) of every segment check the validator makes on `files`."""
+    from edi_lint.x12 import element_checks
+
+    calls = []
+    original = element_checks.SegmentChecker.check
+
+    def record(self, definition, elements, component):
+        calls.append((definition, list(elements), component))
+        return original(self, definition, elements, component)
+
+    monkeypatch.setattr(element_checks.SegmentChecker, "check", record)
+    linter = build_linter(Settings(select=("IG",)))
+    for data in files:
+        linter.lint_bytes(data, "x.837")
+    monkeypatch.setattr(element_checks.SegmentChecker, "check", original)
+    return calls
+
+
+def _guide():
+    """The compiled guide attached to the walker's grammar (as every Validator gets it)."""
+    from edi_lint.x12.grammar import load_grammar
+    from edi_lint.x12.validator import guide_for
+
+    return guide_for(load_grammar())
+
+
+# values that each break one element check, or sit on the edge of one
+EDGE_VALUES = ["", " ", "X ", "AB  ", "\x07", "A\x1dB", "é", "X" * 90, "1O", "-", ".", "-1.5", "1.", "007", "-12",
+               "20240230", "20240229", "20230229", "18000101", "17991231", "240101", "20240101-20240105",
+               "20240105-2024011", "2360", "2400", "123456", "12345678", "D8", "RD8", "TM", "DT", "Q9", "ZZ", "~"]
+
+
+def test_compiled_checks_equal_the_plain_reading(monkeypatch):
+    import random
+
+    from edi_lint.x12.element_checks import SegmentChecker
+
+    agreement = _load_agreement()
+    bases = [(p.name, p.read_bytes()) for p in (FIXTURES / "clean.837", FIXTURES / "sample.837")]
+    files = [CLEAN, (FIXTURES / "sample.837").read_bytes()] + [d for _, d in agreement.mutants(bases, 60, seed=5)]
+    calls = _recorded_checks(monkeypatch, files)
+    assert len(calls) > 500
+    rng = random.Random(3)
+    variants = []
+    for definition, elements, component in calls[:400]:
+        for _ in range(4):  # each segment again with one or two values broken, or a different component
+            changed = list(elements)
+            for _ in range(rng.choice((1, 2))):
+                position = rng.randrange(1, len(changed) + 2)
+                value = rng.choice(EDGE_VALUES + [component, f"A{component}B"])
+                if position < len(changed):
+                    changed[position] = value
+                else:
+                    changed.append(value)
+            variants.append((definition, changed, rng.choice((component, component, "^", ""))))
+    guide = _guide()
+    compiled, plain = SegmentChecker(guide), SegmentChecker(guide)
+    differences = []
+    for definition, elements, component in calls + variants + calls:  # twice: memo hits give the same
+        got = compiled.check(definition, elements, component)
+        expected = tuple(plain.reference_check(definition, elements, component))
+        if got != expected:
+            differences.append((elements, got, expected))
+    assert not differences, differences[:3]
+    assert any(compiled.check(d, e, c) for d, e, c in variants)  # the variants do break things
+
+
+def test_a_value_called_clean_has_nothing_wrong(monkeypatch):
+    """The one-pattern test for values seen once never hides a finding of the full check."""
+    import random
+
+    from edi_lint.x12.element_checks import ElementChecker, _clean_test
+    from edi_lint.x12.ig_grammar import CompositeDef
+
+    guide = _guide()
+    checker = ElementChecker(guide)
+    kinds = {}
+    for definition in guide.segments.values():
+        for d in definition.elements:
+            for e in d.parts if isinstance(d, CompositeDef) else ((d,) if d is not None else ()):
+                kinds.setdefault((e.type, e.min_len, e.max_len, e.usage == "N", bool(e.codes or e.external)), e)
+    rng = random.Random(9)
+    alphabet = "AZaz09 -.:*~\x07\x1déQ" + "0123456789" * 3
+    tested = 0
+    for d in kinds.values():
+        clean = _clean_test(d)
+        if clean is None:
+            continue
+        for _ in range(300):
+            value = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, d.max_len + 2)))
+            if clean(value):
+                tested += 1
+                assert tuple(checker._check(d, value, ())) == (), (d.ref, d.type, value)
+            else:
+                assert value  # a value it rejects goes through the full check (nothing to assert)
+    assert tested > 1000
+
+
+def test_memos_stay_bounded_on_endless_distinct_values(monkeypatch):
+    from edi_lint.x12 import element_checks
+
+    monkeypatch.setattr(element_checks, "ELEMENT_MEMO_BYTES", 50_000)
+    monkeypatch.setattr(element_checks, "SEGMENT_MEMO_BYTES", 50_000)
+    guide = _guide()
+    checker = element_checks.SegmentChecker(guide)
+    dtp = next(d for d in guide.segments.values() if d.id == "DTP" and d.elements[0].codes == frozenset({"472"}))
+    clm = next(d for d in guide.segments.values() if d.id == "CLM")
+    date = dtp.elements[2]
+    for n in range(20_000):  # dates before 1800 (memoised per value), distinct claims, a few service dates
+        assert checker.elements.value(date, f"1{n:07d}", ("D8",))[0][0] == "IG408"
+        checker.check(clm, ["CLM", f"C{n}", "100", "", "", "11:B:1", "Y", "A", "Y", "Y"], ":")
+        checker.check(dtp, ["DTP", "472", "D8", f"202401{n % 7 + 1:02d}"], ":")
+    assert checker.elements.memos.used <= 50_000
+    assert sum(len(t) for t in checker.elements.memos.tables) < 1_000
+    assert sum(len(t) for t in checker._memos.tables) < 1_000
+    # a definition whose segments never repeat stops being memoised; one that repeats keeps its memo
+    assert checker._compiled[clm].__name__ == "plain"
+    assert checker._compiled[dtp].__name__ == "memoised"

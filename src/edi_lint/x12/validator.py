@@ -7,7 +7,7 @@ follow the 999 IK3/IK4 codes):
 * structure, on each transition between map nodes: mandatory segments and loops skipped (reported
   at the segment read after the gap, as a 999 does), loops over their repeat, segments over their
   max use, segments and loops the guide marks not used, segments that match nothing (IG301);
-* elements, per segment definition: usage, data type, length, codes (and external code lists),
+* elements, per segment definition (element_checks.py): usage, data type, length, codes (and external code lists),
   composites, syntax rules; results memoised per distinct segment text and per (element, value);
 * envelopes and counters: control numbers, SE/GE/IEA counts, duplicate ids, HL and LX sequence.
 
@@ -24,8 +24,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from edi_lint.x12.element_checks import SegmentChecker
 from edi_lint.x12.grammar import LoopNode, SegmentNode
-from edi_lint.x12.ig_grammar import CompositeDef, ElementDef, Guide, attach
+from edi_lint.x12.ig_grammar import Guide, attach
 
 CLAIM_LOOPS = frozenset(
     ["2300", "2320", "2400", "2410", "2430", "2440"]
@@ -40,8 +41,7 @@ QUALIFIER_SEGMENTS = frozenset(
 _SEG_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
 _CODE = re.compile(r"^[A-Z0-9]{1,3}$")
 _COUNTED = frozenset(("ISA", "GS", "ST", "HL", "CLM", "LX", "IEA", "GE", "SE"))  # segments the counters read
-MEMO_LIMIT = 100_000
-MAX_OPEN_ENVELOPES = 64  # distinct segment texts or element values kept; hostile input must not grow memory
+MAX_OPEN_ENVELOPES = 64  # GS after GS after GS ... is junk, not nesting
 
 
 @dataclass(slots=True)
@@ -171,253 +171,6 @@ def _goto(loop: LoopNode, target: SegmentNode, lenient: bool, candidates: list) 
             if found:
                 return [(loop, False)] + found
     return []
-
-
-# --------------------------------------------------------------------------------------------
-# Element checks
-
-
-_N = re.compile(r"-?[0-9]+", re.S | re.ASCII)
-_R = re.compile(r"-?[0-9]*(\.[0-9]+)?", re.S | re.ASCII)
-_BAD_CHAR = re.compile(r"""[^A-Z0-9!"&'()*+,\-\./:;?= a-z%~@\[\]_{}\\|<>^`#$]""", re.S | re.ASCII)
-_NOT_DIGIT = re.compile(r"[^0-9]", re.ASCII)
-_CONTROL = frozenset("\x07\x09\x0a\x0b\x0c\x0d\x1c\x1d\x1e\x1f\x01\x02\x03\x04\x05\x06\x11\x12\x13\x14\x15\x16\x17")
-_DATE_TYPES = ("RD8", "DT", "D8", "D6")
-
-
-def _full(pattern: re.Pattern, value: str) -> bool:
-    match = pattern.match(value)
-    return match is not None and match.group(0) == value
-
-
-def valid_time(value: str) -> bool:
-    if _NOT_DIGIT.search(value):
-        return False
-    if value[0:2] > "23" or value[2:4] > "59":
-        return False
-    if len(value) > 4:
-        if len(value) < 6 or value[4:6] > "59" or len(value) > 8:
-            return False
-    return True
-
-
-def valid_date(kind: str, value: str) -> bool:
-    if (kind == "D8" and len(value) != 8) or (kind == "D6" and len(value) != 6):
-        return False
-    if _NOT_DIGIT.search(value) or len(value) not in (6, 8, 12):
-        return False
-    if len(value) == 6:
-        value = ("20" if int(value[0:2]) < 50 else "19") + value
-    year, month, day = int(value[0:4]), int(value[4:6]), int(value[6:8])
-    if year < 1800 or not 1 <= month <= 12:
-        return False
-    if month in (4, 6, 9, 11):
-        last = 30
-    elif month == 2:
-        last = 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
-    else:
-        last = 31
-    if not 1 <= day <= last:
-        return False
-    return len(value) != 12 or valid_time(value[8:12])
-
-
-def valid_type(value: str, kind: str) -> bool:
-    if not kind:
-        return True
-    if kind[0] == "N":
-        return _full(_N, value)
-    if kind == "R":
-        return _full(_R, value)
-    if kind in ("ID", "AN"):
-        return _BAD_CHAR.search(value) is None
-    if kind == "RD8":
-        parts = value.split("-")
-        return len(parts) == 2 and valid_date("D8", parts[0]) and valid_date("D8", parts[1])
-    if kind in ("DT", "D8", "D6"):
-        return valid_date(kind, value)
-    if kind == "TM":
-        return valid_time(value)
-    return kind == "B"
-
-
-def _subject(d) -> str:
-    return f'{d.ref_x12} ("{d.name}")' if d.name else d.ref_x12
-
-
-def _x12_ref(ref: str) -> str:
-    """'SV101-02' -> 'SV101-2'."""
-    if "-" in ref:
-        head, sub = ref.split("-", 1)
-        return f"{head}-{int(sub)}" if sub.isdigit() else ref
-    return ref
-
-
-class ElementChecker:
-    """Checks of one element value against one definition, memoised per (definition, value)."""
-
-    def __init__(self, guide: Guide):
-        self.external = guide.external
-        self.memo: dict = {}
-        self._regex: dict = {}
-
-    def value(self, d: ElementDef, value: str, types: tuple = ()) -> tuple:
-        """(code, message, element) problems for a non-empty value of a simple element."""
-        key = (d, value, types)
-        found = self.memo.get(key)
-        if found is None:
-            if len(self.memo) > MEMO_LIMIT:
-                self.memo.clear()
-            found = self.memo[key] = tuple(self._check(d, value, types))
-        return found
-
-    def _check(self, d: ElementDef, value: str, types: tuple) -> Iterator[tuple]:
-        ref = _x12_ref(d.ref)
-        subject = f'{ref} ("{d.name}")' if d.name else ref
-        if d.usage == "N":
-            yield "IG410", f"data element {subject} is present but the guide marks it not used", ref
-            return
-        kind = d.type
-        measured = len(value.replace("-", "").replace(".", "")) if kind and (kind == "R" or kind[0] == "N") else len(value)
-        if measured < d.min_len:
-            yield "IG404", f"data element {subject} is too short: {measured} characters, minimum {d.min_len}", ref
-        if measured > d.max_len:
-            yield "IG405", f"data element {subject} is too long: {measured} characters, maximum {d.max_len}", ref
-        if not _CONTROL.isdisjoint(value):
-            yield "IG406", f"data element {subject} contains a control character", ref
-            return
-        if kind in ("AN", "ID") and value[-1] == " " and len(value.rstrip()) >= d.min_len:
-            yield "IG496", f"data element {subject} has unnecessary trailing spaces", ref
-        if (d.codes or d.external) and value not in d.codes:
-            codes = self.external.get(d.external) if d.external else None
-            if codes is None or value not in codes:
-                yield "IG407", f"data element {subject} is not a valid code for this element", ref
-        if not valid_type(value, kind):
-            if kind in _DATE_TYPES:
-                yield "IG408", f"data element {subject} is not a valid date", ref
-            elif kind == "TM":
-                yield "IG409", f"data element {subject} is not a valid time", ref
-            else:
-                yield "IG406", f"data element {subject} contains a character not allowed for its type {kind}", ref
-        if types and not any(valid_type(value, t) for t in types if t):
-            if "TM" in types:
-                yield "IG409", f"data element {subject} is not a valid time", ref
-            elif any(t in types for t in _DATE_TYPES):
-                yield "IG408", f"data element {subject} is not a valid date", ref
-        if d.regex:
-            pattern = self._regex.get(d.regex)
-            if pattern is None:
-                pattern = self._regex[d.regex] = re.compile(d.regex, re.S)
-            if not pattern.search(value):
-                yield "IG407", f"data element {subject} does not have the format the guide requires", ref
-
-
-def _empty(d: ElementDef) -> tuple:
-    if d.usage == "R" and (d.seq != 1 or not d.in_composite or d.composite_required):
-        ref = _x12_ref(d.ref)
-        subject = f'{ref} ("{d.name}")' if d.name else ref
-        return (("IG401", f"mandatory data element {subject} is missing", ref),)
-    return ()
-
-
-class SegmentChecker:
-    """Element, composite and syntax-rule checks of one segment, memoised per distinct segment text."""
-
-    def __init__(self, guide: Guide):
-        self.elements = ElementChecker(guide)
-        self.memo: dict = {}
-
-    def check(self, definition, elements: list, component: str) -> tuple:
-        key = (definition, component, *elements)
-        found = self.memo.get(key)
-        if found is None:
-            if len(self.memo) > MEMO_LIMIT:
-                self.memo.clear()
-            found = self.memo[key] = tuple(self._check(definition, elements, component))
-        return found
-
-    def _check(self, definition, elements: list, component: str) -> Iterator[tuple]:
-        sid = elements[0]
-        defs = definition.elements
-        count = len(defs)
-        given = len(elements) - 1
-        if given > count:
-            yield ("IG403", f"segment {sid} has {given} elements, the guide defines {count}", f"{sid}{count + 1:02d}")
-        is_isa = sid == "ISA"
-        date_format: tuple = ()
-        type_list: list = []
-        check_value = self.elements.value
-        for position in range(1, count + 1):
-            d = defs[position - 1]
-            if d is None:
-                continue
-            value = elements[position] if position <= given else None
-            if isinstance(d, CompositeDef):
-                yield from self._composite(d, value, component)
-                continue
-            if position == 2 and sid == "DTP" and value in ("RD8", "D8", "D6", "DT", "TM"):
-                date_format = (value,)
-            if d.data_ele == "1250":
-                type_list.extend(d.codes)
-            if not value:
-                yield from _empty(d)
-                continue
-            if not is_isa and component and component in value:
-                ref = _x12_ref(d.ref)
-                yield ("IG406", f'data element {ref} ("{d.name}") has components but is not a composite', ref)
-                continue
-            if position == 3 and sid == "DTP":
-                yield from check_value(d, value, date_format)
-            elif d.data_ele == "1251" and type_list:
-                yield from check_value(d, value, tuple(sorted(type_list)))
-            else:
-                yield from check_value(d, value)
-        for rule in definition.syntax:
-            yield from _syntax(rule, elements, sid)
-
-    def _composite(self, d: CompositeDef, value: str | None, component: str) -> Iterator[tuple]:
-        ref = _x12_ref(d.ref)
-        parts = value.split(component) if value and component else ([value] if value else [])
-        empty = not any(parts)
-        if empty and d.usage in ("N", "S"):
-            return
-        subject = f'{ref} ("{d.name}")' if d.name else ref
-        if d.usage == "R" and empty:
-            yield ("IG401", f"mandatory composite {subject} is missing", ref)
-            return
-        if d.usage == "N":
-            yield ("IG410", f"composite {subject} is present but the guide marks it not used", ref)
-            return
-        if len(parts) > len(d.parts):
-            yield ("IG403", f"too many components in composite {ref}", ref)
-        for index, part in enumerate(d.parts):
-            sub = parts[index] if index < len(parts) else ""
-            if sub:
-                yield from self.elements.value(part, sub)
-            else:
-                yield from _empty(part)
-
-
-def _syntax(rule: tuple, elements: list, sid: str) -> Iterator[tuple]:
-    kind, positions = rule[0], rule[1:]
-    size = len(elements)
-    present = [p < size and elements[p] != "" for p in positions]
-    count = sum(present)
-    name = f"{kind}{''.join(f'{p:02d}' for p in positions)}"
-    refs = [f"{sid}{p:02d}" for p in positions]
-    if kind == "P" and 0 < count < len(positions):
-        missing = next(r for r, here in zip(refs, present) if not here)
-        yield ("IG402", f"{sid} syntax rule {name}: if any of {', '.join(refs)} is present, then all are required", missing)
-    elif kind == "R" and count == 0:
-        yield ("IG402", f"{sid} syntax rule {name}: at least one of {', '.join(refs)} is required", refs[0])
-    elif kind == "E" and count > 1:
-        extra = [r for r, here in zip(refs, present) if here][1]
-        yield ("IG410", f"{sid} syntax rule {name}: at most one of {', '.join(refs)} may be present", extra)
-    elif kind == "C" and present[0] and count != len(positions):
-        missing = next(r for r, here in zip(refs[1:], present[1:]) if not here)
-        yield ("IG402", f"{sid} syntax rule {name}: if {refs[0]} is present, then {', '.join(refs[1:])} required", missing)
-    elif kind == "L" and present[0] and count == 1:
-        yield ("IG402", f"{sid} syntax rule {name}: if {refs[0]} is present, then one of {', '.join(refs[1:])} is required", refs[1])
 
 
 # --------------------------------------------------------------------------------------------
