@@ -810,32 +810,117 @@ def test_jobs_batch_small_files_and_keep_the_order(tmp_path):
 # -- item 6: an orphan-only scope keeps its context --------------------------------------------------
 
 
-def test_misplaced_only_claim_is_held_with_its_context(tmp_path):
-    """The only CLM moved above its subscriber HL: HELD.837 had no BHT, submitter or billing provider,
-    and the run said '0 accepted, 0 rejected' with exit 0."""
-    import json
+def _misplaced(text: str, claim_id: str) -> str:
+    """`text` with claim `claim_id` (to the next CLM, HL or SE) moved above its subscriber's HL."""
+    start = text.index(f"CLM*{claim_id}*")
+    end = min(i for i in (text.find(f"\n{sid}*", start) for sid in ("CLM", "HL", "SE")) if i >= 0) + 1
+    claim = text[start:end]
+    text = text[:start] + text[end:]
+    hl = text.rindex("\nHL*", 0, start) + 1
+    assert text[hl:].split("*")[3] == "22", "the claim must sit under a subscriber level"
+    return text[:hl] + claim + text[hl:]
 
-    from edi_lint.x12.tokenizer import segments_from_bytes
 
+def _one_claim_misplaced() -> str:
     text = CLEAN.decode()
     one = text[: text.index("CLM*CLEAN-2310B-PT")] + text[text.index("\nSE*") + 1 :]
-    claim = one[one.index("CLM*") : one.index("\nSE*") + 1]
-    one = one.replace(claim, "", 1)
-    one = one.replace("HL*2*1*22*0~", claim + "HL*2*1*22*0~", 1)
+    return _misplaced(one, "CLEAN-BILLING-TAXONOMY")
+
+
+def _control_numbers(data: bytes) -> list[tuple[str, str, str]]:
+    from edi_lint.x12.tokenizer import segments_from_bytes
+
+    found, isa13, gs06 = [], "", ""
+    for seg in segments_from_bytes(data):
+        if seg.id == "ISA":
+            isa13 = seg.get(13)
+        elif seg.id == "GS":
+            gs06 = seg.get(6)
+        elif seg.id == "ST":
+            found.append((isa13, gs06, seg.get(2)))
+    return found
+
+
+def _valid_everywhere(linter, data: bytes) -> None:
+    """pyx12 accepts it and our own IG validation and structure checks find nothing."""
+    from test_preflight import pyx12_valid
+
+    ok, ack = pyx12_valid(data)
+    assert ok, ack
+    result = lint(linter, data)
+    assert [f.rule for f in result.findings if f.rule.startswith(("IG", "STR", "ENV"))] == []
+    isa13s = [s.get(13) for s in _segments(data) if s.id == "ISA"]
+    assert len(set(isa13s)) == len(isa13s) and len(set(_control_numbers(data))) == len(_control_numbers(data))
+
+
+def _segments(data: bytes):
+    from edi_lint.x12.tokenizer import segments_from_bytes
+
+    return list(segments_from_bytes(data))
+
+
+def test_misplaced_only_claim_is_held_with_its_context(tmp_path, linter):
+    """The only CLM moved above its subscriber HL: HELD.837 had no BHT, submitter, billing provider,
+    SBR, NM1*IL or payer, failed validation, and the run said '0 accepted, 0 rejected' with exit 0."""
+    import json
+
     source = tmp_path / "in.837"
-    source.write_text(one)
+    source.write_text(_one_claim_misplaced())
     run, ok, held = _split_cli(tmp_path, source, "--format", "json")
     assert run.returncode == 1, run.stderr
     doc = json.loads(run.stdout)
     assert doc["split"]["accepted"] == 0 and doc["split"]["rejected"] == 1
-    assert [c["claim_id"] for c in doc["claims"] if not c["accepted"]] == ["CLEAN-BILLING-TAXONOMY"]
-    segments = list(segments_from_bytes(held.read_bytes()))
-    ids = [s.id for s in segments]
-    for needed in ("BHT", "PRV", "N3", "N4", "REF", "CLM"):
-        assert needed in ids, (needed, ids)
-    assert any(s.id == "NM1" and s.get(1) == "41" for s in segments)  # the submitter
-    assert any(s.id == "NM1" and s.get(1) == "85" for s in segments)  # the billing provider
-    (hl,) = [s for s in segments if s.id == "HL"]
-    assert hl.elements[1:5] == ["1", "", "20", "0"]  # no child level written: HL04 says so
-    se = next(s for s in segments if s.id == "SE")
-    assert int(se.get(1)) == ids.index("SE") - ids.index("ST") + 1
+    assert [(c["claim_id"], c["accepted"]) for c in doc["claims"]] == [("CLEAN-BILLING-TAXONOMY", False)]
+    data = held.read_bytes()
+    assert ok.read_bytes() == b""
+    _valid_everywhere(linter, data)
+    segments = _segments(data)
+    for needed in [("BHT", ""), ("NM1", "41"), ("NM1", "40"), ("NM1", "85"), ("SBR", "P"), ("NM1", "IL"),
+                   ("NM1", "PR"), ("CLM", "CLEAN-BILLING-TAXONOMY")]:
+        assert any(s.id == needed[0] and needed[1] in (s.get(1), "") for s in segments), needed
+    assert [s.elements[1:5] for s in segments if s.id == "HL"] == [["1", "", "20", "1"], ["2", "1", "22", "0"]]
+    assert [s.id for s in segments][-9:-3] == ["LX", "SV1", "DTP"] * 2  # the claim, whole, last
+
+
+def test_misplaced_claim_beside_held_claims_keeps_control_numbers_unique(tmp_path, linter):
+    """A transaction whose only claim is misplaced, in an interchange with another held claim: HELD.837
+    got a second interchange repeating ISA13, GS06 and ST02."""
+    import json
+
+    text = CLEAN.decode().replace("GP*30", "GO*30", 1)  # the first claim of ST 0001 has an error
+    st = text[text.index("ST*837") : text.index("CLM*CLEAN-2310B-PT")] + "SE*1*0002~\n"
+    second = _misplaced(st.replace("ST*837*0001", "ST*837*0002"), "CLEAN-BILLING-TAXONOMY")
+    source = tmp_path / "in.837"
+    source.write_text(text.replace("GE*1*1002~", second + "GE*2*1002~"))
+    run, ok, held = _split_cli(tmp_path, source, "--format", "json")
+    assert run.returncode == 1, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["split"]["accepted"] == 4 and doc["split"]["rejected"] == 2
+    assert sorted(_clm01s(held.read_bytes())) == ["CLEAN-BILLING-TAXONOMY"] * 2
+    assert len(doc["claims"]) == 6 and sum(not c["accepted"] for c in doc["claims"]) == 2
+    data = held.read_bytes()
+    assert _control_numbers(data) == [("000001002", "1002", "0001"), ("000001002", "1002", "0002")]
+    from test_preflight import pyx12_valid
+
+    assert pyx12_valid(data)[0]
+    assert pyx12_valid(ok.read_bytes())[0]
+
+
+def test_lint_api_gives_a_misplaced_claim_a_verdict(tmp_path):
+    """`edi_lint.lint` listed no verdict for a CLM the guide has no place for: every CLM of the input
+    must have one."""
+    import edi_lint
+
+    report = edi_lint.lint(_one_claim_misplaced().encode())
+    assert [(c.claim_id, c.accepted) for c in report.claims] == [("CLEAN-BILLING-TAXONOMY", False)]
+    data = _misplaced(CLEAN.decode(), "CLEAN-BILLING-TAXONOMY").encode()  # its subscriber has another claim
+    report = edi_lint.lint(data)
+    assert sorted(c.claim_id for c in report.claims) == sorted(_clm01s(CLEAN))
+    assert report.accepted == []  # the misplaced claim holds its billing provider's claims
+    report = edi_lint.split(data, tmp_path / "OK.837", tmp_path / "HELD.837")
+    assert report.exit_code == 1 and report.split["rejected"] == 5 and report.split["accepted"] == 0
+    held = (tmp_path / "HELD.837").read_bytes()
+    assert _clm01s(held)[:2] == ["CLEAN-BILLING-TAXONOMY", "CLEAN-2310B-PT"]  # moved under its subscriber
+    from test_preflight import pyx12_valid
+
+    assert pyx12_valid(held)[0]

@@ -461,7 +461,8 @@ def test_orphans_hold_even_with_fail_on_never(tmp_path):
 
 
 def test_orphans_in_a_transaction_without_claims(tmp_path):
-    """A transaction whose only 'claim' is misplaced: written to rejected in an envelope of its own."""
+    """A transaction whose only 'claim' is misplaced: written to rejected at its place, in the same
+    interchange and group as the other held claims (an envelope of its own repeated ISA13 and GS06)."""
     text = (FIXTURES / "sample.837").read_text()
     head = text[: text.index("HL*1**20*1~")]
     extra_st = head[head.index("ST*837"):].replace("ST*837*0001", "ST*837*0002") + \
@@ -473,7 +474,8 @@ def test_orphans_in_a_transaction_without_claims(tmp_path):
     assert "LONELY" in clm_texts(data)
     assert Counter(clm_texts(accepted.read_bytes()) + clm_texts(data)) == Counter(clm_texts(source.read_bytes()))
     ids = segment_ids(data)
-    assert ids.count("ISA") == ids.count("IEA") == 2 and ids.count("ST") == ids.count("SE") == 2
+    assert ids.count("ISA") == ids.count("IEA") == 1 and ids.count("GS") == ids.count("GE") == 1
+    assert ids.count("ST") == ids.count("SE") == 2
 
 
 def test_broken_later_isa_holds_its_interchange(tmp_path):

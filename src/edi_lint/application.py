@@ -385,7 +385,7 @@ def with_final_verdicts(result: FileResult, data, fail_on: Severity | None) -> F
     orphan segments hold back what they cover (see preflight). `data` is the input's path or bytes."""
     from edi_lint.preflight import final_verdicts, scan
 
-    if result.status == "error" or not result.verdicts:
+    if result.status == "error" or not (result.verdicts or any(f.claim_id is None for f in result.findings)):
         return result
     try:
         placement = None

@@ -19,10 +19,13 @@ How claims are judged (`final_verdicts`):
   cannot vanish; its verdict is listed like any other (accepted: false);
 * orphans, segments outside any claim that the 837P map has no place for (a CLM right after ST, junk
   between envelopes, a 2010BA with no subscriber HL), hold back their scope whatever --fail-on says,
-  because no valid output can carry them; they are written to the rejected file after the envelope or
-  level they sat in (in an envelope of their own when that scope has no claim), and listed by segment
-  number in the JSON `split.orphan_segments`. A later ISA that is not a well-formed fixed-width ISA
-  holds back its interchange the same way.
+  because no valid output can carry them; they are written to the rejected file where they sat, with
+  their envelope and levels (shared with the held claims around them, so no control number repeats),
+  and listed by segment number in the JSON `split.orphan_segments`. A misplaced CLM is a held claim
+  (it gets a verdict); one between a billing provider's loops and its first subscriber level (the
+  CLM moved above its subscriber HL) is written, with the segments after it that have no loop, under
+  that subscriber level, so the rejected file stays a valid interchange. A later ISA that is not a
+  well-formed fixed-width ISA holds back its interchange the same way.
 
 What is written (`split_source`, `_Output`): one output interchange per input interchange that has claims for that
 output, one GS per input GS, one ST per input ST, in input order. Envelope identifiers are kept as
@@ -152,11 +155,24 @@ class Placement:
 
     chains: dict[int, tuple] = field(default_factory=dict)  # CLM segment index -> chain
     holds: set[tuple] = field(default_factory=set)  # chain prefixes whose claims are held back
-    orphans: dict[tuple, list[Segment]] = field(default_factory=dict)  # chain prefix -> segments to carry
+    # runs of orphans in input order, each with its scope (a chain prefix); written where they sat
+    groups: list[tuple[tuple, list[Segment]]] = field(default_factory=list)
     openers: dict[tuple, tuple] = field(default_factory=dict)  # orphan scope -> its ISA, GS, ST, HL segments
     # orphan scope -> per opener, the segments that belong with it: the transaction header (BHT,
     # submitter, receiver) after the ST, each level's loops (2010AA, 2010BA ...) after its HL
     contexts: dict[tuple, tuple] = field(default_factory=dict)
+    misplaced: list[Segment] = field(default_factory=list)  # CLMs the guide has no place for: held claims
+    # a misplaced claim moved under the subscriber level that follows it: the index of the segment it
+    # is written before (the end of that level's loops) -> its segment indices, and CLM index -> that index
+    moves: dict[int, list[int]] = field(default_factory=dict)
+    moved_to: dict[int, int] = field(default_factory=dict)
+    parents: set[int] = field(default_factory=set)  # billing provider HLs with a level or claim under them
+
+    @property
+    def orphans(self) -> list[int]:
+        """Every segment the guide has no place for (moved claims included), by index."""
+        moved = [i for indices in self.moves.values() for i in indices]
+        return sorted([seg.index for _, segs in self.groups for seg in segs] + moved)
 
     def held(self, clm_index: int) -> bool:
         if () in self.holds:
@@ -181,6 +197,10 @@ def scan(source: Source, wanted: set[int], walk: bool = False) -> Placement:
     has no place for. Orphans hold their scope too, whatever --fail-on says, because a valid output
     cannot carry them; the split writes them to the rejected file at their scope's position.
 
+    A misplaced claim (a CLM and the orphans after it) between a billing provider's loops and its
+    first subscriber level is moved under that subscriber level (`Placement.moves`), so it travels
+    with its context; elsewhere it stays an orphan.
+
     The claim and level boundaries mirror `DocumentReader`: with `walk`, a CLM starts a claim only in
     loop 2300 and an HL starts a level only in loop 2000A/2000B/2000C.
     """
@@ -193,6 +213,10 @@ def scan(source: Source, wanted: set[int], walk: bool = False) -> Placement:
     contexts: list = [[] for _ in range(7)]  # the segments that belong with each opener (see Placement)
     depth = -1  # deepest set position of `chain`
     in_claim = False
+    group: list | None = None  # the run of orphans being collected
+    run: list | None = None  # the misplaced claim being collected (part of `group`)
+    waiting: list[list] = []  # misplaced claims of this billing provider waiting for its subscriber level
+    adopted: list[list] = []  # misplaced claims moving under the subscriber level being read
     with _open(source) as stream:
         segments = iter_segments(stream)
         if walk:
@@ -203,6 +227,11 @@ def scan(source: Source, wanted: set[int], walk: bool = False) -> Placement:
             sid = seg.elements[0]
             index = seg.index
             loop = seg.loop if walk else None
+            if adopted and (sid == "HL" or loop not in SUBSCRIBER_LOOPS):  # the subscriber's loops end here
+                found.moves[index] = [s.index for claim in adopted for s in claim]
+                for claim in adopted:
+                    found.moved_to[claim[0].index] = index
+                adopted = []
             level = None
             orphan = False
             if sid == "ISA":
@@ -218,6 +247,11 @@ def scan(source: Source, wanted: set[int], walk: bool = False) -> Placement:
             elif sid == "CLM" and (not walk or loop == "2300"):
                 level = _CLAIM
             if level is not None:
+                if level == _SUBSCRIBER and waiting:
+                    adopted, waiting = waiting, []
+                waiting = []
+                if level in (_SUBSCRIBER, _PATIENT, _CLAIM) and chain[_BILLING] is not None:
+                    found.parents.add(chain[_BILLING])
                 chain[level] = index
                 openers[level] = seg
                 contexts[level] = []
@@ -234,6 +268,7 @@ def scan(source: Source, wanted: set[int], walk: bool = False) -> Placement:
                 for deeper in range(depth + 1, 7):
                     chain[deeper] = None
                 in_claim = False
+                waiting = []
             else:
                 if walk and in_claim and not (loop is None or loop.startswith(("23", "24"))):
                     in_claim = False  # the reader ends the claim here (a context or header loop)
@@ -250,15 +285,33 @@ def scan(source: Source, wanted: set[int], walk: bool = False) -> Placement:
                         orphan = owner is None or chain[owner] is None
                     if orphan and depth >= 0:
                         key = tuple(chain[: depth + 1])
-                        if key not in found.orphans:
+                        if key not in found.openers:
                             found.openers[key] = tuple(openers[: depth + 1])
-                            found.contexts[key] = tuple(list(c) for c in contexts[: depth + 1])
-                        found.orphans.setdefault(key, []).append(seg)
+                            found.contexts[key] = tuple(contexts[: depth + 1])  # filled on as the scan goes
+                        if group is None or found.groups[-1][0] != key:
+                            group = []
+                            found.groups.append((key, group))
+                        if sid == "CLM":
+                            found.misplaced.append(seg)
+                            run = [seg]
+                            if depth == _BILLING:
+                                waiting.append(run)
+                        elif run is not None and loop is None:
+                            run.append(seg)  # the claim's own segments: the guide has no loop for them
+                        else:
+                            run = None
+                        group.append(seg)
                         found.holds.add(key)
                     elif not orphan and owner is not None:
                         contexts[owner].append(seg)
+            if not orphan:
+                group = run = None
             if index in wanted:
                 found.holds.add(tuple(chain[: scope_depth + 1]) if scope_depth >= 0 else ())
+    if found.moves:  # moved claims are written with their new level, not as orphans where they sat
+        moved = {i for indices in found.moves.values() for i in indices}
+        found.groups = [(key, kept) for key, segs in found.groups
+                        if (kept := [seg for seg in segs if seg.index not in moved])]
     return found
 
 
@@ -280,8 +333,12 @@ def final_verdicts(source: Source, result: FileResult, fail_on: Severity | None,
         placement = scan(source, {f.segment_index for f in blocking})
     elif any(f.segment_index is None for f in blocking):
         placement.holds.add(())
-    return [v if (not v.accepted or not placement.held(v.segment_index)) else
-            ClaimVerdict(v.claim_id, v.transaction, v.segment_index, False) for v in verdicts]
+    verdicts = [v if (not v.accepted or not placement.held(v.segment_index)) else
+                ClaimVerdict(v.claim_id, v.transaction, v.segment_index, False) for v in verdicts]
+    known = {v.segment_index for v in verdicts}
+    verdicts += [ClaimVerdict(seg.get(1), seg.st02, seg.index, False)  # a misplaced CLM is a held claim
+                 for seg in placement.misplaced if seg.index not in known]
+    return sorted(verdicts, key=lambda v: v.segment_index)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -305,15 +362,55 @@ def line_break(source: Source) -> str:
     return ""
 
 
-class _Output:
-    """One output file: opens and closes envelopes as claims from different input envelopes arrive."""
+@dataclass
+class _Level:
+    """An envelope or level rebuilt from a scan, shaped like the reader's Header and Context."""
 
-    def __init__(self, stream, eol: str, orphans: dict[tuple, list[Segment]] | None = None):
+    hl: Segment | None = None
+    segments: list[Segment] = field(default_factory=list)
+    isa: Segment | None = None
+    gs: Segment | None = None
+    st: Segment | None = None
+
+
+@dataclass
+class _Orphans:
+    """A run of orphans with its envelope and levels, written like a claim (but not counted as one)."""
+
+    header: _Level
+    billing: _Level | None
+    subscriber: _Level | None
+    patient: _Level | None
+    segments: list[Segment]
+
+
+def _orphan_run(placement: Placement, key: tuple, segments: list[Segment]) -> _Orphans:
+    openers = placement.openers[key] + (None,) * (6 - len(key))
+    contexts = placement.contexts[key] + ((),) * (6 - len(key))
+    st = openers[_ST]
+    header = _Level(isa=openers[_ISA], gs=openers[_GS], st=st, segments=[st, *contexts[_ST]] if st else [])
+    levels = [_Level(hl, [hl, *contexts[n]]) if hl is not None else None
+              for n, hl in ((n, openers[n]) for n in (_BILLING, _SUBSCRIBER, _PATIENT))]
+    return _Orphans(header, *levels, segments)
+
+
+def _same(a: Segment | None, b: Segment | None) -> bool:
+    """The same input segment (by position: the reader's and the scan's objects differ)."""
+    return a is b or (a is not None and b is not None and a.index == b.index)
+
+
+def _hl(level) -> Segment | None:
+    return level.hl if level is not None else None
+
+
+class _Output:
+    """One output file: opens and closes envelopes as claims (and orphan runs) from different input
+    envelopes arrive, in input order."""
+
+    def __init__(self, stream, eol: str, parents: set[int] | None = None):
         self.stream = stream
         self.eol = eol
-        self.orphans = orphans or {}
-        self.carried: set[tuple] = set()  # orphan scopes already written
-        self.chain: tuple = ()
+        self.parents = parents  # billing HLs that get a child level (None: all of them)
         self.claims = 0
         self.isa = self.gs = self.st = None
         self.groups = self.transactions = self.segments = 0
@@ -329,51 +426,39 @@ class _Output:
         self.stream.write(delimiters.element.join(elements or seg.elements) + delimiters.segment + eol)
         self.segments += 1
 
-    def carry(self, *levels: Segment | None) -> None:
-        """Write the orphans of the scope these opening segments (ISA, GS, ST, HLs) define."""
-        if not self.orphans:
-            return
-        key = tuple(seg.index if seg is not None else None for seg in levels)
-        if key in self.orphans and key not in self.carried:
-            self.carried.add(key)
-            for seg in self.orphans[key]:
-                self.write(seg)
-
-    def add(self, claim) -> None:
+    def add(self, claim, counted: bool = True) -> None:
         header = claim.header
-        if self.isa is not header.isa:
+        if not _same(self.isa, header.isa):
             self.close_interchange()
             self.isa = header.isa
             self.write(header.isa)
-            self.carry(header.isa)
-        if self.gs is not header.gs:
+        if not _same(self.gs, header.gs):
             self.close_group()
             self.gs = header.gs
             if header.gs is not None:
                 self.write(header.gs)
                 self.groups += 1
-            self.carry(header.isa, header.gs)
-        if self.st is not header.st:
+        if not _same(self.st, header.st):
             self.close_transaction()
             self.st = header.st
-            self.segments = 0
-            for seg in header.segments:
-                self.write(seg)
-            self.transactions += 1
-            self.carry(header.isa, header.gs, header.st)
-        if claim.billing is not self.billing:
+            if header.st is not None:
+                self.segments = 0
+                for seg in header.segments:
+                    self.write(seg)
+                self.transactions += 1
+        if not _same(_hl(claim.billing), _hl(self.billing)):
             self.flush()
             self.billing = claim.billing
             if claim.billing is not None:
                 self.hl += 1
                 self.billing_hl = str(self.hl)
-                self._level(claim.billing, self.billing_hl, "", "1")
-                self.carry(header.isa, header.gs, header.st, claim.billing.hl)
-        if claim.subscriber is not self.subscriber:
+                children = self.parents is None or claim.billing.hl.index in self.parents
+                self._level(claim.billing, self.billing_hl, "", "1" if children else "0")
+        if not _same(_hl(claim.subscriber), _hl(self.subscriber)):
             self.flush()
             self.subscriber = claim.subscriber
         self.block.append(claim)
-        self.claims += 1
+        self.claims += counted
 
     def _level(self, context, number: str, parent: str, children: str) -> None:
         hl = context.hl
@@ -389,30 +474,25 @@ class _Output:
             return
         subscriber = self.subscriber
         parent = self.billing_hl
-        first = self.block[0]
-        scope = (first.header.isa, first.header.gs, first.header.st,
-                 first.billing.hl if first.billing is not None else None)
         if subscriber is not None:
             self.hl += 1
             parent = str(self.hl)
             has_patients = any(c.patient is not None for c in self.block)
             self._level(subscriber, parent, self.billing_hl, "1" if has_patients else "0")
-            self.carry(*scope, subscriber.hl)
         patient = None
         for claim in self.block:
-            if claim.patient is not None and claim.patient is not patient:
+            if claim.patient is not None and not _same(claim.patient.hl, _hl(patient)):
                 patient = claim.patient
                 self.hl += 1
                 self._level(patient, str(self.hl), parent, "0")
-                self.carry(*scope, subscriber.hl if subscriber is not None else None, patient.hl)
             for seg in claim.segments:
                 self.write(seg)
         self.block = []
 
     def close_transaction(self) -> None:
+        self.flush()
         if self.st is None:
             return
-        self.flush()
         self.write(self.st, ["SE", str(self.segments + 1), self.st.get(2)])
         self.st = None
         self.hl, self.billing, self.subscriber, self.billing_hl = 0, None, None, ""
@@ -423,38 +503,6 @@ class _Output:
             self.write(self.gs, ["GE", str(self.transactions), self.gs.get(6)])
         self.gs = None
         self.transactions = 0
-
-    def leftover(self, openers: tuple, segments: list[Segment], contexts: tuple = ()) -> None:
-        """Orphans whose scope has no claim: written in a copy of their own envelope, with the
-        transaction header and each level's loops (their context travels with them), HL numbers
-        and HL04 recomputed for the levels written."""
-        isa = openers[0]
-        gs = openers[1] if len(openers) > 1 else None
-        st = openers[2] if len(openers) > 2 else None
-        contexts = tuple(contexts) + ((),) * (len(openers) - len(contexts))
-        self.write(isa)
-        if gs is not None:
-            self.write(gs)
-        if st is not None:
-            self.segments = 0
-            self.write(st)
-            for seg in contexts[2]:
-                self.write(seg)
-        levels = [(hl, contexts[3 + n]) for n, hl in enumerate(openers[3:]) if hl is not None]
-        for number, (hl, context) in enumerate(levels, start=1):
-            elements = list(hl.elements) + [""] * max(0, 5 - len(hl.elements))
-            elements[1], elements[2] = str(number), str(number - 1) if number > 1 else ""
-            elements[4] = "1" if number < len(levels) else "0"
-            self.write(hl, elements)
-            for seg in context:
-                self.write(seg)
-        for seg in segments:
-            self.write(seg)
-        if st is not None:
-            self.write(st, ["SE", str(self.segments + 1), st.get(2)])
-        if gs is not None:
-            self.write(gs, ["GE", "1" if st is not None else "0", gs.get(6)])
-        self.write(isa, ["IEA", "1" if gs is not None else "0", isa.get(13)])
 
     def close_interchange(self) -> None:
         self.close_group()
@@ -488,32 +536,65 @@ def split_source(source: Source, result: FileResult, accepted_path, rejected_pat
     accepted_at = {v.segment_index: v.accepted for v in verdicts}
     eol = line_break(source)
     outcome = SplitResult(result)
+    runs = iter(placement.groups)
+    pending = next(runs, None)
     with _AtomicText(accepted_path) as good, _AtomicText(rejected_path) as bad:
-        outputs = {True: _Output(good, eol), False: _Output(bad, eol, placement.orphans)}
+        outputs = {True: _Output(good, eol), False: _Output(bad, eol, placement.parents)}
+        held = outputs[False]
+
+        def orphans_before(position: float) -> None:
+            """Write the orphan runs that sat before `position` (they are held, with their scope)."""
+            nonlocal pending
+            while pending is not None and pending[1][0].index < position:
+                key, segments = pending
+                held.add(_orphan_run(placement, key, segments), counted=False)
+                held.claims += sum(seg.elements[0] == "CLM" for seg in segments)  # misplaced, not moved
+                pending = next(runs, None)
+
         with _open(source) as stream:
-            reader = DocumentReader(LoopWalker().walk(iter_segments(stream)))
+            walked = _moving(LoopWalker().walk(iter_segments(stream)), placement.moves)
+            reader = DocumentReader(walked)
             for claim in reader.claims():
-                outputs[accepted_at.get(claim.clm.index, False)].add(claim)
+                index = claim.clm.index
+                if accepted_at.get(index, False):
+                    outputs[True].add(claim)
+                else:
+                    orphans_before(placement.moved_to.get(index, index))
+                    held.add(claim)
         incomplete = reader.structure.incomplete_claim
         if incomplete is not None:
-            outputs[False].add(incomplete)
+            orphans_before(incomplete.clm.index)
+            held.add(incomplete)
             verdicts.append(ClaimVerdict(incomplete.id, incomplete.transaction, incomplete.clm.index, False))
             outcome.incomplete.append(incomplete.id)
+        orphans_before(float("inf"))
         for output in outputs.values():
             output.close_interchange()
-        for key, segs in placement.orphans.items():
-            if key not in outputs[False].carried:  # their scope has no claim: an interchange of their own
-                outputs[False].leftover(placement.openers[key], segs, placement.contexts.get(key, ()))
-    outcome.orphans = sorted(seg.index for segs in placement.orphans.values() for seg in segs)
-    for segs in placement.orphans.values():  # a misplaced CLM is still a claim, and it was held
-        for seg in segs:
-            if seg.elements[0] == "CLM":
-                verdicts.append(ClaimVerdict(seg.get(1), seg.st02, seg.index, False))
-                outputs[False].claims += 1
+    outcome.orphans = placement.orphans
     result.verdicts = sorted(verdicts, key=lambda v: v.segment_index)
     outcome.accepted = outputs[True].claims
     outcome.rejected = outputs[False].claims
     return outcome
+
+
+def _moving(segments: Iterable[Segment], moves: dict[int, list[int]]) -> Iterator[Segment]:
+    """The walked segments with each moved claim taken out where it sat and put back, as a loop 2300
+    claim, before the segment `moves` names (the end of the subscriber level's loops)."""
+    if not moves:
+        yield from segments
+        return
+    moving = {i for indices in moves.values() for i in indices}
+    kept: dict[int, Segment] = {}
+    for seg in segments:
+        for index in moves.get(seg.index, ()):
+            moved = kept.pop(index)
+            if moved.elements[0] == "CLM":
+                moved.loop = "2300"
+            yield moved
+        if seg.index in moving:
+            kept[seg.index] = seg
+        else:
+            yield seg
 
 
 class _AtomicText:
