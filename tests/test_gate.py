@@ -16,6 +16,7 @@ from conftest import FIXTURES
 CLEAN = (FIXTURES / "clean.837").read_bytes()
 ISA = CLEAN[:106]
 PIPE_ISA = ISA.replace(b"*", b"|").replace(b"~", b"!")
+HANG_TIMEOUT_S = 900  # wall time of a command-line run: only a real hang reaches it, however loaded the machine
 
 
 def lint(linter, data: bytes):
@@ -293,7 +294,7 @@ def _cli(*args, cwd=None, **options):
     from pathlib import Path
 
     edi_lint = str(Path(sys.executable).with_name("edi-lint"))
-    return subprocess.run([edi_lint, *map(str, args)], capture_output=True, timeout=60, cwd=cwd, **options)
+    return subprocess.run([edi_lint, *map(str, args)], capture_output=True, timeout=HANG_TIMEOUT_S, cwd=cwd, **options)
 
 
 @pytest.mark.parametrize("option", ["--config", "--ruleset", "--baseline"])
@@ -531,7 +532,7 @@ def test_split_reads_standard_input_fifos_and_process_substitution(tmp_path, how
         if shutil.which("bash") is None:
             pytest.skip("no bash")
         run = subprocess.run(["bash", "-c", f"'{edi_lint}' <(cat '{sample}') {outputs}"], capture_output=True,
-                             timeout=60)
+                             timeout=HANG_TIMEOUT_S)
     elif how == "fifo":
         fifo = tmp_path / "in.fifo"
         os.mkfifo(fifo)
@@ -542,12 +543,12 @@ def test_split_reads_standard_input_fifos_and_process_substitution(tmp_path, how
 
         writer = threading.Thread(target=feed)
         writer.start()
-        run = subprocess.run([edi_lint, str(fifo), *outputs.split()], capture_output=True, timeout=60)
+        run = subprocess.run([edi_lint, str(fifo), *outputs.split()], capture_output=True, timeout=HANG_TIMEOUT_S)
         writer.join(10)
     else:
         name = "-" if how == "stdin-dash" else "/dev/stdin"
         run = subprocess.run([edi_lint, name, *outputs.split()], input=sample.read_bytes(), capture_output=True,
-                             timeout=60)
+                             timeout=HANG_TIMEOUT_S)
     assert run.returncode == 1 and b"Traceback" not in run.stderr, run.stderr
     got = _clm01s((tmp_path / "OK.837").read_bytes()) + _clm01s((tmp_path / "HELD.837").read_bytes())
     assert sorted(got) == sorted(_sample_claims())
@@ -638,6 +639,17 @@ def test_split_of_an_unlintable_input_removes_stale_outputs(tmp_path):
     assert run.returncode == 2 and not ok.exists() and not held.exists() and _leftovers(tmp_path) == []
 
 
+def _copied(folder, size: int) -> bool:
+    """Whether the split's private copy of its input (a .tmp file) holds `size` bytes yet."""
+    for name in _leftovers(folder):
+        try:
+            if (folder / name).stat().st_size >= size:
+                return True
+        except OSError:
+            pass
+    return False
+
+
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
 def test_split_interrupted_mid_way_exits_2_and_leaves_nothing(tmp_path, signal_name):
     """SIGTERM left .tmp files; Ctrl-C printed 'Aborted!' and exited 1."""
@@ -653,15 +665,19 @@ def test_split_interrupted_mid_way_exits_2_and_leaves_nothing(tmp_path, signal_n
     process = subprocess.Popen([edi_lint, str(fifo), "--accepted", str(tmp_path / "OK.837"), "--rejected",
                                 str(tmp_path / "HELD.837")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # not ignored
+    sent = CLEAN[: len(CLEAN) // 2]
     with open(fifo, "wb") as feed:
-        feed.write(CLEAN[: len(CLEAN) // 2])
+        feed.write(sent)
         feed.flush()
-        deadline = time.monotonic() + 30
-        while not _leftovers(tmp_path) and time.monotonic() < deadline:
-            time.sleep(0.05)  # the private copy of the input exists: the split is under way
-        assert _leftovers(tmp_path)
+        # the marker: the private copy of the input holds all that was sent, so the split is under way
+        # and waiting for more. No fixed sleep: a loaded machine only makes this take longer.
+        deadline = time.monotonic() + HANG_TIMEOUT_S
+        while not _copied(tmp_path, len(sent)):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the split never read its input"
+            time.sleep(0.02)
         process.send_signal(getattr(signal, signal_name))
-    _, stderr = process.communicate(timeout=120)  # the writer is closed: a missed signal would not hang
+    _, stderr = process.communicate(timeout=HANG_TIMEOUT_S)  # the writer is closed: a missed signal would not hang
     assert process.returncode == 2, stderr
     assert b"interrupted" in stderr and b"Traceback" not in stderr
     assert _leftovers(tmp_path) == [] and not (tmp_path / "OK.837").exists()
@@ -700,9 +716,10 @@ def test_report_to_a_full_or_closed_standard_output_is_a_clear_error(tmp_path, h
     sample = str(FIXTURES / "sample.837")
     if how == "dev-full":
         with open("/dev/full", "w") as full:
-            run = subprocess.run([edi_lint, sample], stdout=full, stderr=subprocess.PIPE, timeout=60)
+            run = subprocess.run([edi_lint, sample], stdout=full, stderr=subprocess.PIPE, timeout=HANG_TIMEOUT_S)
     else:
-        run = subprocess.run([edi_lint, sample], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60,
+        run = subprocess.run([edi_lint, sample], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             timeout=HANG_TIMEOUT_S,
                              preexec_fn=lambda: os.close(1))
     assert run.returncode == 2 and b"Traceback" not in run.stderr, run.stderr
     assert b"cannot write the report to standard output" in run.stderr
@@ -720,40 +737,92 @@ def test_split_whose_report_cannot_be_written_leaves_no_output(tmp_path):
     source.write_bytes(CLEAN)
     with open("/dev/full", "w") as full:
         run = subprocess.run([edi_lint, str(source), "--accepted", str(tmp_path / "OK.837"), "--rejected",
-                              str(tmp_path / "HELD.837")], stdout=full, stderr=subprocess.PIPE, timeout=60)
+                              str(tmp_path / "HELD.837")], stdout=full, stderr=subprocess.PIPE, timeout=HANG_TIMEOUT_S)
     assert run.returncode == 2 and b"Traceback" not in run.stderr, run.stderr
     assert not (tmp_path / "OK.837").exists() and not (tmp_path / "HELD.837").exists()
 
 
-def test_a_path_that_cannot_be_looked_at_fails_alone(tmp_path, monkeypatch):
-    """A path inside a directory the user cannot search raised PermissionError (and the other files
-    were not linted)."""
+def _run_as_nobody(args: list[str], cwd: str) -> tuple[int, str]:
+    """The command line run in a forked child that cannot search what only root may (as root: the
+    child drops to the user nobody; otherwise it is this user). Returns (exit code, standard output).
+
+    A fork rather than a new process: this interpreter may live where nobody cannot read it."""
     import json
     import os
-    import pathlib
 
     from click.testing import CliRunner
 
     from edi_lint.cli import main
 
-    locked = tmp_path / "locked"
-    good = tmp_path / "good.837"
-    good.write_bytes(CLEAN)
-    hidden = str(locked / "in.837")
-    real_stat = os.stat
+    CliRunner().invoke(main, args[1:])  # imports everything the run needs while they can be read
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child's coverage is not collected)
+        try:
+            os.close(reader)
+            os.chdir(cwd)
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+            os.environ["HOME"] = cwd
+            os.environ["XDG_CACHE_HOME"] = os.path.join(cwd, "cache")
+            result = CliRunner().invoke(main, args)
+            os.write(writer, json.dumps([result.exit_code, result.stdout]).encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    chunks = []
+    while chunk := os.read(reader, 1 << 16):
+        chunks.append(chunk)
+    os.close(reader)
+    os.waitpid(child, 0)
+    if not chunks:
+        pytest.fail("the child run gave no answer")
+    code, stdout = json.loads(b"".join(chunks))
+    return code, stdout
 
-    def stat(path, *args, **kwargs):
-        if os.fspath(path).startswith(str(locked)):
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_stat(path, *args, **kwargs)
 
-    monkeypatch.setattr(os, "stat", stat)
-    monkeypatch.setattr(pathlib.Path, "stat", lambda self, **kw: stat(self, **kw))
-    result = CliRunner().invoke(main, [hidden, str(good), "--format", "json", "--isolated"])
-    assert result.exit_code == 2 and result.exception is None or isinstance(result.exception, SystemExit)
-    files = {f["path"]: f for f in json.loads(result.stdout)["files"]}
-    assert files[str(good)]["status"] == "linted" and files[str(good)]["claims"] == 5
-    assert files[hidden]["status"] == "error" and "Permission denied" in files[hidden]["error"]
+def test_a_path_that_cannot_be_looked_at_fails_alone():
+    """A path inside a directory the user cannot search raised PermissionError (and the other files
+    were not linted). For real: a directory of mode 000 (owned by root and read by nobody when the
+    tests run as root)."""
+    import json
+    import os
+    import shutil
+    import tempfile
+
+    if not hasattr(os, "fork") or not hasattr(os, "geteuid"):
+        pytest.skip("needs fork and POSIX users")
+    if os.geteuid() == 0:
+        import pwd
+
+        try:
+            pwd.getpwuid(65534)
+        except KeyError:
+            pytest.skip("running as root, and there is no user nobody (65534) to drop to")
+    folder = tempfile.mkdtemp(prefix="edi-lint-locked-")  # under /tmp: pytest's tmp_path is root's only
+    try:
+        os.chmod(folder, 0o755)
+        locked = os.path.join(folder, "locked")
+        os.mkdir(locked)
+        hidden = os.path.join(locked, "in.837")
+        good = os.path.join(folder, "good.837")
+        for path in (hidden, good):
+            with open(path, "wb") as out:
+                out.write(CLEAN)
+            os.chmod(path, 0o644)
+        os.chmod(locked, 0o000)
+        if os.geteuid() != 0 and os.access(hidden, os.R_OK):
+            pytest.skip("this user can search a directory of mode 000")
+        code, stdout = _run_as_nobody([hidden, good, "--format", "json", "--isolated"], folder)
+    finally:
+        os.chmod(os.path.join(folder, "locked"), 0o700)
+        shutil.rmtree(folder)
+    files = {f["path"]: f for f in json.loads(stdout)["files"]}
+    assert code == 2  # README: an input that could not be linted at all
+    assert files[good]["status"] == "linted" and files[good]["claims"] == 5
+    assert files[hidden]["status"] == "error" and files[hidden]["error"] == "cannot read file: Permission denied"
 
 
 def _dying_worker(name):

@@ -101,12 +101,13 @@ def spooled(name: str, directory) -> Iterator[str]:
             try:
                 while True:
                     try:
-                        chunk = source.read(SPOOL_CHUNK)
+                        chunk = source.read1(SPOOL_CHUNK)  # what has arrived: a FIFO may pause
                     except OSError as error:
                         raise UnreadableInput(_reason(error)) from None
                     if not chunk:
                         break
                     out.write(chunk)
+                    out.flush()  # the copy holds what was read (and a full disk shows at once)
             finally:
                 if source is not sys.stdin.buffer:
                     source.close()
