@@ -20,7 +20,6 @@ from pathlib import Path
 
 from edi_lint.codesets import CodeSetError
 
-CODE = re.compile(r"[0-9A-Z]{5}")
 DAY = re.compile(r"(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])")
 NO_DELETION = "99999999"
 RECORD = 5 + 5 + 8 + 8 + 1  # column 1, column 2, effective, deletion, indicator
@@ -83,17 +82,18 @@ def _record(fields: list[str], where: str) -> str | None:
     if len(fields) < 6:
         return None
     column1, column2 = fields[0].upper(), fields[1].upper()
-    if not (CODE.fullmatch(column1) and CODE.fullmatch(column2)):
+    if not (len(column1) == len(column2) == 5 and column1.isalnum() and column2.isalnum() and column1.isascii()
+            and column2.isascii()):
         return None  # a header or copyright line
     effective, deletion, indicator = fields[3], fields[4] or "*", fields[5]
+    if indicator == "9":
+        return None  # not an edit (its dates are not read)
     if not DAY.fullmatch(effective):
         raise CodeSetError(f"{where}: effective date {effective!r} is not CCYYMMDD")
     if deletion != "*" and not DAY.fullmatch(deletion):
         raise CodeSetError(f"{where}: deletion date {deletion!r} is not CCYYMMDD or *")
-    if indicator not in ("0", "1", "9"):
+    if indicator not in ("0", "1"):
         raise CodeSetError(f"{where}: modifier indicator {indicator!r} is not 0, 1 or 9")
-    if indicator == "9":
-        return None
     return column1 + column2 + effective + (NO_DELETION if deletion == "*" else deletion) + indicator
 
 
