@@ -35,7 +35,8 @@ class PtpTable:
         self.data = "".join(records)
         self.count = len(records)
         self.source = source
-        self.column2 = frozenset(r[5:10] for r in records)  # fast path: most lines are no pair's column 2
+        self.column1 = frozenset(r[:5] for r in records)  # fast paths: most lines are in no pair at all
+        self.column2 = frozenset(r[5:10] for r in records)
 
     def __len__(self) -> int:
         return self.count

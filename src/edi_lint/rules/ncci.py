@@ -53,7 +53,7 @@ def _same_day(claim) -> dict[int, tuple[str, list]]:
 
 def _pair_check(table: PtpTable, either_line: bool):
     """A line check: the line as the column 2 code of an edit with another line of its day."""
-    column2 = table.column2
+    column1, column2 = table.column1, table.column2
 
     def check(line):
         code = line.procedure.upper()
@@ -63,7 +63,7 @@ def _pair_check(table: PtpTable, either_line: bool):
         if len(lines) > 1:
             for other in lines:
                 first = other.procedure.upper()
-                if other is line or first == code:
+                if other is line or first == code or first not in column1:
                     continue
                 for effective, deletion, indicator in table.edits(first, code):
                     if not effective <= day < deletion:
