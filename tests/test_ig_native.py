@@ -107,16 +107,47 @@ def test_pyx12_engine_still_available():
     assert ("IG407", "DMG", "DMG03") in got
 
 
+def _billing_nm1(guide):
+    return next(d for d in guide.segments.values() if d.id == "NM1" and d.name == "Billing Provider Name")
+
+
 def test_compiled_guide_is_cached_by_content(tmp_path, monkeypatch):
-    from edi_lint.x12 import ig_grammar
+    from edi_lint.x12 import ig_grammar, walker
 
     monkeypatch.setenv("EDI_LINT_CACHE_DIR", str(tmp_path))
-    data = ig_grammar.load_compiled()
-    cached = list(tmp_path.glob("ig-guide-*.json"))
-    assert len(cached) == 1
-    assert ig_grammar.load_compiled() == data
-    nm1 = next(s for s in data["segments"] if s["id"] == "NM1" and s["name"] == "Billing Provider Name")
-    assert ["P", 8, 9] in nm1["syntax"] and nm1["elements"][0]["codes"] == ["85"]
+    packed = ig_grammar.load_packed()
+    (cached,) = tmp_path.glob("ig-guide-*.marshal")
+    assert cached.stat().st_mode & 0o777 == 0o600 and not list(tmp_path.glob("*.tmp"))
+    assert ig_grammar.load_packed() == packed
+    nm1 = _billing_nm1(ig_grammar.attach(walker.grammar(), packed))
+    assert ("P", 8, 9) in nm1.syntax and nm1.elements[0].codes == frozenset({"85"})
+    assert nm1.elements[8].ref == "NM109" and nm1.elements[8].data_ele == "67"
+
+
+def test_guide_cache_that_is_not_ours_or_damaged_is_ignored(tmp_path, monkeypatch):
+    """The same rules as the grammar's cache (test_gate.py): a planted or damaged guide never counts."""
+    import hashlib
+    import marshal
+
+    from edi_lint.x12 import ig_grammar, walker
+
+    monkeypatch.setenv("EDI_LINT_CACHE_DIR", str(tmp_path))
+    real = ig_grammar.load_packed()
+    (path,) = tmp_path.glob("ig-guide-*.marshal")
+    key = path.read_bytes().split(b"\n", 1)[0].split()[1].decode()
+    loops, segments, external = real
+    segments = [s if s[1] != "Billing Provider Name" else s[:4] + ((),) + s[5:] for s in segments]
+    body = marshal.dumps((loops, segments, external))
+    path.write_bytes(f"edi-lint-guide {key} {hashlib.sha256(body).hexdigest()}\n".encode() + body)
+    assert ig_grammar.load_packed() != real  # planted by this user, owner-only: it is used
+    path.chmod(0o666)  # writable by others: ignored
+    assert ("P", 8, 9) in _billing_nm1(ig_grammar.attach(walker.grammar(), ig_grammar.load_packed())).syntax
+    path.chmod(0o600)
+    path.write_bytes(path.read_bytes()[:-10])  # damaged: its hash no longer matches
+    assert ig_grammar.load_packed() == real
+    path.unlink()
+    path.mkdir()  # not a regular file
+    assert ig_grammar.load_packed() == real
 
 
 def test_agreement_with_pyx12_on_a_sample_of_mutants():

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 DEFAULT_INCLUDE = ("*.837", "*.837p", "*.x12", "*.edi")
@@ -64,12 +65,22 @@ def _spec(patterns):
 
 
 class _Matcher:
+    """Patterns compiled on first use: a run that names its files (a pre-commit hook) never needs
+    them, nor the pathspec import."""
+
     def __init__(self, selection: FileSelection):
+        self.selection = selection
         self.root = os.path.abspath(selection.root)
-        self.include = _spec(selection.includes)
-        self.exclude = _spec(selection.excludes)
         self.gitignore = selection.respect_gitignore
         self._ignores: dict = {}  # folder -> its .gitignore spec or None; ("repo", folder) -> work tree top
+
+    @cached_property
+    def include(self):
+        return _spec(self.selection.includes)
+
+    @cached_property
+    def exclude(self):
+        return _spec(self.selection.excludes)
 
     def _relative(self, path: str, base: str) -> str:
         relative = os.path.relpath(path, base).replace(os.sep, "/")

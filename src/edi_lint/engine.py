@@ -13,7 +13,6 @@ from typing import BinaryIO, Iterable
 from edi_lint.claims import Claim
 from edi_lint.document import DocumentReader
 from edi_lint.findings import ClaimVerdict, FileResult, Finding, Severity, one_line, printable, segment_id
-from edi_lint.records import record_claim
 from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.structure import MISSING_TRAILER, UNEXPECTED_SEGMENT
@@ -163,6 +162,8 @@ class Linter:
         verdicts = result.verdicts if self.settings.collect_verdicts else None
         ignored = self.settings.ignored_for(path) if verdicts is not None else ()  # per-file-ignores
         records = result.records if self.settings.keep_claims else None
+        if records is not None:  # the HTML report's claim cards; other formats never import records
+            from edi_lint.records import record_claim
         claims = lines = 0
         spans = []
         for claim in reader.claims():

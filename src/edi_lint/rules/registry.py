@@ -20,6 +20,7 @@ from types import ModuleType
 from edi_lint.rules.api import BUILTIN, Rule
 from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.deprecated import DEPRECATED, deprecated_info
+from edi_lint.rules.ig_codes import RULES as IG_RULES
 from edi_lint.rules.structure import ENGINE_RULES
 
 ENTRY_POINT_GROUP = "edi_lint.rulesets"
@@ -185,8 +186,6 @@ def load_registry(settings=None, *, list_plugins: bool = False) -> Registry:
 
     payer_profiles = getattr(settings, "payer_profiles", None) or {}
     enabled = tuple(getattr(settings, "plugins", ()) or ())
-    from edi_lint import ig
-
     from edi_lint.codesets import CodeSetError
     from edi_lint.rules.external_codes import user_code_set_rules
     from edi_lint.rules.ncci import ncci_rules
@@ -199,7 +198,7 @@ def load_registry(settings=None, *, list_plugins: bool = False) -> Registry:
     sources = [Source("core", "built-in", "edi_lint.rules", list(builtin_rules().values()) + configured,
                       infos=list(ENGINE_RULES.values())),
                # implementation-guide validation (SNIP 1-2): on by default, native engine (or pyx12)
-               Source("ig", "built-in", "edi_lint.ig", [], infos=list(ig.RULES.values()), prefix="IG")]
+               Source("ig", "built-in", "edi_lint.ig", [], infos=list(IG_RULES.values()), prefix="IG")]
     try:
         sources += _shipped_sources(payer_profiles)
         for path in getattr(settings, "rulesets", ()) or ():

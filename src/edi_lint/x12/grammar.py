@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from edi_lint import cache
 
 MAP_NAME = "837.5010.X222.A1.xml"
 COMPILER_VERSION = 1  # bump when the compiled shape changes, so stale caches are ignored
@@ -82,12 +81,12 @@ def load_grammar() -> LoopNode:
         key = content_key(source)
     except OSError:
         return _from_data(compile_map(source))  # the map itself cannot be read: compile_map says why
-    cache = cache_file(key)
-    data = _read_cache(cache, key) if cache is not None else None
+    path = cache_file(key)
+    data = _read_cache(path, key) if path is not None else None
     if data is None:
         data = compile_map(source)
-        if cache is not None:
-            _write_cache(cache, key, data)
+        if path is not None:
+            _write_cache(path, key, data)
     return _from_data(data)
 
 
@@ -101,83 +100,30 @@ def content_key(source: Path) -> str:
 
 
 def cache_file(key: str) -> Path | None:
-    base = os.environ.get("EDI_LINT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    try:
-        root = Path(base) if base else Path.home() / ".cache"
-    except RuntimeError:  # no home directory to be found
-        return None
-    if not os.environ.get("EDI_LINT_CACHE_DIR"):
-        root = root / "edi-lint"
-    return root / f"grammar-{key[:32]}.json"
+    root = cache.directory()
+    return root / f"grammar-{key[:32]}.json" if root is not None else None
 
 
 MAX_CACHE_BYTES = 16 << 20  # the compiled grammar is about 100 kB
 _HEADER = "edi-lint-grammar"
+_EVENT = "grammar_cache_ignored"
 
 
-def _ignored(cache: Path, reason: str) -> None:
-    from edi_lint import logs
-
-    logs.event("debug", "grammar_cache_ignored", path=str(cache), reason=reason)
-
-
-def _read_cache(cache: Path, key: str) -> dict | None:
-    """The cached grammar when the file is a regular file of this user's, writable by no one else,
-    and its header names `key` and the sha256 of the rest; else None."""
-    try:
-        fd = os.open(cache, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
+def _read_cache(path: Path, key: str) -> dict | None:
+    """The cached grammar when `path` is ours and verified (see edi_lint.cache) and holds one; else None."""
+    body = cache.read(path, f"{_HEADER} {key}", MAX_CACHE_BYTES, _EVENT)
+    if body is None:
         return None
-    except OSError as error:
-        _ignored(cache, f"cannot open: {error.strerror or error}")
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return _ignored(cache, "not a regular file")
-        if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
-            return _ignored(cache, "owned by another user")
-        if info.st_mode & 0o022:
-            return _ignored(cache, "writable by other users")
-        with os.fdopen(fd, "rb", closefd=False) as stream:
-            raw = stream.read(MAX_CACHE_BYTES + 1)
-    except OSError as error:
-        return _ignored(cache, f"cannot read: {error.strerror or error}")
-    finally:
-        os.close(fd)
-    if len(raw) > MAX_CACHE_BYTES:
-        return _ignored(cache, "too large")
-    header, _, body = raw.partition(b"\n")
-    if header != f"{_HEADER} {key} {hashlib.sha256(body).hexdigest()}".encode():
-        return _ignored(cache, "stale or damaged (its hash does not match)")
     try:
         data = json.loads(body.decode("utf-8"))
         _from_data(data)  # the shape is checked here, where a failure costs nothing
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        return _ignored(cache, "not a compiled grammar")
+        return cache.ignored(path, _EVENT, "not a compiled grammar")
     return data
 
 
-def _write_cache(cache: Path, key: str, data: dict) -> None:
-    """Write atomically (a temporary file in the same directory, then rename), readable by this user
-    only. A directory that cannot be written only costs speed."""
-    body = json.dumps(data, separators=(",", ":")).encode("utf-8")
-    tmp = None
-    try:
-        cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".grammar-", suffix=".tmp", dir=cache.parent)  # mode 0600
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(f"{_HEADER} {key} {hashlib.sha256(body).hexdigest()}\n".encode() + body)
-        os.replace(tmp, cache)
-        tmp = None
-    except OSError as error:
-        _ignored(cache, f"cannot be written: {error.strerror or error}")
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+def _write_cache(path: Path, key: str, data: dict) -> None:
+    cache.write(path, f"{_HEADER} {key}", json.dumps(data, separators=(",", ":")).encode("utf-8"), _EVENT)
 
 
 def compile_map(source: Path) -> dict:
