@@ -48,7 +48,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,6 +106,8 @@ class Config:
 
 
 def _has_table(path: Path) -> bool:
+    import tomllib  # here and in load_config: a run with no configuration file does not import it
+
     try:
         data = tomllib.loads(read_text(path, CONFIG_LIMIT))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -197,6 +198,8 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(path, f"cannot read the file: {error.strerror or error}") from None
     except UnicodeDecodeError:
         raise ConfigError(path, "the file is not UTF-8 text") from None
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -8,12 +8,19 @@ input (or from Options), so the same input and options give byte-identical ackno
 
 from __future__ import annotations
 
-from edi_lint.acks.x12out import Options
 from edi_lint.findings import FileResult, Severity
 
-AckOptions = Options  # the name edi_lint exports
-
 __all__ = ["AckOptions", "Options", "write"]
+
+
+def __getattr__(name: str):
+    """Options (exported as AckOptions) on first use: rule files import acks.codes, and a run that
+    writes no acknowledgment need not build the options class."""
+    if name in ("Options", "AckOptions"):
+        from edi_lint.acks.x12out import Options
+
+        return Options
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def write(source, result: FileResult, fail_on: Severity | None, infos: dict, *, ack_999=None, ack_277ca=None,
@@ -25,6 +32,7 @@ def write(source, result: FileResult, fail_on: Severity | None, infos: dict, *, 
     into place, so a failure leaves no half-written acknowledgment.
     """
     from edi_lint.acks import ack277ca, ack999, inbound
+    from edi_lint.acks.x12out import Options
     from edi_lint.preflight import _AtomicText, line_break
 
     options = options or Options()

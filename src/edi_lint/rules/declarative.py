@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import re
 import string
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -802,7 +801,8 @@ class Ruleset:
 RULESET_KEYS = {"name", "description", "prefix", "default", "prefix_exceptions"}
 
 
-def load_ruleset(path: str | Path, payer_profiles=()) -> Ruleset:
+def load_ruleset(path: str | Path, payer_profiles=(), *, cached: bool = False) -> Ruleset:
+    """The ruleset in file `path`. `cached` (the shipped rulesets) keeps the parsed TOML between runs."""
     path = Path(path)
     try:
         text = read_text(path, RULESET_LIMIT)
@@ -810,13 +810,13 @@ def load_ruleset(path: str | Path, payer_profiles=()) -> Ruleset:
         raise RulesetError(path, f"cannot read the file: {error.strerror or error}") from None
     except UnicodeDecodeError:
         raise RulesetError(path, "the file is not UTF-8 text") from None
-    return load_ruleset_text(text, str(path), payer_profiles)
+    return load_ruleset_text(text, str(path), payer_profiles, cached=cached)
 
 
-def load_ruleset_text(text: str, path: str = "<ruleset>", payer_profiles=()) -> Ruleset:
+def load_ruleset_text(text: str, path: str = "<ruleset>", payer_profiles=(), *, cached: bool = False) -> Ruleset:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        data = _parse_cached(text) if cached else _parse(text)
+    except ValueError as error:  # tomllib.TOMLDecodeError (tomllib is imported only to parse)
         match = re.search(r"at line (\d+)", str(error))
         raise RulesetError(path, f"not valid TOML: {error}", line=int(match.group(1)) if match else None) from None
     payers = PayerMatcher(merge_profiles(payer_profiles))
@@ -858,6 +858,50 @@ def load_ruleset_text(text: str, path: str = "<ruleset>", payer_profiles=()) -> 
         rules.append(rule)
     return Ruleset(name, path, rules, prefix, header.get("description", "") if isinstance(
         header.get("description", ""), str) else "", ctx.tables, exceptions)
+
+
+def _parse(text: str) -> dict:
+    import tomllib  # only when a ruleset is read from its text: the shipped ones come from the cache
+
+    return tomllib.loads(text)
+
+
+PARSED_LIMIT = 16 << 20
+_PARSED_HEADER = "edi-lint-ruleset"
+_PARSED_EVENT = "ruleset_cache_ignored"
+
+
+def _parse_cached(text: str) -> dict:
+    """tomllib's reading of `text`, kept between runs (edi_lint.cache: ours, verified, keyed by the
+    text's hash) as marshal data: plain tables, never code, checked by the compiler like a fresh
+    parse. Used for the shipped rulesets, which change only with an upgrade; a user's ruleset is
+    parsed every time, so editing it never fills the cache."""
+    import hashlib
+    import marshal
+
+    from edi_lint import cache
+
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    root = cache.directory()
+    path = root / f"ruleset-{key[:32]}.marshal" if root is not None else None
+    if path is not None:
+        body = cache.read(path, f"{_PARSED_HEADER} {key}", PARSED_LIMIT, _PARSED_EVENT)
+        if body is not None:
+            try:
+                data = marshal.loads(body)
+            except (ValueError, EOFError, TypeError):
+                data = None
+            if isinstance(data, dict):
+                return data
+            cache.ignored(path, _PARSED_EVENT, "not a parsed ruleset")
+    data = _parse(text)
+    if path is not None:
+        try:
+            body = marshal.dumps(data)
+        except ValueError:  # TOML dates and times have no marshal form: such a file is parsed each time
+            return data
+        cache.write(path, f"{_PARSED_HEADER} {key}", body, _PARSED_EVENT)
+    return data
 
 
 def shipped_rulesets_dir() -> Path | None:

@@ -80,7 +80,7 @@ def _shipped_sources(payer_profiles) -> list[Source]:
     if cached is None:
         cached = []
         for path in paths:
-            ruleset = load_ruleset(path, payer_profiles)
+            ruleset = load_ruleset(path, payer_profiles, cached=True)
             cached.append(Source(ruleset.name, "ruleset", _shown_path(path), ruleset.rules, prefix=ruleset.prefix,
                                   prefix_exceptions=ruleset.prefix_exceptions))
         _shipped_cache.clear()

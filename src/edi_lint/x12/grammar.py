@@ -82,12 +82,13 @@ def load_grammar() -> LoopNode:
     except OSError:
         return _from_data(compile_map(source))  # the map itself cannot be read: compile_map says why
     path = cache_file(key)
-    data = _read_cache(path, key) if path is not None else None
-    if data is None:
+    root = _read_cache(path, key) if path is not None else None
+    if root is None:
         data = compile_map(source)
         if path is not None:
             _write_cache(path, key, data)
-    return _from_data(data)
+        root = _from_data(data)
+    return root
 
 
 def content_key(source: Path) -> str:
@@ -109,17 +110,15 @@ _HEADER = "edi-lint-grammar"
 _EVENT = "grammar_cache_ignored"
 
 
-def _read_cache(path: Path, key: str) -> dict | None:
+def _read_cache(path: Path, key: str) -> LoopNode | None:
     """The cached grammar when `path` is ours and verified (see edi_lint.cache) and holds one; else None."""
     body = cache.read(path, f"{_HEADER} {key}", MAX_CACHE_BYTES, _EVENT)
     if body is None:
         return None
     try:
-        data = json.loads(body.decode("utf-8"))
-        _from_data(data)  # the shape is checked here, where a failure costs nothing
+        return _from_data(json.loads(body.decode("utf-8")))  # a wrong shape fails here, where it costs nothing
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return cache.ignored(path, _EVENT, "not a compiled grammar")
-    return data
 
 
 def _write_cache(path: Path, key: str, data: dict) -> None:
