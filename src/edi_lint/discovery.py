@@ -19,9 +19,9 @@ lints nothing, or less than the folder holds, can say so.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 DEFAULT_INCLUDE = ("*.837", "*.837p", "*.x12", "*.edi")
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", ".direnv", "node_modules",
@@ -29,9 +29,9 @@ DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox
                    "__pypackages__")
 
 
-@dataclass(frozen=True)
-class FileSelection:
-    """The patterns a run selects files with (configuration, then the command line)."""
+class FileSelection(NamedTuple):
+    """The patterns a run selects files with (configuration, then the command line). (A NamedTuple
+    and a plain class here: a dataclass costs every run a millisecond or two to create at import.)"""
 
     include: tuple[str, ...] = DEFAULT_INCLUDE
     extend_include: tuple[str, ...] = ()
@@ -50,12 +50,12 @@ class FileSelection:
         return tuple(self.exclude) + tuple(self.extend_exclude)
 
 
-@dataclass
 class Found:
-    files: list[str] = field(default_factory=list)
-    folders: list[str] = field(default_factory=list)  # the directories walked (as given)
-    skipped: int = 0  # files in them that no include pattern names
-    excluded: int = 0  # files and folders left out by exclude patterns or .gitignore
+    def __init__(self) -> None:
+        self.files: list[str] = []
+        self.folders: list[str] = []  # the directories walked (as given)
+        self.skipped = 0  # files in them that no include pattern names
+        self.excluded = 0  # files and folders left out by exclude patterns or .gitignore
 
 
 def _spec(patterns):

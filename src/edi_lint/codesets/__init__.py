@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 
@@ -53,8 +53,7 @@ class FixedWidthTable:
 
 # -- ICD-10-CM ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Icd10Release:
+class Icd10Release(NamedTuple):
     """Which CMS release the shipped table is, and the dates of service it answers for."""
 
     name: str

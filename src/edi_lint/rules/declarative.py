@@ -32,10 +32,9 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from edi_lint.claims import decimal_value
 from edi_lint.small_files import RULESET_LIMIT, read_text
@@ -93,9 +92,10 @@ LOOP_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class FieldDef:
-    """One fact a condition can test and a message can name, for lines and/or claims."""
+class FieldDef(NamedTuple):
+    """One fact a condition can test and a message can name, for lines and/or claims.
+    (NamedTuple and plain classes in this module: a dataclass costs every run a millisecond or two
+    to create at import.)"""
 
     name: str
     kind: str  # "text", "set" or "number"
@@ -310,17 +310,14 @@ class _Facts(dict):
 # -- compiling --------------------------------------------------------------------------------
 
 
-@dataclass
 class _Context:
-    path: str
-    text: str
-    scope: str
-    fields: dict[str, FieldDef]
-    families: frozenset[str]
-    code: str | None = None
-    referenced: list[str] = field(default_factory=list)
-    tables: dict[str, "CodeTable"] = field(default_factory=dict)
-    default: str = "on"
+    def __init__(self, path: str, text: str, scope: str, fields: dict[str, FieldDef], families: frozenset[str],
+                 code: str | None = None):
+        self.path, self.text, self.scope, self.fields, self.families = path, text, scope, fields, families
+        self.code = code
+        self.referenced: list[str] = []
+        self.tables: dict[str, CodeTable] = {}
+        self.default = "on"
 
     def error(self, message: str, key: str | None = None) -> RulesetError:
         return RulesetError(self.path, message, line=_locate(self.text, self.code, key), key=key, rule=self.code)
@@ -744,8 +741,7 @@ def _make_check(scope_tests, test, fires_when, variants, message, placeholders, 
 # -- loading ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CodeTable:
+class CodeTable(NamedTuple):
     """A named list of codes (`[tables.<name>]`) that rules refer to as { table = "<name>" }.
 
     Data, not logic: it says where the list comes from and from when it is in force, so a biller can
@@ -787,15 +783,15 @@ def _load_tables(data, ctx: _Context) -> dict[str, CodeTable]:
     return tables
 
 
-@dataclass
 class Ruleset:
-    name: str
-    path: str
-    rules: list[Rule]
-    prefix: str | None = None
-    description: str = ""
-    tables: dict[str, CodeTable] = field(default_factory=dict)
-    prefix_exceptions: tuple[str, ...] = ()  # codes under the prefix that another ruleset owns
+    def __init__(self, name: str, path: str, rules: list[Rule], prefix: str | None = None, description: str = "",
+                 tables: dict[str, CodeTable] | None = None, prefix_exceptions: tuple[str, ...] = ()):
+        self.name, self.path, self.rules, self.prefix, self.description = name, path, rules, prefix, description
+        self.tables = tables if tables is not None else {}
+        self.prefix_exceptions = prefix_exceptions  # codes under the prefix that another ruleset owns
+
+    def __repr__(self) -> str:
+        return f"Ruleset({self.name!r}, {self.path!r}, rules={len(self.rules)}, prefix={self.prefix!r})"
 
 
 RULESET_KEYS = {"name", "description", "prefix", "default", "prefix_exceptions"}

@@ -13,7 +13,6 @@ RegistryError: never a silent override.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
@@ -30,28 +29,36 @@ class RegistryError(Exception):
     """Rules that cannot be put together: a collision, a bad ruleset file, a missing plugin."""
 
 
-@dataclass
 class Source:
-    name: str
-    kind: str  # "built-in", "ruleset" or "plugin"
-    origin: str  # module, file path or entry point
-    rules: list[Rule]
-    infos: list[RuleInfo] = field(default_factory=list)  # rules the engine emits itself (no check)
-    prefix: str | None = None
-    active: bool = True
-    prefix_exceptions: tuple[str, ...] = ()  # codes under `prefix` that another source owns (a moved rule)
+    """One way rules came in. (Plain classes here: a dataclass costs every run a millisecond to create.)"""
+
+    def __init__(self, name: str, kind: str, origin: str, rules: list[Rule], infos: list[RuleInfo] | None = None,
+                 prefix: str | None = None, active: bool = True, prefix_exceptions: tuple[str, ...] = ()):
+        self.name = name
+        self.kind = kind  # "built-in", "ruleset" or "plugin"
+        self.origin = origin  # module, file path or entry point
+        self.rules = rules
+        self.infos = infos if infos is not None else []  # rules the engine emits itself (no check)
+        self.prefix = prefix
+        self.active = active
+        self.prefix_exceptions = prefix_exceptions  # codes under `prefix` that another source owns (a moved rule)
+
+    def copy(self) -> "Source":
+        return Source(self.name, self.kind, self.origin, self.rules, self.infos, self.prefix, self.active,
+                      self.prefix_exceptions)
 
     def describe(self) -> str:
         return f"{self.kind} {self.name!r} ({self.origin})"
 
 
-@dataclass
 class Registry:
-    sources: list[Source]
-    rules: dict[str, Rule]  # active rules with a check, by code
-    infos: dict[str, RuleInfo]  # every active rule's facts, sorted by code
-    all_infos: dict[str, RuleInfo]  # every loaded rule (plugins not enabled are not loaded), sorted by code
-    origin: dict[str, Source]  # code -> the source that defines it
+    def __init__(self, sources: list[Source], rules: dict[str, Rule], infos: dict[str, RuleInfo],
+                 all_infos: dict[str, RuleInfo], origin: dict[str, Source]):
+        self.sources = sources
+        self.rules = rules  # active rules with a check, by code
+        self.infos = infos  # every active rule's facts, sorted by code
+        self.all_infos = all_infos  # every loaded rule (plugins not enabled are not loaded), sorted by code
+        self.origin = origin  # code -> the source that defines it
 
     def is_active(self, code: str) -> bool:
         return code in self.infos
@@ -85,7 +92,7 @@ def _shipped_sources(payer_profiles) -> list[Source]:
                                   prefix_exceptions=ruleset.prefix_exceptions))
         _shipped_cache.clear()
         _shipped_cache[key] = cached
-    return [dataclasses.replace(s) for s in cached]
+    return [s.copy() for s in cached]
 
 
 def _profile_key(profiles):

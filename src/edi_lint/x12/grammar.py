@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from edi_lint import cache
@@ -20,15 +19,22 @@ MAP_NAME = "837.5010.X222.A1.xml"
 COMPILER_VERSION = 1  # bump when the compiled shape changes, so stale caches are ignored
 
 
-@dataclass(slots=True, eq=False)
 class SegmentNode:
-    id: str
-    pos: int
-    usage: str
-    max_use: str
-    qualifier: tuple[int, int] | None  # (element, component or 0) holding the qualifier code
-    codes: frozenset[str]
-    loop: "LoopNode | None" = None
+    """A segment of the map, known by its id and, where it has one, its qualifier's valid codes.
+    (Plain classes with __slots__ here and in ig_grammar.py: a dataclass costs about a millisecond
+    to create at import, which every one-claim run would pay.)"""
+
+    __slots__ = ("id", "pos", "usage", "max_use", "qualifier", "codes", "loop")
+
+    def __init__(self, id: str, pos: int, usage: str, max_use: str, qualifier: tuple[int, int] | None,
+                 codes: frozenset[str], loop: "LoopNode | None" = None):
+        self.id, self.pos, self.usage, self.max_use = id, pos, usage, max_use
+        self.qualifier = qualifier  # (element, component or 0) holding the qualifier code
+        self.codes, self.loop = codes, loop
+
+    def __repr__(self) -> str:
+        loop = self.loop.id if self.loop is not None else None
+        return f"SegmentNode({self.id!r}, pos={self.pos}, qualifier={self.qualifier}, loop={loop!r})"
 
     def matches(self, elements: list[str], component: str) -> bool:
         if elements[0] != self.id:
@@ -42,15 +48,17 @@ class SegmentNode:
         return value in self.codes
 
 
-@dataclass(slots=True, eq=False)
 class LoopNode:
-    id: str
-    pos: int
-    usage: str
-    repeat: str
-    wrapper: bool
-    children: list = field(default_factory=list)  # SegmentNode | LoopNode, in map order
-    parent: "LoopNode | None" = None
+    __slots__ = ("id", "pos", "usage", "repeat", "wrapper", "children", "parent")
+
+    def __init__(self, id: str, pos: int, usage: str, repeat: str, wrapper: bool, children: list | None = None,
+                 parent: "LoopNode | None" = None):
+        self.id, self.pos, self.usage, self.repeat, self.wrapper = id, pos, usage, repeat, wrapper
+        self.children = children if children is not None else []  # SegmentNode | LoopNode, in map order
+        self.parent = parent
+
+    def __repr__(self) -> str:
+        return f"LoopNode({self.id!r}, pos={self.pos}, children={len(self.children)})"
 
     def first_segment(self) -> SegmentNode | None:
         node = self

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from dataclasses import dataclass
 from pathlib import Path
 
 from edi_lint import cache
@@ -30,32 +29,33 @@ from edi_lint.x12.grammar import LoopNode, SegmentNode, map_path
 COMPILER_VERSION = 2  # bump when the compiled or packed shape changes
 
 
-@dataclass(slots=True, eq=False)
 class ElementDef:
     """One simple element or component: everything its value is checked against."""
 
-    ref: str  # NM109, SV101-2
-    name: str
-    usage: str
-    data_ele: str
-    type: str
-    min_len: int
-    max_len: int
-    codes: frozenset
-    external: str | None
-    regex: str | None
-    seq: int
-    in_composite: bool = False
-    composite_required: bool = False
+    __slots__ = ("ref", "name", "usage", "data_ele", "type", "min_len", "max_len", "codes", "external", "regex", "seq",
+                 "in_composite", "composite_required")
+
+    def __init__(self, ref: str, name: str, usage: str, data_ele: str, type: str, min_len: int, max_len: int,
+                 codes: frozenset, external: str | None, regex: str | None, seq: int, in_composite: bool = False,
+                 composite_required: bool = False):
+        self.ref = ref  # NM109, SV101-2
+        self.name, self.usage, self.data_ele, self.type = name, usage, data_ele, type
+        self.min_len, self.max_len, self.codes, self.external, self.regex = min_len, max_len, codes, external, regex
+        self.seq, self.in_composite, self.composite_required = seq, in_composite, composite_required
+
+    def __repr__(self) -> str:
+        return f"ElementDef({self.ref!r}, {self.name!r}, usage={self.usage!r}, type={self.type!r})"
 
 
-@dataclass(slots=True, eq=False)
 class CompositeDef:
-    ref: str  # SV101
-    name: str
-    usage: str
-    seq: int
-    parts: tuple  # ElementDef, in component order
+    __slots__ = ("ref", "name", "usage", "seq", "parts")
+
+    def __init__(self, ref: str, name: str, usage: str, seq: int, parts: tuple):
+        self.ref, self.name, self.usage, self.seq = ref, name, usage, seq  # ref: SV101
+        self.parts = parts  # ElementDef, in component order
+
+    def __repr__(self) -> str:
+        return f"CompositeDef({self.ref!r}, {self.name!r}, usage={self.usage!r}, parts={len(self.parts)})"
 
 
 class SegmentDef:
@@ -83,22 +83,25 @@ class SegmentDef:
         return f"SegmentDef({self.id!r}, {self.name!r}, usage={self.usage!r}, max_use={self.max_use})"
 
 
-@dataclass(slots=True, eq=False)
 class LoopDef:
-    id: str
-    name: str
-    usage: str
-    repeat: int
-    wrapper: bool
+    __slots__ = ("id", "name", "usage", "repeat", "wrapper")
+
+    def __init__(self, id: str, name: str, usage: str, repeat: int, wrapper: bool):
+        self.id, self.name, self.usage, self.repeat, self.wrapper = id, name, usage, repeat, wrapper
+
+    def __repr__(self) -> str:
+        return f"LoopDef({self.id!r}, {self.name!r}, usage={self.usage!r}, repeat={self.repeat})"
 
 
-@dataclass(slots=True)
 class Guide:
     """The compiled guide, attached to one walker grammar."""
 
-    segments: dict  # SegmentNode -> SegmentDef
-    loops: dict  # LoopNode -> LoopDef
-    external: dict  # code list name -> frozenset of codes
+    __slots__ = ("segments", "loops", "external")
+
+    def __init__(self, segments: dict, loops: dict, external: dict):
+        self.segments = segments  # SegmentNode -> SegmentDef
+        self.loops = loops  # LoopNode -> LoopDef
+        self.external = external  # code list name -> frozenset of codes
 
 
 MAXINT = 2**31
