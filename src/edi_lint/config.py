@@ -48,7 +48,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from edi_lint.findings import Severity
@@ -80,9 +79,10 @@ class ConfigError(Exception):
         return f"{self.path}: invalid configuration{where}: {self.message}"
 
 
-@dataclass
 class Config:
-    path: Path | None = None
+    """One configuration file's values; None (or empty) where the file says nothing. (A plain class:
+    a dataclass of this size costs every run a few milliseconds to create at import.)"""
+
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -90,9 +90,6 @@ class Config:
     plugins: tuple[str, ...] = ()
     rulesets: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (glob, base dir, codes)
-    severity: dict[str, Severity] = field(default_factory=dict)
-    payers: dict[str, dict] = field(default_factory=dict)
-    acknowledgments: dict = field(default_factory=dict)
     # Which files a run lints (discovery.py); None: the default
     include: tuple[str, ...] | None = None
     extend_include: tuple[str, ...] = ()
@@ -101,8 +98,14 @@ class Config:
     force_exclude: bool | None = None
     respect_gitignore: bool | None = None
     allow_empty: bool | None = None
-    code_sets: dict[str, str] = field(default_factory=dict)
     ig_engine: str | None = None
+
+    def __init__(self, path: Path | None = None):
+        self.path = path
+        self.severity: dict[str, Severity] = {}
+        self.payers: dict[str, dict] = {}
+        self.acknowledgments: dict = {}
+        self.code_sets: dict[str, str] = {}
 
 
 def _has_table(path: Path) -> bool:
