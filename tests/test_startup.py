@@ -49,7 +49,8 @@ def imported_by_a_run(*args: str, cwd) -> set[str]:
                           timeout=120)
     assert done.returncode == 0, done.stderr
     line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES "))
-    return {name.split(".")[0] if not name.startswith("edi_lint") else name for name in json.loads(line[8:])}
+    names = set(json.loads(line[8:]))
+    return names | {name.split(".")[0] for name in names}
 
 
 def test_a_one_claim_run_imports_only_what_it_needs(tmp_path):
@@ -68,3 +69,12 @@ def test_the_probe_sees_an_import_that_is_needed(tmp_path):
     clean.write_bytes((FIXTURES / "clean.837").read_bytes())
     modules = imported_by_a_run("--format", "html", str(clean), cwd=tmp_path)
     assert {"jinja2", "edi_lint.records", "edi_lint.report.html"} <= modules
+
+
+def test_version_is_the_installed_distributions_without_importlib_metadata(tmp_path):
+    from importlib.metadata import version
+
+    done = subprocess.run([sys.executable, "-c", PROBE, "--version"], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout == f"edi-lint, version {version('edi-lint')}\n"
+    assert '"importlib.metadata"' not in done.stderr and '"edi_lint.application"' not in done.stderr

@@ -84,7 +84,8 @@ class Fatal(click.ClickException):
 @click.option("--allow-empty", is_flag=True, help="Exit 0 when there is nothing to lint (else exit 2).")
 @click.option("--show-files", is_flag=True, help="List the files that would be linted, and exit.")
 @click.option("--show-settings", is_flag=True, help="Show the settings and file selection in force, and exit.")
-@click.version_option(None, "--version", "-V", package_name="edi-lint", prog_name="edi-lint")
+@click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, help="Show the version and exit.",
+              callback=lambda ctx, _, value: show_version(ctx) if value and not ctx.resilient_parsing else None)
 def main(paths, output_format, output_file, select, extend_select, ignore, fail_on, exit_zero, jobs,
          list_rules, explain, config_path, isolated, rulesets, accepted, rejected, ack_999, ack_277ca, baseline,
          write_baseline, log_format, verbose, quiet, show_phi, colour, show_source, statistics, stdin_filename,
@@ -186,6 +187,37 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     if write_baseline and code == 1:
         code = 0  # the findings were just recorded
     sys.exit(2 if code == 2 else (0 if exit_zero else code))
+
+
+def show_version(ctx) -> None:
+    """--version, as click's version_option prints it."""
+    click.echo(f"edi-lint, version {installed_version()}", color=ctx.color)
+    ctx.exit()
+
+
+def installed_version() -> str:
+    """The installed distribution's version, read from its METADATA on sys.path as importlib.metadata
+    finds it, but without importing importlib.metadata (which alone costs more than linting a claim);
+    that module is the fallback for any other kind of installation."""
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith("edi_lint-") and name.endswith(".dist-info"):
+                try:
+                    with open(os.path.join(entry or ".", name, "METADATA"), encoding="utf-8") as stream:
+                        for line in stream:
+                            if line.startswith("Version:"):
+                                return line[len("Version:"):].strip()
+                            if not line.strip():  # end of the headers
+                                break
+                except OSError:
+                    pass
+    from importlib.metadata import version
+
+    return version("edi-lint")
 
 
 def _write_stdout(pieces) -> None:
