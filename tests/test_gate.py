@@ -650,6 +650,17 @@ def _copied(folder, size: int) -> bool:
     return False
 
 
+def test_api_split_of_unlintable_bytes_removes_stale_outputs(tmp_path):
+    """Found by the hostile split property test: edi_lint.split(bytes) of an input that cannot be linted
+    left an earlier run's OK.837 in place (exit 2 must leave nothing to forward)."""
+    import edi_lint
+
+    _stale_outputs(tmp_path)
+    report = edi_lint.split(b"not x12 at all", tmp_path / "OK.837", tmp_path / "HELD.837")
+    assert report.exit_code == 2
+    assert not (tmp_path / "OK.837").exists() and not (tmp_path / "HELD.837").exists()
+
+
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
 def test_split_interrupted_mid_way_exits_2_and_leaves_nothing(tmp_path, signal_name):
     """SIGTERM left .tmp files; Ctrl-C printed 'Aborted!' and exited 1."""

@@ -413,10 +413,11 @@ def split_input(linter, name: str, data, accepted, rejected, fail_on: Severity |
     """Lint one input (path or bytes) with `linter` (collect_verdicts) and write both outputs.
     Returns the result (verdicts final) and the split summary, or None when the input could not be
     linted at all (then nothing is written)."""
-    from edi_lint.preflight import split_source
+    from edi_lint.preflight import remove_outputs, split_source
 
     result = lint_input(linter, name, data)
     if result.status == "error":
+        remove_outputs(accepted, rejected)  # nothing usable, and nothing of an earlier run either
         return result, None
     outcome = split_source(data if data is not None else name, result, accepted, rejected, fail_on)
     return result, {"accepted_path": str(accepted), "rejected_path": str(rejected),
