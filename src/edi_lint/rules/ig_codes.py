@@ -21,7 +21,7 @@ _FAMILY = {
     "numbers and counts in the trailers must match their headers.",
     "2": "A transaction set envelope error (999 IK5 level): SE must close its ST with the same "
     "control number and the right segment count.",
-    "3": "A segment error (999 IK3 level). The location is the segment where pyx12 noticed it: for a "
+    "3": "A segment error (999 IK3 level). The location is the segment where the validator noticed it: for a "
     "missing segment or loop that is the segment read after the gap, and the loop is the one the "
     "missing segment belongs to.",
     "4": "A data element error (999 IK4 level). The message names the element and the guide's name "
@@ -32,7 +32,10 @@ _FAMILY = {
 def _rule(code: str, name: str, summary: str, tags: tuple[str, ...], severity=_E, explanation="") -> RuleInfo:
     if not explanation:
         explanation = _FAMILY.get(code[2], "")
-        explanation += " Found by pyx12 validating the file against its implementation-guide map."
+        explanation += (" Found by edi-lint's own implementation-guide validator, which checks every segment "
+                        "as the loop walker places it, against the whole 005010X222A1 guide compiled from "
+                        "pyx12's map and data element dictionary (--ig-engine pyx12 runs pyx12's validator "
+                        "instead).")
         explanation = explanation.strip()
     return RuleInfo(
         code=code,
@@ -56,10 +59,12 @@ RULES: dict[str, RuleInfo] = {
         _rule(
             "IG001",
             "ig-validator-failed",
-            "the implementation-guide validator (pyx12) could not validate the file",
+            "the implementation-guide validator could not validate the whole file",
             _S12,
-            explanation="pyx12 raised an exception, has no map for the guide named in GS08, or rejected "
-            "the interchange header; no IG checks ran for this file.",
+            explanation="The native validator failed on the file (a bug of edi-lint: the IG checks stop "
+            "there, the business rules still run); with --ig-engine pyx12, pyx12 raised an exception, has "
+            "no map for the guide named in GS08, rejected the interchange header, or stopped after 5,000 "
+            "errors.",
         ),
         # Interchange envelope (ISA/IEA): IG1 + the TA1-style code pyx12 reports.
         _rule("IG100", "ig-interchange-error", "interchange envelope (ISA/IEA) error", _S1),
@@ -86,7 +91,7 @@ RULES: dict[str, RuleInfo] = {
         _rule("IG204", "ig-transaction-segment-count-wrong", "SE01 does not match the number of segments", _S1),
         _rule("IG223", "ig-transaction-control-number-duplicate", "ST02 is not unique within the file", _S1),
         # Segment errors: IG3 + the IK3 code.
-        _rule("IG300", "ig-segment-error", "segment error of a kind pyx12 does not classify", _S12),
+        _rule("IG300", "ig-segment-error", "segment error pyx12 reports without an IK3 code (--ig-engine pyx12 only)", _S12),
         _rule(
             "IG301",
             "ig-unrecognized-segment",
@@ -113,7 +118,7 @@ RULES: dict[str, RuleInfo] = {
             severity=_W,
         ),
         # Element errors: IG4 + the IK4 code.
-        _rule("IG400", "ig-element-error", "data element error of a kind pyx12 does not classify", _S12),
+        _rule("IG400", "ig-element-error", "data element error pyx12 reports without an IK4 code (--ig-engine pyx12 only)", _S12),
         _rule("IG401", "ig-mandatory-element-missing", "a data element or composite the guide requires is missing", _S12),
         _rule(
             "IG402",
