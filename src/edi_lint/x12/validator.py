@@ -42,6 +42,7 @@ _SEG_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
 _CODE = re.compile(r"^[A-Z0-9]{1,3}$")
 _COUNTED = frozenset(("ISA", "GS", "ST", "HL", "CLM", "LX", "IEA", "GE", "SE"))  # segments the counters read
 MAX_OPEN_ENVELOPES = 64  # GS after GS after GS ... is junk, not nesting
+_VALID_IDS: set = set()  # segment ids known to match _SEG_ID
 
 
 @dataclass(slots=True)
@@ -78,6 +79,11 @@ class Plan:
     pushes: tuple  # loops opened, outermost first: (loop, counted)
     first_segment: bool  # target opens its loop (no segment usage/max check, as pyx12)
     keep_pos: int | None  # pending missing at this position are not reported (None: report all)
+    # No loop closed or opened: when every candidate for missing is there (`needed`: (owner loop,
+    # node) pairs counted at least once), the move only counts the segment. The common case, taken
+    # by `Validator.feed` without calling `_move`.
+    simple: bool = False
+    needed: tuple = ()
 
 
 def plan(prev: SegmentNode, target: SegmentNode) -> Plan:
@@ -90,7 +96,10 @@ def plan(prev: SegmentNode, target: SegmentNode) -> Plan:
     found = _search(prev, target, lenient=False)
     if found is None:
         found = _search(prev, target, lenient=True)
-    return found or Plan(target, False, (), (), (), False, None)
+    found = found or Plan(target, False, (), (), (), False, None)
+    found.simple = found.found and not (found.pops or found.pushes or found.first_segment)
+    found.needed = tuple((owner, key) for owner, _, key, _, _ in found.candidates)
+    return found
 
 
 def _search(prev: SegmentNode, target: SegmentNode, lenient: bool) -> Plan | None:
@@ -187,6 +196,7 @@ class Validator:
         self.guide = guide or guide_for(root)
         self.segments = SegmentChecker(self.guide)
         self.plans: dict = _plans_for(root)
+        self.facts: dict = _facts_for(root)
         self.issues: list[Issue] = []
         self.node: SegmentNode | None = None
         self.open: dict = {}  # open loop -> {segment or loop node: count} (pyx12 counts per map path)
@@ -206,20 +216,103 @@ class Validator:
     def watch(self, segments: Iterable, walker) -> Iterator:
         """Pass `segments` (the walker's output) through, validating each on the way. A bug of the
         validator stops the validation (one IG001 at the end), never the lint."""
+        feed = self.feed
         for seg in segments:
-            if self.failed is None:
-                try:
-                    self.feed(seg, walker.state if seg.loop is not None else None)
-                except Exception as error:  # noqa: BLE001
-                    self.failed = f"{type(error).__name__} at segment {seg.index}"
+            try:
+                feed(seg, walker.state if seg.loop is not None else None)
+            except Exception as error:  # noqa: BLE001
+                self.failed = f"{type(error).__name__} at segment {seg.index}"
+                yield seg
+                break
             yield seg
+        yield from segments  # after a failure: passed through, not validated
 
     def feed(self, seg, node: SegmentNode | None) -> None:
         elements = seg.elements
         sid = elements[0]
         self.last = seg
-        mark = len(self.issues)
-        self._counters(seg, sid, elements)
+        issues = self.issues
+        mark = len(issues)
+        if sid in _COUNTED:
+            self._counters(seg, sid, elements)
+        else:
+            self.seg_count += 1
+        if elements[-1] == "" or len(elements) == 1:
+            self._empty(seg, sid, elements)
+        if sid not in _VALID_IDS:
+            if not _SEG_ID.match(sid):
+                if self._room("IG301"):
+                    self._issue("IG301", _bad_id(sid), seg, sid, None,
+                                loop=_loop_id(self.node.loop) if self.node else None)
+                return
+            _VALID_IDS.add(sid)  # at most 26 * 37 * 37 ids: bounded
+        if sid == "ISA" or sid == "GS":
+            if node is None or not isinstance(node, SegmentNode) or node.id != sid:
+                return
+            self._restart(node)
+            facts = self._facts(node)
+        elif node is None or not isinstance(node, SegmentNode):
+            if self._room("IG301"):
+                self._not_found(seg, sid)
+            if len(issues) != mark:
+                self._place_counters(mark, self.node)
+            return
+        elif self.node is None:
+            return  # before any ISA: nothing to validate against
+        else:
+            facts = self.facts.get(node) or self._facts(node)
+            before = self.claim_id
+            if facts[2]:  # the claim's CLM: CLM01 names the claim until a segment outside the claim loops
+                self.claim_id = elements[1] if len(elements) > 1 else ""
+            elif not facts[1]:
+                self.claim_id = None
+            prev = self.node
+            step = self.plans.get((prev, node))
+            if step is not None and step.simple and self._present(step.needed):
+                # inline `_move`: nothing missing, no loop closed or opened; count the segment, check its use
+                counts = self.open.get(node.loop)
+                if counts is None:
+                    counts = self.open[node.loop] = {}
+                n = counts[node] = counts.get(node, 0) + 1
+                if n > facts[5] or facts[4] == "N":
+                    self._overused(seg, node, n, facts)
+                self.node = node
+            else:
+                self._move(seg, node, before)
+        if len(issues) != mark:
+            self._place_counters(mark, node)
+        definition = facts[3]
+        if definition is not None:
+            problems = self.segments.check(definition, elements, seg.delimiters.component)
+            if problems:
+                counts, limit, loop = self.counts, self.limit, facts[0]
+                for code, message, element in problems:
+                    n = counts[code] = counts.get(code, 0) + 1
+                    if n <= limit:
+                        issues.append(Issue(code, message, seg, sid, element, loop, self.claim_id))
+
+    def _present(self, needed: tuple) -> bool:
+        open_ = self.open
+        for owner, key in needed:
+            counts = open_.get(owner)
+            if counts is None or counts.get(key, 0) < 1:
+                return False
+        return True
+
+    def _facts(self, node: SegmentNode) -> tuple:
+        """What feed reads of a map node on every segment, worked out once per node:
+        (loop id, inside a claim, is the claim's CLM, segment definition, usage, max use)."""
+        facts = self.facts.get(node)
+        if facts is None:
+            loop = _loop_id(node.loop)
+            info = self.guide.segments.get(node)
+            facts = self.facts[node] = (
+                loop, loop in CLAIM_LOOPS, node.id == "CLM" and node.loop.id == "2300", info,
+                info.usage if info is not None else None, info.max_use if info is not None else 0,
+            )
+        return facts
+
+    def _empty(self, seg, sid: str, elements: list) -> None:
         if elements[-1] == "":
             if len(elements) > 1:
                 self._issue("IG392", "segment ends with trailing element separators", seg, sid, None)
@@ -227,36 +320,6 @@ class Validator:
                 self._issue("IG308", "segment is empty", seg, sid, None)
         elif len(elements) == 1:
             self._issue("IG308", "segment is empty", seg, sid, None)
-        if not _SEG_ID.match(sid):
-            if self._room("IG301"):
-                self._issue("IG301", _bad_id(sid), seg, sid, None, loop=_loop_id(self.node.loop) if self.node else None)
-            return
-        if sid == "ISA" or sid == "GS":
-            if node is None or not isinstance(node, SegmentNode) or node.id != sid:
-                return
-            self._restart(node)
-        elif node is None or not isinstance(node, SegmentNode):
-            if self._room("IG301"):
-                self._not_found(seg, sid)
-            self._place_counters(mark, self.node)
-            return
-        elif self.node is None:
-            return  # before any ISA: nothing to validate against
-        else:
-            before = self.claim_id
-            self._claim(node, elements)
-            self._move(seg, node, before)
-        self._place_counters(mark, node)
-        definition = self.guide.segments.get(node)
-        if definition is not None:
-            component = seg.delimiters.component
-            problems = self.segments.check(definition, elements, component)
-            if problems:
-                counts, limit, loop = self.counts, self.limit, _loop_id(node.loop)
-                for code, message, element in problems:
-                    n = counts[code] = counts.get(code, 0) + 1
-                    if n <= limit:
-                        self.issues.append(Issue(code, message, seg, sid, element, loop, self.claim_id))
 
     def _place_counters(self, mark: int, node) -> None:
         """HL/LX numbering issues are known before the segment is placed: give them its loop and claim."""
@@ -265,13 +328,6 @@ class Validator:
                 issue.claim_id = self.claim_id  # the segment's own claim (an HL is in none)
                 if issue.loop is None and node is not None:
                     issue.loop = _loop_id(node.loop)
-
-    def _claim(self, node: SegmentNode, elements: list) -> None:
-        """The claim a finding lies in: CLM01 from the CLM until a segment outside the claim loops."""
-        if node.id == "CLM" and node.loop.id == "2300":
-            self.claim_id = elements[1] if len(elements) > 1 else ""
-        elif _loop_id(node.loop) not in CLAIM_LOOPS:
-            self.claim_id = None
 
     def finish(self, trailers: bool = True) -> list[Issue]:
         """End of input: envelopes never closed (left out when `trailers` is False: ENV001 reports it)."""
@@ -351,20 +407,23 @@ class Validator:
         counts = open_.setdefault(node.loop, {})
         n = counts[node] = counts.get(node, 0) + 1
         if not step.first_segment:
-            info = self.guide.segments[node]
-            where = _loop_id(node.loop)
-            if info.usage == "N":
-                self._issue("IG302", f"segment {node.id} is present but the guide marks it not used", seg, node.id,
-                            None, loop=where)
-            elif n > info.max_use:
-                self._issue("IG305", f"segment {node.id} occurs {n} times, the guide allows {info.max_use}"
-                            + (f" in loop {where}" if where else ""), seg, node.id, None, loop=where)
+            self._overused(seg, node, n, self._facts(node))
         keep = step.keep_pos
         for missing, is_loop, first in pending:
             if keep is not None and (first.pos == keep or (first.id == node.id and first.loop is node.loop)):
                 continue
             self._missing(seg, missing, is_loop, first, claim_before)
         self.node = node
+
+    def _overused(self, seg, node: SegmentNode, n: int, facts: tuple) -> None:
+        """A segment the guide marks not used, or one past its max use in its loop."""
+        where, usage, max_use = facts[0], facts[4], facts[5]
+        if usage == "N":
+            self._issue("IG302", f"segment {node.id} is present but the guide marks it not used", seg, node.id,
+                        None, loop=where)
+        elif n > max_use:
+            self._issue("IG305", f"segment {node.id} occurs {n} times, the guide allows {max_use}"
+                        + (f" in loop {where}" if where else ""), seg, node.id, None, loop=where)
 
     def _reopen(self, node: SegmentNode) -> None:
         loop = node.loop
@@ -530,6 +589,7 @@ class Validator:
 
 _GUIDES: dict = {}
 _PLANS: dict = {}
+_FACTS: dict = {}
 
 
 def guide_for(root: LoopNode) -> Guide:
@@ -543,6 +603,10 @@ def guide_for(root: LoopNode) -> Guide:
 def _plans_for(root: LoopNode) -> dict:
     """Plans depend only on the grammar, so every file shares them."""
     return _PLANS.setdefault(id(root), {})
+
+
+def _facts_for(root: LoopNode) -> dict:
+    return _FACTS.setdefault(id(root), {})
 
 
 def _is_ancestor(loop: LoopNode, of: LoopNode) -> bool:
