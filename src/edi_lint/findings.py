@@ -7,7 +7,8 @@ internals, so the parser can change without touching any output.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from operator import attrgetter
+from dataclasses import dataclass, field, fields
 from enum import IntEnum
 
 SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
@@ -87,12 +88,17 @@ class Finding:
     claim_segment_index: int | None = None
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        # Every field is immutable (str, int, None, Severity): no deep copy (dataclasses.asdict) needed.
+        data = dict(zip(_FINDING_FIELDS, _finding_values(self)))
         data["severity"] = self.severity.label
         return data
 
     def sort_key(self) -> tuple:
         return (self.path, self.segment_index or 0, self.rule, self.element or "")
+
+
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
+_finding_values = attrgetter(*_FINDING_FIELDS)
 
 
 @dataclass(slots=True)

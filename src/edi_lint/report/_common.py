@@ -116,9 +116,64 @@ def splice_array(text: str, mark: str, items):
     rest = text[at + len(json.dumps(mark)):]
     first = True
     for item in items:
-        yield (text[:line_start] if first else ",\n") + pad + json.dumps(item, indent=2).replace("\n", "\n" + pad)
+        yield (text[:line_start] if first else ",\n") + pad + dumps_indented(item, pad)
         first = False
     if first:  # no items: json.dumps writes []
         yield text[: line_start - 1] + rest[rest.index("]"):]
     else:
         yield rest
+
+
+_ESCAPE = json.encoder.encode_basestring_ascii  # what json.dumps writes for a str (ensure_ascii)
+_KEYS: dict = {}  # key -> its escaped text and ": " (report keys are few and fixed)
+
+
+def dumps_indented(value, pad: str = "") -> str:
+    """`json.dumps(value, indent=2).replace("\\n", "\\n" + pad)`, byte for byte, several times faster.
+
+    json.dumps with an indent runs the pure-Python encoder, a generator per nested value; reports
+    write one finding object at a time, so that cost was paid per finding. Written for the values
+    reports hold (dicts with str keys, lists, tuples, str, int, float, bool, None); anything else
+    goes to json.dumps itself.
+    """
+    kind = type(value)
+    if kind is str:
+        return _ESCAPE(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = pad + "  "
+        parts = []
+        for key, item in value.items():
+            if type(key) is not str:
+                return json.dumps(value, indent=2).replace("\n", "\n" + pad)
+            kind = type(item)
+            if kind is str:
+                text = _ESCAPE(item)
+            elif item is None:
+                text = "null"
+            elif kind is int:
+                text = int.__repr__(item)
+            else:
+                text = dumps_indented(item, inner)
+            name = _KEYS.get(key)
+            if name is None:
+                name = _ESCAPE(key) + ": "
+                if len(_KEYS) < 4096:
+                    _KEYS[key] = name
+            parts.append(name + text)
+        return "{\n" + inner + (",\n" + inner).join(parts) + "\n" + pad + "}"
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = pad + "  "
+        return "[\n" + inner + (",\n" + inner).join(dumps_indented(item, inner) for item in value) + "\n" + pad + "]"
+    if kind is int:
+        return int.__repr__(value)
+    return json.dumps(value, indent=2).replace("\n", "\n" + pad)

@@ -16,6 +16,7 @@ import json
 from collections.abc import Mapping
 
 from edi_lint.findings import FileResult, Finding
+from edi_lint.report._common import dumps_indented
 from edi_lint.rules.base import RuleInfo
 
 
@@ -90,6 +91,6 @@ def _array(items):
     """A JSON array as a member of the top-level object (items indented four spaces), in pieces."""
     first = True
     for item in items:
-        yield ("[\n    " if first else ",\n    ") + json.dumps(item, indent=2).replace("\n", "\n    ")
+        yield ("[\n    " if first else ",\n    ") + dumps_indented(item, "    ")
         first = False
     yield "[]" if first else "\n  ]"

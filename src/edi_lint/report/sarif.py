@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from edi_lint.findings import FileResult, Finding, Severity
-from edi_lint.report._common import artifact_uri, finding_path, position, splice_array
+from edi_lint.report._common import artifact_uri, dumps_indented, finding_path, position, splice_array
 from edi_lint.rules.base import RuleInfo
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -136,9 +136,14 @@ def _properties(finding: Finding) -> dict:
 def _results(results: list[FileResult], index: dict[str, int], cwd: str | None):
     """One SARIF result per finding, in order."""
     seen: Counter[str] = Counter()
+    uris: dict = {}  # path -> (uri, relative): one file's findings share it
     for result in results:
         for finding in result.findings:
-            uri, relative = artifact_uri(finding_path(finding, result), cwd)
+            path = finding_path(finding, result)
+            found = uris.get(path)
+            if found is None:
+                found = uris[path] = artifact_uri(path, cwd)
+            uri, relative = found
             line, column = position(finding)
             base = fingerprint(finding, uri)
             occurrence = seen[base]
@@ -224,7 +229,7 @@ def chunks(results: list[FileResult], rules: Mapping[str, RuleInfo], *, cwd: str
     log = document(results, rules, cwd=cwd, stream=True)
     run = log["runs"][0]
     items, run["results"] = run["results"], [RESULTS_MARK]
-    yield from splice_array(json.dumps(log, indent=2) + "\n", RESULTS_MARK, items)
+    yield from splice_array(dumps_indented(log) + "\n", RESULTS_MARK, items)
 
 
 def render(
