@@ -215,3 +215,40 @@ def test_streamed_json_with_split_objects_equals_dumps(linters):
     results = [fast.lint_bytes(_seed_files()[0], "a.837")]
     extra = {"split": {"accepted": 1, "rejected": 2, "incomplete": []}, "findings": "ignored: a list key"}
     assert "".join(chunks(results, extra=extra)) == dumps(results, extra)
+
+
+def test_direct_json_encoder_equals_json_dumps():
+    """Reports write indented JSON with report._common.dumps_indented; it must be json.dumps's text."""
+    import json
+
+    from edi_lint.findings import Severity
+    from edi_lint.report._common import dumps_indented
+
+    rng = random.Random(5)
+    leaves = ["", "ü", "a\nb", '"q"', "\u2028\x00\x1f", "😀", 0, -7, 10**30, 1.5, -0.0, 1e300, float("inf"), True,
+              False, None, Severity.ERROR]
+
+    def value(depth):
+        roll = rng.random()
+        if depth > 3 or roll < 0.5:
+            return rng.choice(leaves)
+        if roll < 0.75:
+            return {rng.choice(["a", "é", "k\n", "rule", ""]) + str(n): value(depth + 1) for n in range(rng.randint(0, 4))}
+        items = [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        return tuple(items) if rng.random() < 0.2 else items
+
+    for _ in range(500):
+        sample = value(0)
+        for pad in ("", "    "):
+            assert dumps_indented(sample, pad) == json.dumps(sample, indent=2).replace("\n", "\n" + pad)
+    assert dumps_indented({1: "x"}) == json.dumps({1: "x"}, indent=2)  # a non-str key goes to json itself
+
+
+def test_finding_to_dict_equals_asdict(linters):
+    fast, _ = linters
+    result = fast.lint_bytes(_seed_files()[0], "a.837")
+    assert result.findings
+    for finding in result.findings:
+        expected = dataclasses.asdict(finding)
+        expected["severity"] = finding.severity.label
+        assert finding.to_dict() == expected and list(finding.to_dict()) == list(expected)
