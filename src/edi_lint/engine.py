@@ -147,13 +147,12 @@ class Linter:
                     findings.append(self._finding(rule.info, problem, path))
         walker = LoopWalker()
         watched = None if "*" in checkers else set(checkers)  # file rules see only the ids they name
-        segments = walker.walk(iter_segments(stream))
         validator = None
         if self.runs_ig and not self.runs_pyx12:
             from edi_lint.x12.validator import Validator
 
             validator = Validator(walker.root, limit=MAX_FILE_RULE_FINDINGS)
-            segments = validator.watch(segments, walker)
+        segments = walker.walk(iter_segments(stream), validator)
         reader = DocumentReader(segments, observer, watched)
         by_procedure = self.line_rules_by_procedure
         any_line = self.line_rules_any

@@ -66,10 +66,14 @@ class LoopWalker:
         self._memo = _memo_for(self.root)
         self._positions = _qualifier_positions(self.root)
 
-    def walk(self, segments: Iterable[Segment]) -> Iterator[Segment]:
+    def walk(self, segments: Iterable[Segment], validator=None) -> Iterator[Segment]:
+        """`validator` (x12/validator.py), when given, is fed each segment with the map node it
+        matched, in this same loop. A bug of the validator stops the validation (it reports IG001
+        at the end), never the walk."""
         memo = self._memo
         positions = self._positions
         state = self.state
+        feed = validator.feed if validator is not None else None
         for seg in segments:
             elements = seg.elements
             sid = elements[0]
@@ -98,6 +102,12 @@ class LoopWalker:
             else:
                 state, seg.loop = found
                 self.state = state
+            if feed is not None:
+                try:
+                    feed(seg, state if found is not None else None)
+                except Exception as error:  # noqa: BLE001
+                    validator.failed = f"{type(error).__name__} at segment {seg.index}"
+                    feed = None
             yield seg
 
     def current_loop(self) -> str:
