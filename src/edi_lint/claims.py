@@ -245,6 +245,9 @@ class ServiceLine:
         return f"<ServiceLine {self.number} {self.procedure}>"
 
 
+_CLAIM_STATE = frozenset(("segments", "_line_starts", "header", "billing", "subscriber", "patient"))
+
+
 class Claim:
     """One 2300 loop with its billing provider, subscriber and (when present) patient context."""
 
@@ -266,6 +269,18 @@ class Claim:
 
     def _first(self, segment_id: str, loop: str, qualifier: str) -> Segment | None:
         return find_segment(self.segments, segment_id, loop=loop, qualifier=qualifier, stop_at="LX")
+
+    def release(self) -> None:
+        """Forget every value computed from this claim (each is computed again if asked for).
+
+        A claim's service lines point back at it, and rules keep per-claim facts in its dict: left
+        alone, each claim is a reference cycle that holds all its segments until the garbage
+        collector runs, which makes the collector run often over a large heap. The engine calls
+        this when it is done with a claim, so the claim and its segments are freed at once.
+        """
+        cached = self.__dict__
+        for key in [key for key in cached if key not in _CLAIM_STATE]:
+            del cached[key]
 
     @property
     def clm(self) -> Segment:

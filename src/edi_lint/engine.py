@@ -191,6 +191,7 @@ class Linter:
                 verdicts.append(ClaimVerdict(claim.id, claim.transaction, claim.clm.index, not held))
             if records is not None:
                 records.append(record_claim(claim, self.settings.show_phi))
+            claim.release()
         result.claims, result.service_lines = claims, lines
         for checker_rules in {id(c): c for cs in checkers.values() for c in cs}.values():
             rule, checker = checker_rules
