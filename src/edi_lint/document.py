@@ -103,7 +103,6 @@ class Structure:
     unexpected: list[Segment] = field(default_factory=list)  # the first segments the guide has no place for
     open_envelopes: list[Segment] = field(default_factory=list)  # ISA/GS/ST still open at the end
     incomplete_claim: Claim | None = None
-    segments: int = 0
     unexpected_count: int = 0  # all of them; only the first UNEXPECTED_KEPT and the last are kept
     last_unexpected: Segment | None = None
 
@@ -139,16 +138,14 @@ class DocumentReader:
         billing = subscriber = patient = None
         claim_segments: list[Segment] | None = None
         line_starts: list[int] = []
-        count = 0
         stray: dict[str, Segment] = {}
         for seg in self._segments:
-            count += 1
-            if observe is not None and (observed is None or seg.elements[0] in observed):
+            sid = seg.elements[0]
+            if observe is not None and (observed is None or sid in observed):
                 observe(seg)
             loop = seg.loop
-            sid = seg.elements[0]
             if claim_segments is not None:
-                if loop in CLAIM_LOOPS and sid != "CLM":
+                if loop in CLAIM_LOOPS and sid != "CLM":  # most segments: one more of the claim's
                     if sid == "LX" and loop == "2400":
                         line_starts.append(len(claim_segments))
                     claim_segments.append(seg)
@@ -213,7 +210,6 @@ class DocumentReader:
                 structure.note_unexpected(seg)
                 if header is None and sid[1:] in ("GS", "ST") and not sid[:1].isalnum():
                     stray.setdefault(sid[1:], seg)  # '~ST': the ISA's terminator is not the real one
-        structure.segments = count
         if header is None:
             raise X12Error(
                 "no transaction found: the interchange has no ST segment "

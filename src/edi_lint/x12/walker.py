@@ -3,7 +3,9 @@
 The search mirrors pyx12's `map_walker`: from the last matched segment, look at the later children
 of the current loop (a segment, or a child loop whose first segment matches), then pop to the parent
 loop and look again. The answer depends only on the current map node and the segment's id and
-qualifier, so it is memoised: after the first few claims every segment costs one dict lookup.
+qualifier, so it is memoised in a table per node: after the first few claims a segment costs one
+dict lookup in the current node's table (two when its node depends on a qualifier), and the entry
+found names the next node's table.
 """
 
 from __future__ import annotations
@@ -23,12 +25,51 @@ def grammar() -> LoopNode:
     return _grammar
 
 
-_memos: dict[int, dict] = {}
+class _Tables:
+    """The walker's memo, one table per map node: segment id -> what a segment with that id does there.
+
+    An entry is (next node, its loop id, the next node's table), or a _ByQualifier when the id's
+    node depends on a qualifier (NM101, HL03 ...). A segment the guide has no place for gets the
+    entry (same node, None, same table): the state stays. Transitions depend only on the grammar,
+    so every walker over one grammar shares them.
+    """
+
+    LIMIT = 200_000  # entries; hostile input with endless distinct junk ids must not grow memory
+
+    def __init__(self, root: LoopNode):
+        self.by_node: dict = {}
+        self.size = 0
+        self.positions = _qualifier_positions(root)
+
+    def table(self, node) -> dict:
+        table = self.by_node.get(node)
+        if table is None:
+            table = self.by_node[node] = {}
+        return table
+
+    def count(self) -> None:
+        self.size += 1
+        if self.size > self.LIMIT:  # tables are emptied in place: entries pointing at them stay valid
+            for table in self.by_node.values():
+                table.clear()
+            self.size = 0
 
 
-def _memo_for(root: LoopNode) -> dict:
-    """Transitions depend only on the grammar, so every walker over one grammar shares them."""
-    return _memos.setdefault(id(root), {})
+class _ByQualifier(dict):
+    """Entries by qualifier value for one segment id at one node; `position`, `sub` say where the
+    value is (NM1 -> element 1; SV1 -> element 1, component 1)."""
+
+    __slots__ = ("position", "sub")
+
+
+_tables: dict[int, _Tables] = {}
+
+
+def _tables_for(root: LoopNode) -> _Tables:
+    tables = _tables.get(id(root))
+    if tables is None:
+        tables = _tables[id(root)] = _Tables(root)
+    return tables
 
 
 def _qualifier_positions(root: LoopNode) -> dict[str, tuple[tuple[int, int], ...]]:
@@ -58,57 +99,67 @@ def _loop_id(loop: LoopNode) -> str:
 class LoopWalker:
     """Stateful: feed it segments in file order; it sets `segment.loop` on each one."""
 
-    MEMO_LIMIT = 200_000  # hostile input with endless distinct junk ids must not grow memory
-
     def __init__(self, root: LoopNode | None = None):
         self.root = root or grammar()
         self.state: SegmentNode | LoopNode = self.root
-        self._memo = _memo_for(self.root)
-        self._positions = _qualifier_positions(self.root)
+        self._tables = _tables_for(self.root)
 
     def walk(self, segments: Iterable[Segment], validator=None) -> Iterator[Segment]:
         """`validator` (x12/validator.py), when given, is fed each segment with the map node it
-        matched, in this same loop. A bug of the validator stops the validation (it reports IG001
-        at the end), never the walk."""
-        memo = self._memo
-        positions = self._positions
+        matched (None when none), in this same loop. A bug of the validator stops the validation
+        (it reports IG001 at the end), never the walk."""
         state = self.state
+        table = self._tables.table(state)
         feed = validator.feed if validator is not None else None
         for seg in segments:
             elements = seg.elements
-            sid = elements[0]
-            where = positions.get(sid)
-            if where is None:
-                key = (state, sid)
-            elif len(where) == 1:
-                p, sub = where[0]
-                value = elements[p] if p < len(elements) else ""
-                key = (state, sid, value.split(seg.delimiters.component, 1)[0] if sub else value)
-            else:
-                component = seg.delimiters.component
-                size = len(elements)
-                key = (state, sid, *[
-                    (elements[p].split(component, 1)[0] if sub else elements[p]) if p < size else ""
-                    for p, sub in where
-                ])
-            found = memo.get(key, memo)
-            if found is memo:
-                if len(memo) > self.MEMO_LIMIT:
-                    memo.clear()
-                self.state = state
-                found = memo[key] = self._search(elements, seg.delimiters.component)
-            if found is None:
-                seg.loop = None  # not in the guide here: the caller reports it, the state stays
-            else:
-                state, seg.loop = found
-                self.state = state
+            entry = table.get(elements[0])
+            if entry.__class__ is not tuple:
+                if entry is not None:  # a _ByQualifier: one more lookup, by the qualifier's value
+                    p = entry.position
+                    value = elements[p] if p < len(elements) else ""
+                    if entry.sub and value:
+                        value = value.split(seg.delimiters.component, 1)[0]
+                    entry = entry.get(value)
+                if entry is None:
+                    self.state = state
+                    entry = self._learn(table, elements, seg.delimiters.component)
+            state, seg.loop, table = entry
             if feed is not None:
                 try:
-                    feed(seg, state if found is not None else None)
+                    feed(seg, state if seg.loop is not None else None)
                 except Exception as error:  # noqa: BLE001
                     validator.failed = f"{type(error).__name__} at segment {seg.index}"
                     feed = None
+            self.state = state
             yield seg
+
+    def _learn(self, table: dict, elements: list[str], component: str) -> tuple:
+        """Search the map for this segment from the current state, and remember the answer in `table`."""
+        tables = self._tables
+        sid = elements[0]
+        where = tables.positions.get(sid)
+        found = self._search(elements, component)
+        if found is None:
+            entry = (self.state, None, table)
+        else:
+            entry = (found[0], found[1], tables.table(found[0]))
+        tables.count()
+        if where is None:
+            table[sid] = entry
+            return entry
+        if len(where) > 1 or where[0][1] > 1:  # not in the 837P map (one place, an element or its
+            return entry  # first component); were it ever, such segments would be searched each time
+        by_value = table.get(sid)
+        if by_value is None:
+            by_value = table[sid] = _ByQualifier()
+            by_value.position, by_value.sub = where[0]
+        p, sub = where[0]
+        value = elements[p] if p < len(elements) else ""
+        if sub and value:
+            value = value.split(component, 1)[0]
+        by_value[value] = entry
+        return entry
 
     def current_loop(self) -> str:
         state = self.state
