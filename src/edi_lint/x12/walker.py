@@ -121,8 +121,7 @@ class LoopWalker:
                     if entry.sub and value:
                         value = value.split(seg.delimiters.component, 1)[0]
                     entry = entry.get(value)
-                if entry is None:
-                    self.state = state
+                if entry is None:  # first time here with this id (and qualifier): search the map
                     entry = self._learn(table, elements, seg.delimiters.component)
             state, seg.loop, table = entry
             if feed is not None:
@@ -131,7 +130,7 @@ class LoopWalker:
                 except Exception as error:  # noqa: BLE001
                     validator.failed = f"{type(error).__name__} at segment {seg.index}"
                     feed = None
-            self.state = state
+            self.state = state  # read by a search, and by the validator between segments
             yield seg
 
     def _learn(self, table: dict, elements: list[str], component: str) -> tuple:
@@ -160,10 +159,6 @@ class LoopWalker:
             value = value.split(component, 1)[0]
         by_value[value] = entry
         return entry
-
-    def current_loop(self) -> str:
-        state = self.state
-        return _loop_id(state.loop if isinstance(state, SegmentNode) else state)
 
     def _search(self, elements: list[str], component: str) -> tuple[SegmentNode, str] | None:
         state = self.state
