@@ -7,7 +7,7 @@ use and cached: a rule that never asks for the rendering taxonomy never pays for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -117,9 +117,22 @@ class Context:
 
     hl: Segment
     segments: list[Segment]
+    # first() answers, asked again by each claim of this level: valid while no segment is added
+    _found: dict = field(default_factory=dict, repr=False, compare=False)
+    _found_size: int = field(default=0, repr=False, compare=False)
 
     def first(self, segment_id: str, qualifier: str | None = None, loop: str | None = None) -> Segment | None:
-        return find_segment(self.segments, segment_id, loop=loop, qualifier=qualifier)
+        segments = self.segments
+        found = self._found
+        if self._found_size != len(segments):
+            found.clear()
+            self._found_size = len(segments)
+        key = (segment_id, qualifier, loop)
+        try:
+            return found[key]
+        except KeyError:
+            seg = found[key] = find_segment(segments, segment_id, loop=loop, qualifier=qualifier)
+            return seg
 
 
 @dataclass(slots=True)
@@ -144,7 +157,8 @@ class ServiceLine:
     """
 
     __slots__ = ("claim", "segments", "sv1", "lx", "charge", "unit_basis", "units", "procedure_composite",
-                 "procedure", "modifiers", "date_of_service", "_provider", "_provider_prv", "__dict__")
+                 "procedure", "modifiers", "date_of_service", "_provider", "_provider_prv", "sv105", "_sv107",
+                 "__dict__")
 
     def __init__(self, claim: "Claim", segments: list[Segment], sv1: Segment | None = None):
         self.claim = claim
@@ -158,9 +172,11 @@ class ServiceLine:
             self.charge = elements[2] if size > 2 else ""
             self.unit_basis = elements[3] if size > 3 else ""
             self.units = elements[4] if size > 4 else ""
+            self.sv105 = elements[5].strip() if size > 5 else ""  # the line's own place of service
+            self._sv107 = elements[7] if size > 7 else ""  # diagnosis pointers, as written
         else:
             composite = []
-            self.charge = self.unit_basis = self.units = ""
+            self.charge = self.unit_basis = self.units = self.sv105 = self._sv107 = ""
         self.procedure_composite: list[str] = composite
         self.procedure: str = composite[1].strip() if len(composite) > 1 else ""  # SV101-2, CPT/HCPCS
         # SV101-3 to SV101-6; SV101-7 is a free-text description, never a modifier.
@@ -197,7 +213,8 @@ class ServiceLine:
 
     @cached_property
     def diagnosis_pointers(self) -> list[str]:
-        return self.sv1.components(7) if self.sv1 is not None else []
+        pointers = self._sv107
+        return pointers.split(self.sv1.delimiters.component) if pointers else []
 
     @cached_property
     def pointed_diagnoses(self) -> list[str]:
@@ -213,7 +230,7 @@ class ServiceLine:
     @cached_property
     def place_of_service(self) -> Sourced:
         """SV105 when the line has one, else the claim's CLM05-1 (reference §1.7.1)."""
-        sv105 = self.sv1.get(5).strip() if self.sv1 is not None else ""
+        sv105 = self.sv105
         if sv105:
             return Sourced(sv105, "SV105", self.sv1, "2400")
         return self.claim.place_of_service
@@ -245,11 +262,13 @@ class ServiceLine:
         return f"<ServiceLine {self.number} {self.procedure}>"
 
 
-_CLAIM_STATE = frozenset(("segments", "_line_starts", "header", "billing", "subscriber", "patient"))
-
-
 class Claim:
-    """One 2300 loop with its billing provider, subscriber and (when present) patient context."""
+    """One 2300 loop with its billing provider, subscriber and (when present) patient context.
+
+    What it is made of lives in slots; everything computed from it (by its properties and by rules)
+    lives in its __dict__, so forgetting the computed values is one clear()."""
+
+    __slots__ = ("segments", "_line_starts", "header", "billing", "subscriber", "patient", "__dict__")
 
     def __init__(
         self,
@@ -276,11 +295,13 @@ class Claim:
         A claim's service lines point back at it, and rules keep per-claim facts in its dict: left
         alone, each claim is a reference cycle that holds all its segments until the garbage
         collector runs, which makes the collector run often over a large heap. The engine calls
-        this when it is done with a claim, so the claim and its segments are freed at once.
+        this when it is done with a claim, so the claim and its segments are freed at once. Its
+        lines forget theirs too: a rule may keep a line's group of lines in the line's own dict.
         """
         cached = self.__dict__
-        for key in [key for key in cached if key not in _CLAIM_STATE]:
-            del cached[key]
+        for line in cached.get("lines", ()):
+            line.__dict__.clear()
+        cached.clear()
 
     @property
     def clm(self) -> Segment:
@@ -330,11 +351,17 @@ class Claim:
     def diagnoses(self) -> list[str]:
         """HI codes in pointer order (HI01-2, HI02-2 ...) from the first health-care diagnosis HI."""
         for seg in self.segments:
-            if seg.elements[0] == "HI" and seg.loop == "2300":
-                qualifiers = seg.component(1, 1)
-                if qualifiers in ("ABK", "BK"):
-                    return [seg.component(n, 2) for n in range(1, len(seg.elements))]
-            if seg.elements[0] == "LX":
+            elements = seg.elements
+            sid = elements[0]
+            if sid == "HI" and seg.loop == "2300":
+                separator = seg.delimiters.component
+                if len(elements) > 1 and elements[1].split(separator, 1)[0] in ("ABK", "BK"):
+                    codes = []
+                    for value in elements[1:]:
+                        parts = value.split(separator, 2) if value else ()
+                        codes.append(parts[1] if len(parts) > 1 else "")
+                    return codes
+            if sid == "LX":
                 break
         return []
 

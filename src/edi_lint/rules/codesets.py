@@ -269,7 +269,8 @@ def service_period(line) -> tuple[str, str] | None:
     dtp = line.date_of_service
     if dtp is None:
         return None
-    first, _, last = dtp.get(3).strip().partition("-")
+    elements = dtp.elements
+    first, _, last = (elements[3] if len(elements) > 3 else "").strip().partition("-")
     last = last or first
     if _date(first) is None or _date(last) is None:
         return None
@@ -292,7 +293,9 @@ def service_date_invalid(line):
     dtp = line.date_of_service
     if dtp is None:
         return ()
-    fmt, value = dtp.get(2).strip(), dtp.get(3).strip()
+    elements = dtp.elements
+    size = len(elements)
+    fmt, value = (elements[2] if size > 2 else "").strip(), (elements[3] if size > 3 else "").strip()
     if fmt == "D8":
         if _date(value) is None:
             return (Problem(f"DTP03 service date {value or '(empty)'} is not a valid CCYYMMDD date", dtp, "DTP03",
@@ -351,7 +354,7 @@ def units_pairing(line):
     sv1 = line.sv1
     if sv1 is None:
         return ()
-    basis, count = sv1.get(3).strip(), sv1.get(4).strip()
+    basis, count = line.unit_basis.strip(), line.units.strip()  # SV103, SV104
     if basis and count:
         return ()
     if basis:

@@ -187,7 +187,7 @@ def _make_fields(payers: PayerMatcher) -> dict[str, FieldDef]:
         FieldDef("date_of_service", "text", "DTP*472 of the line (CCYYMMDD, the first date of a range)",
                  line=_date_of_service, line_anchor=_dtp_anchor),
         FieldDef("units_per_day", "number", "SV104 summed over the claim's lines with this line's procedure and "
-                 "date of service", line=lambda l: _day_group(l)[1], line_anchor=lambda l: (_sv1(l), "SV104", None)),
+                 "date of service", line=_units_per_day, line_anchor=lambda l: (_sv1(l), "SV104", None)),
         FieldDef("procedures_same_day", "set", "SV101-2 of the claim's other lines with this line's date of service",
                  line=_procedures_same_day, line_anchor=lambda l: (_sv1(l), "SV101-2", None)),
         FieldDef("duplicate_of", "text", "LX01 of an earlier line of the claim with the same procedure, modifiers, "
@@ -211,16 +211,22 @@ def _dtp_anchor(line):
 
 
 def _claim_days(claim) -> dict:
-    """(procedure, date of service) -> [lines, units summed], once per claim (kept in the claim's __dict__).
-    Each line of the claim keeps its own group too, so a line rule finds it with one lookup."""
+    """(procedure, date of service) -> [lines, units summed or None until asked], once per claim (kept
+    in the claim's __dict__). Each line of the claim keeps its own group too, so a line rule finds it
+    with one lookup."""
     cache = claim.__dict__
     days = cache.get("_edi_lint_days")
     if days is None:
         days = cache["_edi_lint_days"] = {}
         for line in claim.lines:
-            group = days.setdefault((line.procedure, _date_of_service(line)), [[], Decimal(0)])
-            group[0].append(line)
-            group[1] += decimal_value(line.units) or 0
+            dtp = line.date_of_service
+            day = dtp.elements[3] if dtp is not None and len(dtp.elements) > 3 else ""
+            key = (line.procedure, day.strip()[:8] or None)  # as _date_of_service reads it
+            group = days.get(key)
+            if group is None:
+                group = days[key] = [[line], None]
+            else:
+                group[0].append(line)
             line.__dict__["_edi_lint_day"] = group
     return days
 
@@ -230,6 +236,18 @@ def _day_group(line) -> list:
     if group is None:
         group = _claim_days(line.claim)[(line.procedure, _date_of_service(line))]
     return group
+
+
+def _units_per_day(line) -> Decimal:
+    """SV104 summed over the line's day group, in line order; summed once per group."""
+    group = _day_group(line)
+    total = group[1]
+    if total is None:
+        total = Decimal(0)
+        for other in group[0]:
+            total += decimal_value(other.units) or 0
+        group[1] = total
+    return total
 
 
 def _first_of_day(line) -> bool:
@@ -243,8 +261,11 @@ def _procedures_same_day(line) -> frozenset[str]:
 
 
 def _duplicate_of(line) -> str | None:
+    lines = _day_group(line)[0]
+    if lines[0] is line:  # the first line of its day group repeats nothing
+        return None
     key = (line.modifiers, line.units.strip(), decimal_value(line.charge))
-    for other in _day_group(line)[0]:
+    for other in lines:
         if other is line:
             return None
         if (other.modifiers, other.units.strip(), decimal_value(other.charge)) == key:

@@ -36,10 +36,14 @@ def _diagnosis_composites(claim) -> list:
             break
         if sid != "HI" or seg.loop != "2300":
             continue
-        for n in range(1, len(seg.elements)):
-            qualifier = seg.component(n, 1).strip()
+        separator = seg.delimiters.component
+        for n, value in enumerate(seg.elements[1:], 1):
+            if not value:
+                continue
+            parts = value.split(separator, 2)
+            qualifier = parts[0].strip()
             if qualifier in DIAGNOSIS_QUALIFIERS:
-                found.append((seg, n, qualifier, seg.component(n, 2).strip()))
+                found.append((seg, n, qualifier, parts[1].strip() if len(parts) > 1 else ""))
     return found
 
 
@@ -204,11 +208,10 @@ def place_of_service_code(claim):
     if found is not None:
         problems.append(found)
     for line in claim.lines:
-        sv1 = line.sv1
-        code = sv1.get(5).strip() if sv1 is not None else ""
+        code = line.sv105
         if code and code != claim_pos:
             period = service_period(line)
-            found = _pos_problem(code, _date(period[0]) if period else None, sv1, "SV105")
+            found = _pos_problem(code, _date(period[0]) if period else None, line.sv1, "SV105")
             if found is not None:
                 problems.append(found)
     return tuple(problems)

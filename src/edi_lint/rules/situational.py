@@ -11,6 +11,7 @@ same file gives the same answer on any day.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from edi_lint.claims import decimal_value
 from edi_lint.rules.api import Problem, claim_rule, file_rule, line_rule
@@ -40,7 +41,7 @@ def diagnosis_pointer_out_of_range(line):
         return ()
     pointers = line.diagnosis_pointers
     count = len(line.claim.diagnoses)
-    if all(p.isdecimal() and len(p) <= 2 and 0 < int(p) <= count for p in pointers):
+    if _pointers_to(count).issuperset(pointers):
         return ()  # the common case, without the messages below
     for pointer in pointers:
         text = pointer.strip()
@@ -53,6 +54,14 @@ def diagnosis_pointer_out_of_range(line):
             return (Problem(f"SV107 diagnosis pointer {text} points past the claim's {count} diagnosis code(s) in HI",
                             line.sv1, "SV107", expected=f"1 to {count}", actual=text),)
     return ()
+
+
+@lru_cache(maxsize=128)
+def _pointers_to(count: int) -> frozenset[str]:
+    """Every SV107 pointer, as written, that points at one of `count` diagnoses: 1-2 digits from 1 to
+    `count` ("1", "01" ... "12"). Latin-1 text has no decimal digits but 0-9."""
+    numbers = range(1, min(count, 99) + 1)
+    return frozenset([str(n) for n in numbers] + [f"{n:02d}" for n in numbers])
 
 
 # -- claim frequency and the payer claim number --------------------------------------------------
