@@ -250,12 +250,11 @@ class ServiceLine:
         A 2420A provider takes only its own PRV: it names a different person from 2310B, so the
         claim-level taxonomy is not inherited.
         """
-        provider = self.rendering_provider
-        if provider.loop == "2420A":
+        if self._provider is not None:  # the line's own 2420A rendering provider
             prv = self._provider_prv
             if prv is not None:
                 return Sourced(prv.get(3).strip() or None, "PRV03", prv, "2420A")
-            return Sourced(None, "PRV03", provider.segment, "2420A")
+            return Sourced(None, "PRV03", self._provider, "2420A")
         return self.claim.rendering_taxonomy
 
     def __repr__(self) -> str:

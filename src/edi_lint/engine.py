@@ -130,11 +130,14 @@ class Linter:
         checkers = self._start_file_rules(path)
         observer = None
         if checkers:
-            every = checkers.get("*", [])
+            # segment id -> (rule, bound segment method) pairs, bound once per file
+            dispatch = {sid: tuple((rule, checker.segment) for rule, checker in entries)
+                        for sid, entries in checkers.items()}
+            every = dispatch.get("*", ())
 
             def observer(seg: Segment) -> None:
-                for rule, checker in checkers.get(seg.elements[0], every):
-                    problems = checker.segment(seg)
+                for rule, segment in dispatch.get(seg.elements[0], every):
+                    problems = segment(seg)
                     if problems:
                         file_findings(rule, problems)
         tally: dict[str, list] = {}  # rule code -> [rule info, problems seen]

@@ -110,8 +110,9 @@ def _sbr_anchor(claim):
     return (claim.sbr or claim.clm, "SBR09" if claim.sbr is not None else None, None)
 
 
-def _claim_payers(payers: PayerMatcher) -> Callable:
-    """claim -> payer families, computed once per claim (kept in the claim's own __dict__)."""
+def _claim_payers(payers: PayerMatcher) -> tuple[Callable, Callable]:
+    """claim -> payer families, and line -> its claim's: computed once per claim (kept in the claim's
+    own __dict__)."""
 
     def families(claim):
         cache = claim.__dict__
@@ -120,11 +121,18 @@ def _claim_payers(payers: PayerMatcher) -> Callable:
             found = cache["_edi_lint_payers"] = payers(claim)
         return found
 
-    return families
+    def line_families(line):
+        cache = line.claim.__dict__
+        found = cache.get("_edi_lint_payers")
+        if found is None:
+            found = cache["_edi_lint_payers"] = payers(line.claim)
+        return found
+
+    return families, line_families
 
 
 def _make_fields(payers: PayerMatcher) -> dict[str, FieldDef]:
-    payers = _claim_payers(payers)
+    payers, line_payers = _claim_payers(payers)
     pos_anchor = lambda l: (l.place_of_service.segment or _sv1(l), l.place_of_service.element,  # noqa: E731
                             l.place_of_service.loop)
     tax_anchor = lambda l: (l.rendering_taxonomy.segment or _sv1(l), "PRV03", l.rendering_taxonomy.loop)  # noqa: E731
@@ -171,7 +179,7 @@ def _make_fields(payers: PayerMatcher) -> dict[str, FieldDef]:
                  line_anchor=lambda l: (_sv1(l), "SV107", None),
                  claim_anchor=lambda c: (c.clm, None, None)),
         FieldDef("payer", "set", "payer families from SBR09 and NM1*PR (medicare, bcbs, commercial, aetna ...)",
-                 line=lambda l: payers(l.claim), claim=payers,
+                 line=line_payers, claim=payers,
                  line_anchor=lambda l: _sbr_anchor(l.claim), claim_anchor=_sbr_anchor),
         FieldDef("filing_indicator", "text", "SBR09, the claim filing indicator (MB, CI, BL ...)",
                  line=lambda l: l.claim.filing_indicator or None, claim=lambda c: c.filing_indicator or None,
@@ -503,12 +511,19 @@ def _compile_op(definition, kind, op, arg, get, ctx, key) -> Callable[[Any], boo
         codes = _codes(definition, arg, ctx, key)
         wanted = frozenset(codes)
         w, c = bind(wanted), bind(codes)
+        # one code (modifier = "GP"): a membership test, without the set a subset test builds
+        one = bind(next(iter(wanted))) if len(wanted) == 1 else None
         if op == "any_of":
-            return attach(lambda u: not wanted.isdisjoint(get(u)), expression("not {w}.isdisjoint({v})", v=v, w=w))
+            return attach(lambda u: not wanted.isdisjoint(get(u)),
+                          expression("{k} in {v}", v=v, k=one) if one else
+                          expression("not {w}.isdisjoint({v})", v=v, w=w))
         if op == "all_of":
-            return attach(lambda u: wanted.issubset(get(u)), expression("{w}.issubset({v})", v=v, w=w))
+            return attach(lambda u: wanted.issubset(get(u)),
+                          expression("{k} in {v}", v=v, k=one) if one else expression("{w}.issubset({v})", v=v, w=w))
         if op == "none_of":
-            return attach(lambda u: wanted.isdisjoint(get(u)), expression("{w}.isdisjoint({v})", v=v, w=w))
+            return attach(lambda u: wanted.isdisjoint(get(u)),
+                          expression("{k} not in {v}", v=v, k=one) if one else
+                          expression("{w}.isdisjoint({v})", v=v, w=w))
         if op == "at_most_one_of":
             return attach(lambda u: len(wanted.intersection(get(u))) <= 1,
                           expression("len({w}.intersection({v})) <= 1", v=v, w=w))
