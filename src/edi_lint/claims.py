@@ -368,9 +368,28 @@ class Claim:
     def billing_provider(self) -> Segment | None:
         return self.billing.first("NM1", "85") if self.billing else None
 
+    def _renderer(self) -> tuple[Segment | None, Segment | None]:
+        """The 2310B NM1*82 and PRV*PE, found in one pass over the claim-level segments."""
+        found = self.__dict__.get("_renderer_segments")
+        if found is None:
+            nm1 = prv = None
+            for seg in self.segments:
+                elements = seg.elements
+                sid = elements[0]
+                if sid == "LX":
+                    break
+                if sid == "NM1":
+                    if nm1 is None and seg.loop == "2310B" and len(elements) > 1 and elements[1] == "82":
+                        nm1 = seg
+                elif sid == "PRV":
+                    if prv is None and seg.loop == "2310B" and len(elements) > 1 and elements[1] == "PE":
+                        prv = seg
+            found = self.__dict__["_renderer_segments"] = (nm1, prv)
+        return found
+
     @cached_property
     def rendering_provider(self) -> Sourced:
-        nm1 = self._first("NM1", "2310B", "82")
+        nm1 = self._renderer()[0]
         if nm1 is not None:
             return Sourced(nm1.get(9) or None, "NM109", nm1, "2310B")
         billing = self.billing_provider
@@ -381,7 +400,7 @@ class Claim:
         """2310B PRV03 when 2310B names the renderer, else 2000A PRV*BI when billing renders."""
         provider = self.rendering_provider
         if provider.loop == "2310B":
-            prv = self._first("PRV", "2310B", "PE")
+            prv = self._renderer()[1]
             if prv is not None:
                 return Sourced(prv.get(3).strip() or None, "PRV03", prv, "2310B")
             return Sourced(None, "PRV03", provider.segment, "2310B")
@@ -390,9 +409,26 @@ class Claim:
             return Sourced(prv.get(3).strip() or None, "PRV03", prv, "2000A")
         return Sourced(None, "PRV03", provider.segment, "2000A")
 
+    def _subscriber_segments(self) -> tuple[Segment | None, Segment | None]:
+        """The subscriber's SBR and 2010BB NM1*PR, found in one pass (payer families read both)."""
+        found = self.__dict__.get("_sbr_and_payer")
+        if found is None:
+            sbr = payer = None
+            for seg in self.subscriber.segments if self.subscriber is not None else ():
+                elements = seg.elements
+                sid = elements[0]
+                if sid == "SBR":
+                    if sbr is None:
+                        sbr = seg
+                elif sid == "NM1":
+                    if payer is None and seg.loop == "2010BB" and len(elements) > 1 and elements[1] == "PR":
+                        payer = seg
+            found = self.__dict__["_sbr_and_payer"] = (sbr, payer)
+        return found
+
     @cached_property
     def sbr(self) -> Segment | None:
-        return self.subscriber.first("SBR") if self.subscriber else None
+        return self._subscriber_segments()[0]
 
     @cached_property
     def filing_indicator(self) -> str:
@@ -402,7 +438,7 @@ class Claim:
     @cached_property
     def payer(self) -> Segment | None:
         """The destination payer, 2010BB NM1*PR."""
-        return self.subscriber.first("NM1", "PR", loop="2010BB") if self.subscriber else None
+        return self._subscriber_segments()[1]
 
     @cached_property
     def payer_name(self) -> str:
