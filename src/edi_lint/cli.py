@@ -1,92 +1,188 @@
 """The `edi-lint` command: options -> settings -> lint each input -> reporter -> exit code.
 
 Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 a usage or
-configuration error, or an input that could not be linted at all.
+configuration error, or an input that could not be linted at all. The options are a click command
+(`main`); the console script (`run`) reads a plain lint of named files without click, whose import
+alone costs more than linting a claim.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import sys
 from itertools import chain
 
-import click
-
 from edi_lint.findings import one_line, printable, printable_lines
 
 FORMAT_NAMES = ["text", "full", "concise", "json", "jsonl", "json-lines", "sarif", "junit", "github", "html"]
+PLAIN_FORMAT_OPTIONS = ("--format", "--output-format", "-f")
 
 
-class Fatal(click.ClickException):
+def run() -> None:
+    """The `edi-lint` console script. A plain lint (file names, at most one --format: pre-commit's
+    call) goes straight to `execute`; anything else is parsed by the click command (`main`)."""
+    args = sys.argv[1:]
+    options = plain_options(args)
+    if options is None:
+        command()()
+        return
+    try:
+        execute(**options)
+    except (Exception, KeyboardInterrupt) as error:  # reported as the click command reports it
+        _as_click_reports(error, args)
+    sys.exit(0)
+
+
+def plain_options(args: list[str]) -> dict | None:
+    """The options of a plain lint as click would parse them, or None when the arguments hold anything
+    else (another option, `-`, `--`, no file) for click to parse. Importing click and building the
+    command costs more than linting a claim, and a plain lint of a few files is the common call."""
+    if os.name == "nt" or any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+        return None  # click expands Windows wildcards, and shell completion is click's
+    paths: list[str] = []
+    output_format = None
+    rest = iter(args)
+    for arg in rest:
+        if not arg.startswith("-"):
+            paths.append(arg)
+            continue
+        name, equals, value = arg.partition("=")
+        if name not in PLAIN_FORMAT_OPTIONS[:2] or not equals:
+            if arg not in PLAIN_FORMAT_OPTIONS:
+                return None
+            value = next(rest, None)
+        if output_format is not None or value not in FORMAT_NAMES:
+            return None
+        output_format = value
+    if not paths:
+        return None
+    return {**PLAIN_DEFAULTS, "paths": tuple(paths), "output_format": output_format}
+
+
+# Every option's value when the command line does not give it (`command`'s defaults; a test compares)
+PLAIN_DEFAULTS = {
+    "output_file": None, "select": (), "extend_select": (), "ignore": (), "fail_on": None, "exit_zero": False,
+    "jobs": 1, "list_rules": False, "explain": None, "config_path": None, "isolated": False, "rulesets": (),
+    "accepted": None, "rejected": None, "ack_999": None, "ack_277ca": None, "baseline": None,
+    "write_baseline": None, "log_format": "console", "verbose": 0, "quiet": 0, "show_phi": False, "colour": "auto",
+    "show_source": False, "statistics": False, "stdin_filename": None, "extend_include": (), "exclude": (),
+    "extend_exclude": (), "force_exclude": False, "respect_gitignore": None, "allow_empty": False,
+    "show_files": False, "show_settings": False, "ig_engine": None,
+}
+
+
+@functools.cache
+def command():
+    """The click command: every option's name, type, default and help; its parsing, --help and
+    errors are click's. Built on first use: a plain lint never imports click (see `run`)."""
+    import click
+
+    @click.command(help=execute.__doc__, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.argument("paths", nargs=-1, metavar="PATH...")
+    @click.option("--format", "--output-format", "-f", "output_format", type=click.Choice(FORMAT_NAMES), default=None,
+                  help="Output format.  [default: text; github when GITHUB_ACTIONS=true]")
+    @click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True),
+                  help="Write the report here instead of standard output.")
+    @click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated).")
+    @click.option("--extend-select", multiple=True, help="Add rule codes or prefixes to the selection.")
+    @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+    @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
+                  help="Lowest severity that makes the exit code 1.  [default: error, or fail-on from configuration]")
+    @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+    @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+                  help="Lint files in this many parallel processes (output is identical).")
+    @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+    @click.option("--explain", metavar="CODE", help="Explain one rule and exit.")
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="PATH",
+                  help="Read configuration from this file instead of the closest pyproject.toml [tool.edi-lint], "
+                  "edi-lint.toml or .edi-lint.toml.")
+    @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+    @click.option("--ruleset", "rulesets", multiple=True, type=click.Path(dir_okay=False), metavar="PATH",
+                  help="Also load this declarative ruleset file (repeatable).")
+    @click.option("--accepted", type=click.Path(dir_okay=False), metavar="PATH",
+                  help="Pre-flight split: write claims with no finding at or above --fail-on here (one input).")
+    @click.option("--rejected", type=click.Path(dir_okay=False), metavar="PATH",
+                  help="Pre-flight split: write every other claim here (with --accepted).")
+    @click.option("--ack-999", "ack_999", type=click.Path(dir_okay=False), metavar="PATH",
+                  help="Write the 999 acknowledgment (with a TA1 when due) for the one input here.")
+    @click.option("--ack-277ca", "ack_277ca", type=click.Path(dir_okay=False), metavar="PATH",
+                  help="Write the 277CA claim acknowledgment for the one input here.")
+    @click.option("--baseline", "baseline", type=click.Path(dir_okay=False), metavar="PATH",
+                  help="Report only findings not recorded in this baseline file.")
+    @click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="PATH",
+                  help="Record today's findings in this baseline file (exit 0 unless a file failed).")
+    @click.option("--log-format", type=click.Choice(["console", "json"]), default="console", show_default=True,
+                  help="Format of the log events on stderr.")
+    @click.option("--verbose", "-v", count=True, help="More log events on stderr (-v per file, -vv debug).")
+    @click.option("--quiet", "-q", count=True, help="Fewer log events (-q errors only, -qq none); no progress.")
+    @click.option("--ig-engine", type=click.Choice(["native", "pyx12"]), default=None,
+                  help="Implementation-guide (IG) validator: native (default) or pyx12 (slow cross-check).")
+    @click.option("--show-phi", is_flag=True,
+                  help="HTML report: show patient names, member ids, birth dates and addresses (masked by default).")
+    @click.option("--color", "colour", type=click.Choice(["auto", "always", "never"]), default="auto",
+                  show_default=True, help="Colour the text report and logs (auto: at a terminal, unless NO_COLOR).")
+    @click.option("--show-source", is_flag=True,
+                  help="Text report: show each segment at fault, a caret under the element.")
+    @click.option("--statistics", is_flag=True, help="Count findings per rule instead of listing them (json: a "
+                  "statistics object).")
+    @click.option("--stdin-filename", metavar="PATH", help="The name of standard input (-) in reports; its "
+                  "configuration "
+                  "is the one closest to this path.")
+    @click.option("--extend-include", multiple=True, metavar="GLOB", help="Also lint files with these names in "
+                  "directories (claim files named *.txt, *.dat ...; comma-separated or repeated).")
+    @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip these files and folders (gitignore-style), "
+                  "instead of configuration's exclude and the defaults (.git, .venv, node_modules ...).")
+    @click.option("--extend-exclude", multiple=True, metavar="GLOB", help="Skip these too.")
+    @click.option("--force-exclude", is_flag=True, help="Apply exclusions to files named on the command line as well.")
+    @click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+                  help="Skip files a .gitignore names.  [default: respect]")
+    @click.option("--allow-empty", is_flag=True, help="Exit 0 when there is nothing to lint (else exit 2).")
+    @click.option("--show-files", is_flag=True, help="List the files that would be linted, and exit.")
+    @click.option("--show-settings", is_flag=True, help="Show the settings and file selection in force, and exit.")
+    @click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, help="Show the version and exit.",
+                  callback=lambda ctx, _, value: show_version(ctx) if value and not ctx.resilient_parsing else None)
+    def main(**options) -> None:
+        execute(**options)
+
+    return main
+
+
+def _as_click_reports(error: BaseException, args: list[str]) -> None:
+    """Hand an error of a plain lint to click's own main, so that its message, usage line and exit code
+    are exactly those of the same error raised by the click command."""
+    main = command()
+
+    def raise_it(**_options):
+        raise error
+
+    again = _click().Command(main.name, params=main.params, callback=raise_it, context_settings=main.context_settings)
+    again.main(args)
+
+
+def __getattr__(name: str):
+    """`main`, the click command, is imported on first use: a plain lint never needs click."""
+    if name == "main":
+        return command()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _click():
+    """click, for what only some runs do (print a listing, report an error)."""
+    import click
+
+    return click
+
+
+def fatal(message: str):
     """A bad configuration, ruleset or plugin, or an output that cannot be written: one line, exit code 2."""
+    error = _click().ClickException(message)
+    error.exit_code = 2
+    return error
 
-    exit_code = 2
 
-
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, metavar="PATH...")
-@click.option("--format", "--output-format", "-f", "output_format", type=click.Choice(FORMAT_NAMES), default=None,
-              help="Output format.  [default: text; github when GITHUB_ACTIONS=true]")
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="Write the report here instead of standard output.")
-@click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated).")
-@click.option("--extend-select", multiple=True, help="Add rule codes or prefixes to the selection.")
-@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
-              help="Lowest severity that makes the exit code 1.  [default: error, or fail-on from configuration]")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Lint files in this many parallel processes (output is identical).")
-@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
-@click.option("--explain", metavar="CODE", help="Explain one rule and exit.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Read configuration from this file instead of the closest pyproject.toml [tool.edi-lint], "
-              "edi-lint.toml or .edi-lint.toml.")
-@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option("--ruleset", "rulesets", multiple=True, type=click.Path(dir_okay=False), metavar="PATH",
-              help="Also load this declarative ruleset file (repeatable).")
-@click.option("--accepted", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Pre-flight split: write claims with no finding at or above --fail-on here (one input).")
-@click.option("--rejected", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Pre-flight split: write every other claim here (with --accepted).")
-@click.option("--ack-999", "ack_999", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Write the 999 acknowledgment (with a TA1 when due) for the one input here.")
-@click.option("--ack-277ca", "ack_277ca", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Write the 277CA claim acknowledgment for the one input here.")
-@click.option("--baseline", "baseline", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Report only findings not recorded in this baseline file.")
-@click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Record today's findings in this baseline file (exit 0 unless a file failed).")
-@click.option("--log-format", type=click.Choice(["console", "json"]), default="console", show_default=True,
-              help="Format of the log events on stderr.")
-@click.option("--verbose", "-v", count=True, help="More log events on stderr (-v per file, -vv debug).")
-@click.option("--quiet", "-q", count=True, help="Fewer log events (-q errors only, -qq none); no progress.")
-@click.option("--ig-engine", type=click.Choice(["native", "pyx12"]), default=None,
-              help="Implementation-guide (IG) validator: native (default) or pyx12 (slow cross-check).")
-@click.option("--show-phi", is_flag=True,
-              help="HTML report: show patient names, member ids, birth dates and addresses (masked by default).")
-@click.option("--color", "colour", type=click.Choice(["auto", "always", "never"]), default="auto",
-              show_default=True, help="Colour the text report and logs (auto: at a terminal, unless NO_COLOR).")
-@click.option("--show-source", is_flag=True, help="Text report: show each segment at fault, a caret under the element.")
-@click.option("--statistics", is_flag=True, help="Count findings per rule instead of listing them (json: a "
-              "statistics object).")
-@click.option("--stdin-filename", metavar="PATH", help="The name of standard input (-) in reports; its configuration "
-              "is the one closest to this path.")
-@click.option("--extend-include", multiple=True, metavar="GLOB", help="Also lint files with these names in "
-              "directories (claim files named *.txt, *.dat ...; comma-separated or repeated).")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip these files and folders (gitignore-style), "
-              "instead of configuration's exclude and the defaults (.git, .venv, node_modules ...).")
-@click.option("--extend-exclude", multiple=True, metavar="GLOB", help="Skip these too.")
-@click.option("--force-exclude", is_flag=True, help="Apply exclusions to files named on the command line as well.")
-@click.option("--respect-gitignore/--no-respect-gitignore", default=None,
-              help="Skip files a .gitignore names.  [default: respect]")
-@click.option("--allow-empty", is_flag=True, help="Exit 0 when there is nothing to lint (else exit 2).")
-@click.option("--show-files", is_flag=True, help="List the files that would be linted, and exit.")
-@click.option("--show-settings", is_flag=True, help="Show the settings and file selection in force, and exit.")
-@click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True, help="Show the version and exit.",
-              callback=lambda ctx, _, value: show_version(ctx) if value and not ctx.resilient_parsing else None)
-def main(paths, output_format, output_file, select, extend_select, ignore, fail_on, exit_zero, jobs,
+def execute(paths, output_format, output_file, select, extend_select, ignore, fail_on, exit_zero, jobs,
          list_rules, explain, config_path, isolated, rulesets, accepted, rejected, ack_999, ack_277ca, baseline,
          write_baseline, log_format, verbose, quiet, show_phi, colour, show_source, statistics, stdin_filename,
          extend_include, exclude, extend_exclude, force_exclude, respect_gitignore, allow_empty, show_files,
@@ -103,23 +199,23 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
     if output_format is None:  # yamllint's convention: annotations when run as a GitHub Actions step
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     if statistics and output_format not in ("text", "full", "json"):
-        raise click.UsageError("--statistics goes with --format text, full or json")
+        raise _click().UsageError("--statistics goes with --format text, full or json")
     try:
         settings, registry, overrides = application.load(
             paths, config_path=config_path, isolated=isolated, select=application.split_codes(select),
             ignore=application.split_codes(ignore), extend_select=application.split_codes(extend_select),
             fail_on=fail_on, rulesets=rulesets, list_plugins=bool(list_rules or explain), ig_engine=ig_engine)
     except application.SetupError as error:
-        raise Fatal(one_line(str(error))) from None
+        raise fatal(one_line(str(error))) from None
     if list_rules:
-        click.echo(render_rule_list(registry, settings, output_format), nl=False)
+        _click().echo(render_rule_list(registry, settings, output_format), nl=False)
         return
     if explain:
         info = registry.all_infos.get(explain.strip().upper())
         if info is None:
-            raise click.UsageError(f"unknown rule code {printable(explain)!r}; see edi-lint --list-rules"
+            raise _click().UsageError(f"unknown rule code {printable(explain)!r}; see edi-lint --list-rules"
                                    + _not_enabled_note(registry))
-        click.echo(render_explanation(info))
+        _click().echo(render_explanation(info))
         return
     try:
         selection, allow_empty = application.file_selection(
@@ -127,28 +223,28 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
             exclude=patterns(exclude), extend_exclude=patterns(extend_exclude), force_exclude=force_exclude,
             respect_gitignore=respect_gitignore, allow_empty=allow_empty)
     except application.SetupError as error:
-        raise Fatal(str(error)) from None
+        raise fatal(str(error)) from None
     if show_settings:
-        click.echo(render_settings(settings, selection, allow_empty), nl=False)
+        _click().echo(render_settings(settings, selection, allow_empty), nl=False)
         return
     if not paths:
-        raise click.UsageError("no PATH given: pass files, directories or - for standard input")
+        raise _click().UsageError("no PATH given: pass files, directories or - for standard input")
     try:
         if output_file:
             application.check_writable(output_file, "--output-file")
     except application.CannotWrite as error:
-        raise Fatal(str(error)) from None
+        raise fatal(str(error)) from None
     settings.keep_claims, settings.show_phi = output_format == "html", show_phi  # claim cards need records
     try:
         found = application.find_inputs(paths, selection, allow_empty)
     except application.NothingToLint as error:
-        raise Fatal(printable(str(error))) from None
+        raise fatal(printable(str(error))) from None
     files = found.files
     if show_files:
-        click.echo("".join(f"{name}\n" for name in files), nl=False)
+        _click().echo("".join(f"{name}\n" for name in files), nl=False)
         return
     if not files:  # --allow-empty
-        click.echo("Nothing to lint.")
+        _click().echo("Nothing to lint.")
         return
     bar = progress.Progress(files) if progress.wanted(files, quiet=quiet > 0, log_format=log_format) else None
     cwd = os.getcwd()
@@ -157,9 +253,9 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
                                          baseline=baseline, write_baseline=write_baseline, log=log, progress=bar,
                                          ack_999=ack_999, ack_277ca=ack_277ca, stdin_filename=stdin_filename)
     except application.UsageError as error:
-        raise click.UsageError(one_line(str(error))) from None
+        raise _click().UsageError(one_line(str(error))) from None
     except application.CannotWrite as error:
-        raise Fatal(one_line(str(error))) from None
+        raise fatal(one_line(str(error))) from None
     if statistics and output_format == "json":
         from edi_lint.report.statistics import statistics as count
 
@@ -182,7 +278,7 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
             from edi_lint.preflight import remove_outputs
 
             remove_outputs(accepted, rejected)
-        raise Fatal(one_line(str(error))) from None
+        raise fatal(one_line(str(error))) from None
     code = application.split_exit_code(results, extra.get("split")) if split else application.exit_code(results)
     if write_baseline and code == 1:
         code = 0  # the findings were just recorded
@@ -191,7 +287,7 @@ def main(paths, output_format, output_file, select, extend_select, ignore, fail_
 
 def show_version(ctx) -> None:
     """--version, as click's version_option prints it."""
-    click.echo(f"edi-lint, version {installed_version()}", color=ctx.color)
+    _click().echo(f"edi-lint, version {installed_version()}", color=ctx.color)
     ctx.exit()
 
 
