@@ -26,7 +26,9 @@ ELEMENT_MEMO_BYTES = 4_000_000  # estimated size of memoised element and composi
 SEGMENT_MEMO_BYTES = 12_000_000  # estimated size of memoised segment texts and their results
 MEMO_TRIAL = 2048  # segment texts memoised per definition before judging whether its memo pays
 
-_GOOD = r"""A-Z0-9!"&'()*+,\-\./:;?= a-z%~@\[\]_{}\\|<>^`#$"""  # the X12 extended character set
+# The X12 extended character set (A-Z a-z 0-9, space, !"&'()*+,-./:;?= %~@[]_{}\|<>^`#$) is every printable
+# ASCII character: written as ranges, a pattern built on it compiles in a tenth of the time.
+_GOOD, _GOOD_NOT_SPACE = " -~", "!-~"
 _N = re.compile(r"-?[0-9]+", re.S | re.ASCII)
 _R = re.compile(r"-?[0-9]*(\.[0-9]+)?", re.S | re.ASCII)
 _BAD_CHAR = re.compile(f"[^{_GOOD}]", re.S | re.ASCII)
@@ -138,7 +140,7 @@ def _clean_test(d: ElementDef) -> Callable[[str], object] | None:
     if d.usage == "N" or d.codes or d.external or d.regex or low < 1 or high < low:
         return None
     if kind in ("AN", "ID"):  # good characters only, the right length, no trailing space
-        return re.compile(f"[{_GOOD}]{{{low - 1},{high - 1}}}[{_GOOD.replace(' ', '')}]", re.ASCII).fullmatch
+        return re.compile(f"[{_GOOD}]{{{low - 1},{high - 1}}}[{_GOOD_NOT_SPACE}]", re.ASCII).fullmatch
     if kind and kind[0] == "N":
         return re.compile(f"-?[0-9]{{{low},{high}}}", re.ASCII).fullmatch
     if kind == "R":
