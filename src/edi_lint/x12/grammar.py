@@ -100,12 +100,31 @@ def load_grammar() -> LoopNode:
 
 
 def content_key(source: Path) -> str:
-    """sha256 of what the compiled grammar depends on: this compiler and pyx12's two map files."""
-    digest = hashlib.sha256(f"edi-lint grammar compiler {COMPILER_VERSION}\0".encode())
-    for path in (source, source.parent / "dataele.xml"):
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
+    """sha256 of what the compiled grammar depends on: this compiler and pyx12's map files."""
+    return hashlib.sha256(f"edi-lint grammar compiler {COMPILER_VERSION}\0".encode()
+                          + sources_digest(source)).hexdigest()
+
+
+def source_files(source: Path) -> list[Path]:
+    """The map, the data element dictionary, external code lists, and the 5010 control map (pyx12
+    checks every ISA against the control map's ISA, whose ISA11 is the repetition separator)."""
+    return [source, source.parent / "dataele.xml", source.parent / "codes.xml", source.parent / "x12.control.00501.xml"]
+
+
+_digests: dict = {}
+
+
+def sources_digest(source: Path) -> bytes:
+    """sha256 of the map files the grammar and the guide (ig_grammar.py) are compiled from, read once
+    per process although both caches are keyed by it (the map is a megabyte). OSError if unreadable."""
+    digest = _digests.get(source)
+    if digest is None:
+        hasher = hashlib.sha256()
+        for path in source_files(source):
+            hasher.update(path.read_bytes())
+            hasher.update(b"\0")
+        digest = _digests[source] = hasher.digest()
+    return digest
 
 
 def cache_file(key: str) -> Path | None:

@@ -24,7 +24,7 @@ import marshal
 from pathlib import Path
 
 from edi_lint import cache
-from edi_lint.x12.grammar import LoopNode, SegmentNode, map_path
+from edi_lint.x12.grammar import LoopNode, SegmentNode, map_path, source_files, sources_digest
 
 COMPILER_VERSION = 2  # bump when the compiled or packed shape changes
 
@@ -117,23 +117,14 @@ def _count(text: str | None) -> int:
 # Compiling and caching
 
 
-def source_files() -> list[Path]:
-    """The guide's map, the data element dictionary, external code lists, and the 5010 control map
-    (pyx12 checks every ISA against the control map's ISA, whose ISA11 is the repetition separator)."""
-    base = map_path()
-    return [base, base.parent / "dataele.xml", base.parent / "codes.xml", base.parent / "x12.control.00501.xml"]
-
-
 def load_packed() -> tuple:
     """The compiled guide, packed (see `pack`): from the cache when it is ours, verified and made from
     these very source files, else compiled with lxml (and cached)."""
-    sources = source_files()
+    source = map_path()
+    sources = source_files(source)
     try:
-        digest = hashlib.sha256(f"edi-lint guide compiler {COMPILER_VERSION}\0".encode())
-        for path in sources:
-            digest.update(path.read_bytes())
-            digest.update(b"\0")
-        key = digest.hexdigest()
+        key = hashlib.sha256(f"edi-lint guide compiler {COMPILER_VERSION}\0".encode()
+                             + sources_digest(source)).hexdigest()
     except OSError:
         key = None
     root = cache.directory() if key else None
