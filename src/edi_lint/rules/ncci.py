@@ -100,55 +100,61 @@ def ncci_rules(code_sets: dict) -> list[Rule]:
     shipped = builtin_table_path()
     builtin = load_ptp_table(str(shipped)) if shipped is not None and shipped.is_file() else None
 
-    user_info = RuleInfo(
-        code="TH010", name="ncci-ptp-pair", severity=Severity.ERROR, scope="line",
+    user_info = _info(
+        "TH010", "ncci-ptp-pair", Severity.ERROR,
         summary="Two lines of one date of service are an NCCI procedure-to-procedure pair (from the CMS file "
                 "named by code-sets.ncci) and the column 2 line cannot be paid.",
-        explanation=(
-            "CMS's National Correct Coding Initiative pairs a column 1 code with a column 2 code that is part of "
-            "it or excludes it: billed for one patient on one day, the column 2 line is denied unless the "
-            "modifier indicator allows an NCCI-associated modifier and the line carries one. Medicare applies "
-            "the edits, and most commercial payers apply the same file, so every claim is checked.\n\n"
-            + CHECKS.format(modifiers=SHOWN_MODIFIERS) + "\n\n"
-            + (f"Configured: checked against {user_path} ({len(user)} edits)." if user is not None else
+        about="CMS's National Correct Coding Initiative pairs a column 1 code with a column 2 code that is part of "
+              "it or excludes it: billed for one patient on one day, the column 2 line is denied unless the "
+              "modifier indicator allows an NCCI-associated modifier and the line carries one. Medicare applies "
+              "the edits, and most commercial payers apply the same file, so every claim is checked.",
+        state=(f"Configured: checked against {user_path} ({len(user)} edits)." if user is not None else
                "Not configured: this rule is skipped. edi-lint does not download or ship the CMS practitioner PTP "
                "file; name your copy (the quarter's ccipra text or CSV file, or a folder with its four files) in "
                "configuration, e.g. `[tool.edi-lint.code-sets] ncci = \"ccipra-v321r0\"`. The modality pairs "
-               "(97010-97039, 97026 first) are checked only from that file.")),
+               "(97010-97039, 97026 first) are checked only from that file."),
         source="CMS NCCI practitioner PTP edits (user-supplied, quarterly); modifier indicators 0/1/9 and the "
                "NCCI-associated modifiers: CMS MLN1783722 [S39], NCCI Policy Manual ch. I; reference §2.5",
-        example_bad=EXAMPLE_BAD, example_good=EXAMPLE_GOOD, tags=TAGS, ruleset="therapy",
-        procedures=tuple(sorted(user.column2)) if user is not None else (),
-        default_on=user is not None, claim_status="A7:453",
+        table=user, default_on=user is not None,
         severity_reason="the CMS file is the payer's own edit table: the column 2 line is denied",
     )
-    builtin_info = RuleInfo(
-        code="TH011", name="ncci-ptp-pair-unverified", severity=Severity.WARNING, scope="line",
+    builtin_info = _info(
+        "TH011", "ncci-ptp-pair-unverified", Severity.WARNING,
         summary="Two lines of one date of service are a therapy NCCI pair from edi-lint's own small table, and the "
                 "column 2 line has no 59/X modifier.",
-        explanation=(
-            "A few NCCI pairs between therapy codes that physical therapists meet every day (an evaluation with "
-            "manual therapy, a re-evaluation with therapeutic activities or group therapy, 97530 with 97116 or "
-            "97140, 97150 with 97110) are in edi-lint's table rulesets/ncci-ptp-therapy.tsv, which states its "
-            "sources (APTA and WebPT on the CMS edits, 2020) and quarter. They are UNVERIFIED against the CMS "
-            "file, and which code is column 1 is not confirmed, so the modifier counts on either line and the "
-            "finding is a warning. The modality pairs (97010-97039, 97026 first) could not be sourced and are not "
-            "in it.\n\n" + CHECKS.format(modifiers=SHOWN_MODIFIERS) + "\n\n"
-            + ("Stands down: the CMS file named by code-sets.ncci is configured, and TH010 checks it instead."
+        about="A few NCCI pairs between therapy codes that physical therapists meet every day (an evaluation with "
+              "manual therapy, a re-evaluation with therapeutic activities or group therapy, 97530 with 97116 or "
+              "97140, 97150 with 97110) are in edi-lint's table rulesets/ncci-ptp-therapy.tsv, which states its "
+              "sources (APTA and WebPT on the CMS edits, 2020) and quarter. They are UNVERIFIED against the CMS "
+              "file, and which code is column 1 is not confirmed, so the modifier counts on either line and the "
+              "finding is a warning. The modality pairs (97010-97039, 97026 first) could not be sourced and are not "
+              "in it.",
+        state=("Stands down: the CMS file named by code-sets.ncci is configured, and TH010 checks it instead."
                if user is not None else
                f"Checked against {BUILTIN_TABLE} ({len(builtin) if builtin is not None else 0} edits); name the CMS "
-               "file in code-sets.ncci for the full, authoritative check (TH010).")),
+               "file in code-sets.ncci for the full, authoritative check (TH010)."),
         source="rulesets/ncci-ptp-therapy.tsv: APTA NCCI 2020 update and 2020-09-02 announcement [S40b], WebPT on "
                "modifier 59 with 97530/97140 [S40]; reference §2.5 (UNVERIFIED)",
-        example_bad=EXAMPLE_BAD, example_good=EXAMPLE_GOOD, tags=TAGS, ruleset="therapy",
-        procedures=tuple(sorted(builtin.column2)) if builtin is not None and user is None else (),
-        default_on=user is None and builtin is not None, claim_status="A7:453",
+        table=builtin if user is None else None, default_on=user is None and builtin is not None,
         severity_reason="the pairs come from secondary sources, not the CMS file: a likely denial, not a certain one",
     )
     no_check = _nothing
     return [Rule(user_info, _pair_check(user, either_line=False) if user is not None else no_check),
             Rule(builtin_info, _pair_check(builtin, either_line=True) if builtin is not None and user is None
                  else no_check)]
+
+
+def _info(code: str, name: str, severity: Severity, *, summary: str, about: str, state: str, source: str,
+          table: PtpTable | None, default_on: bool, severity_reason: str) -> RuleInfo:
+    """TH010's or TH011's facts: what the rule is `about`, the checks both make, and the `state` of its
+    table in this configuration (the lines it runs on are the column 2 codes of `table`)."""
+    return RuleInfo(
+        code=code, name=name, severity=severity, scope="line", summary=summary,
+        explanation=f"{about}\n\n{CHECKS.format(modifiers=SHOWN_MODIFIERS)}\n\n{state}",
+        source=source, example_bad=EXAMPLE_BAD, example_good=EXAMPLE_GOOD, tags=TAGS, ruleset="therapy",
+        procedures=tuple(sorted(table.column2)) if table is not None else (), default_on=default_on,
+        claim_status="A7:453", severity_reason=severity_reason,
+    )
 
 
 def _nothing(line):
