@@ -192,9 +192,7 @@ def compile_guide(map_file: Path, dataele_file: Path, codes_file: Path, control_
             wanted_external.add(external)
         return {
             "k": "e",
-            "ref": node.get("xid") or "",
-            "name": " ".join((node.findtext("name") or "").split()),
-            "usage": node.findtext("usage") or "S",
+            **_described(node),
             "ele": number,
             "type": kind,
             "min": low,
@@ -216,9 +214,7 @@ def compile_guide(map_file: Path, dataele_file: Path, codes_file: Path, control_
                 parts.sort(key=lambda p: p["seq"])
                 children[seq] = {
                     "k": "c",
-                    "ref": child.get("xid") or "",
-                    "name": " ".join((child.findtext("name") or "").split()),
-                    "usage": child.findtext("usage") or "S",
+                    **_described(child),
                     "seq": seq,
                     "parts": parts,
                 }
@@ -229,7 +225,7 @@ def compile_guide(map_file: Path, dataele_file: Path, codes_file: Path, control_
                 syntax.append([text[0]] + [int(text[i:i + 2]) for i in range(1, len(text) - 1, 2)])
         return {
             "id": node.get("xid"),
-            "name": " ".join((node.findtext("name") or "").split()),
+            "name": _name(node),
             "usage": node.findtext("usage") or "S",
             "max": _count(node.findtext("max_use")),
             "elements": [children[k] for k in sorted(children)],
@@ -241,7 +237,7 @@ def compile_guide(map_file: Path, dataele_file: Path, codes_file: Path, control_
             if child.tag == "loop":
                 loops.append({
                     "id": child.get("xid"),
-                    "name": " ".join((child.findtext("name") or "").split()),
+                    "name": _name(child),
                     "usage": child.findtext("usage") or "R",
                     "repeat": _count(child.findtext("repeat")),
                     "wrapper": child.get("type") == "wrapper",
@@ -263,6 +259,16 @@ def compile_guide(map_file: Path, dataele_file: Path, codes_file: Path, control_
         if name in wanted_external:
             external[name] = sorted({c.text for c in codeset.iterfind("version/code") if c.text is not None})
     return {"loops": loops, "segments": segments, "external": external}
+
+
+def _name(node) -> str:
+    """A map node's name, its whitespace (the map wraps long names) collapsed."""
+    return " ".join((node.findtext("name") or "").split())
+
+
+def _described(node) -> dict:
+    """What an element or composite node of the map says about itself: its reference (NM109), name and usage."""
+    return {"ref": node.get("xid") or "", "name": _name(node), "usage": node.findtext("usage") or "S"}
 
 
 # --------------------------------------------------------------------------------------------
