@@ -330,6 +330,12 @@ class Claim:
         value = parts[0].strip() if parts and parts[0].strip() else None
         return Sourced(value, "CLM05-1", self.clm, "2300")
 
+    @property
+    def line_count(self) -> int:
+        """How many service lines, without building them (when no rule reads a line)."""
+        starts = self._line_starts
+        return len(starts) if starts is not None else len(self.lines)
+
     @cached_property
     def lines(self) -> list[ServiceLine]:
         segments = self.segments

@@ -159,6 +159,7 @@ class Linter:
         reader = DocumentReader(segments, observer, watched)
         by_procedure = self.line_rules_by_procedure
         any_line = self.line_rules_any
+        line_rules = bool(by_procedure or any_line)
         claim_rules = self.claim_rules
         fail_on = self.settings.fail_on
         verdicts = result.verdicts if self.settings.collect_verdicts else None
@@ -176,8 +177,8 @@ class Linter:
                 problems = rule.check(claim)
                 if problems:  # most checks pass and return (): skip the call
                     findings.extend(self._findings(rule, problems, path, claim))
-            for line in claim.lines:
-                lines += 1
+            lines += claim.line_count
+            for line in claim.lines if line_rules else ():  # no line rule: line views are not built
                 rules = by_procedure.get(line.procedure)
                 if rules:
                     for rule in rules:
