@@ -216,13 +216,21 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[Segment]:
             stop = pieces.index("IEA") if "IEA" in pieces else len(pieces)
             if stop == len(pieces) and stop and pieces[-1].startswith("IEA" + elem):
                 stop -= 1
+            new = object.__new__
             for piece in pieces[:stop] if stop < len(pieces) else pieces:
                 elements = piece.split(elem)
                 index += 1
                 if elements[0] == "ST":
                     st02 = elements[2] if len(elements) > 2 else ""
                     place = Place(line, line_start, st02)
-                yield Segment(elements, index, pos, place, delimiters)
+                seg = new(Segment)  # Segment's __init__, inline: a call costs as much as the rest
+                seg.elements = elements
+                seg.index = index
+                seg.offset = pos
+                seg.place = place
+                seg.delimiters = delimiters
+                seg.loop = None
+                yield seg
                 pos += len(piece) + 1
             pieces = pieces[stop:]
         for piece in pieces:
