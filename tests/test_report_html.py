@@ -17,7 +17,7 @@ import edi_lint
 from conftest import FIXTURES, read_expected
 from edi_lint.cli import main
 from edi_lint.records import MASK, masked_positions
-from edi_lint.x12.tokenizer import Delimiters, Place, Segment
+from edi_lint.x12.tokenizer import Delimiters, Segment
 
 
 def run(*args: str):
@@ -190,7 +190,7 @@ def test_show_phi_unmasks_and_default_masks():
 
 
 def segment(text: str, loop: str | None) -> Segment:
-    seg = Segment(text.split("*"), 1, 0, Place(1, 0, "0001"), Delimiters("*", "^", ":", "~"))
+    seg = Segment(text.split("*"), 1, 0, (1, 0, "0001"), Delimiters("*", "^", ":", "~"))
     seg.loop = loop
     return seg
 

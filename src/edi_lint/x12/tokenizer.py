@@ -35,17 +35,12 @@ class Delimiters:
     segment: str
 
 
-class Place:
-    """Where segments sit, shared by every segment on one line of one transaction: the line number,
-    the offset where that line starts (a segment's column comes from its own offset) and the ST02
-    around them. A file without line breaks has one per transaction, not one per segment."""
-
-    __slots__ = ("line", "line_start", "st02")
-
-    def __init__(self, line: int, line_start: int, st02: str | None):
-        self.line = line  # 1-based physical line
-        self.line_start = line_start  # byte offset where that line begins
-        self.st02 = st02  # control number of the enclosing transaction
+# Where segments sit: (line, line start, ST02), shared by every segment on one line of one transaction:
+# the 1-based line number, the byte offset where that line begins (a segment's column comes from its
+# own offset) and the control number of the enclosing transaction. A file without line breaks has
+# one per transaction, not one per segment. A plain tuple: one is made per segment in files with a
+# line break after every segment, and a tuple costs a fraction of an object.
+Place = tuple[int, int, "str | None"]
 
 
 class Segment:
@@ -64,17 +59,17 @@ class Segment:
     @property
     def line(self) -> int:
         """1-based physical line."""
-        return self.place.line
+        return self.place[0]
 
     @property
     def column(self) -> int:
         """1-based column."""
-        return self.offset - self.place.line_start + 1
+        return self.offset - self.place[1] + 1
 
     @property
     def st02(self) -> str | None:
         """Control number of the enclosing transaction."""
-        return self.place.st02
+        return self.place[2]
 
     @property
     def id(self) -> str:
@@ -185,7 +180,7 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[Segment]:
     line = 1 + text.count("\n", 0, start)
     line_start = text.rfind("\n", 0, start) + 1  # absolute offset where the current line begins
     st02 = None
-    place = Place(line, line_start, st02)
+    place = (line, line_start, st02)
     pos = start  # absolute offset of the next unread character
     buffer, base, bstart = text, start, 0
     final = False  # the stream has ended: buffer holds the rest of the file
@@ -209,10 +204,10 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[Segment]:
         counting = newline_term or "\n" in window
         if not counting and _clean(window, term):
             # The common case, one line of clean segments: no junk to strip, no line to count, one
-            # shared Place. It stops before an IEA (the last piece, or a bare 'IEA'), which the
+            # shared place. It stops before an IEA (the last piece, or a bare 'IEA'), which the
             # general loop below handles.
-            if place.line != line or place.line_start != line_start:
-                place = Place(line, line_start, st02)
+            if place[0] != line or place[1] != line_start:
+                place = (line, line_start, st02)
             stop = pieces.index("IEA") if "IEA" in pieces else len(pieces)
             if stop == len(pieces) and stop and pieces[-1].startswith("IEA" + elem):
                 stop -= 1
@@ -222,7 +217,7 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[Segment]:
                 index += 1
                 if elements[0] == "ST":
                     st02 = elements[2] if len(elements) > 2 else ""
-                    place = Place(line, line_start, st02)
+                    place = (line, line_start, st02)
                 seg = new(Segment)  # Segment's __init__, inline: a call costs as much as the rest
                 seg.elements = elements
                 seg.index = index
@@ -262,9 +257,9 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[Segment]:
             index += 1
             if sid == "ST":
                 st02 = elements[2] if len(elements) > 2 else ""
-                place = Place(line, line_start, st02)
-            elif place.line != line or place.line_start != line_start:
-                place = Place(line, line_start, st02)
+                place = (line, line_start, st02)
+            elif counting or place[1] != line_start:
+                place = (line, line_start, st02)
             yield Segment(elements, index, offset, place, delimiters)
             if counting:
                 inner = piece.count("\n", lead)
