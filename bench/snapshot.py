@@ -60,35 +60,17 @@ SPLICES = ["GP", "GO", "59", "KX", "11", "22", "", " ", "225100000X", "20260105"
 
 
 def _mutants(inputs: Path, count: int) -> list[Path]:
+    sys.path.insert(0, str(HERE))
+    from mutants import mutate  # noqa: PLC0415
+
     rng = random.Random(9837)
     seeds = sorted(p for p in FIXTURES.iterdir() if p.suffix in (".837", ".x12", ".edi"))
     made = []
     for n in range(count):
-        data = seeds[n % len(seeds)].read_bytes().decode("latin-1")
-        start = data.find("ISA")
-        term, sep = data[start + 105], data[start + 3]
-        segments = data.split(term)
-        for _ in range(rng.randint(1, 5)):
-            i = rng.randrange(1, max(2, len(segments) - 1))
-            roll = rng.random()
-            if roll < 0.2:
-                del segments[i]
-            elif roll < 0.35:
-                segments.insert(i, segments[rng.randrange(len(segments))])
-            elif roll < 0.45:
-                segments[i], segments[i - 1] = segments[i - 1], segments[i]
-            else:
-                elements = segments[i].split(sep)
-                j = rng.randrange(0 if rng.random() < 0.1 else 1, len(elements) + 1)
-                value = rng.choice(SPLICES)
-                if j < len(elements):
-                    elements[j] = value
-                else:
-                    elements.append(value)
-                segments[i] = sep.join(elements)
-        path = inputs / "mutants" / f"m{n:03d}{seeds[n % len(seeds)].suffix}"
+        seed = seeds[n % len(seeds)]
+        path = inputs / "mutants" / f"m{n:03d}{seed.suffix}"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(term.join(segments).encode("latin-1"))
+        path.write_bytes(mutate(seed.read_bytes(), rng, SPLICES))
         made.append(path)
     return made
 

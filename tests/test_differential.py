@@ -125,47 +125,32 @@ SPLICES = ["GP", "GO", "GN", "CQ", "59", "KX", "11", "12", "22", "", " ", "22510
            "HC:97026:GP:GO", "M62.81", "ABK:M6281", "E1142", "1:2", "9"]
 
 
-READ_BY_RULES = {"SV1", "DTP", "NM1", "PRV", "CLM", "HI", "SBR", "LX", "REF"}
+READ_BY_RULES = frozenset({"SV1", "DTP", "NM1", "PRV", "CLM", "HI", "SBR", "LX", "REF"})
+
+
+def _bench_module(name: str):
+    """A module of bench/ (the file generator, the mutator), which is not a package."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"{name}_for_tests", FIXTURES.parent / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+_mutator = _bench_module("mutants")
 
 
 def _mutate(data: bytes, rng: random.Random) -> bytes:
-    text = data.decode("latin-1")
-    term, sep = text[105], text[3]
-    segments = text.split(term)
-    body = range(3, max(4, len(segments) - 4))  # leave the ISA/GS/ST headers, mutate the rest
-    # Mostly the segments rules read, so a few hundred mutants reach every fact.
-    read = [i for i in body if segments[i].split(sep, 1)[0] in READ_BY_RULES] or list(body)
-    for _ in range(rng.randint(1, 6)):
-        i = rng.choice(read if rng.random() < 0.8 else body)
-        if i >= len(segments):
-            continue
-        roll = rng.random()
-        if roll < 0.15:
-            del segments[i]
-        elif roll < 0.3:
-            segments.insert(i, segments[rng.choice(body) % len(segments)])
-        else:
-            elements = segments[i].split(sep)
-            if len(elements) > 1:
-                j = rng.randrange(1, min(len(elements), 4) + 1) if rng.random() < 0.6 else rng.randrange(1, len(elements) + 1)
-                value = rng.choice(SPLICES)
-                if j < len(elements):
-                    elements[j] = value
-                else:
-                    elements.append(value)
-                segments[i] = sep.join(elements)
-    return term.join(segments).encode("latin-1")
+    """The snapshot's mutator (bench/mutants.py), aimed mostly at the segments rules read."""
+    return _mutator.mutate(data, rng, SPLICES, most=6, focus=READ_BY_RULES)
 
 
 def _seed_files():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("gen837_for_mutants", FIXTURES.parent / "bench" / "gen837.py")
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = gen  # its dataclasses look their module up
-    spec.loader.exec_module(gen)
     import io
 
+    gen = _bench_module("gen837")
     files = []
     for seed, newlines in ((1, False), (2, True), (3, False)):
         out = io.StringIO()
