@@ -186,17 +186,21 @@ def _recorded_checks(monkeypatch, files: list[bytes]) -> list:
     from edi_lint.x12 import element_checks
 
     calls = []
-    original = element_checks.SegmentChecker.check
+    original = element_checks.SegmentChecker._compile
 
-    def record(self, definition, elements, component):
-        calls.append((definition, list(elements), component))
-        return original(self, definition, elements, component)
+    def compile_recorded(self, definition, component):
+        run = original(self, definition, component)
 
-    monkeypatch.setattr(element_checks.SegmentChecker, "check", record)
+        def record(elements):
+            calls.append((definition, list(elements), component))
+            return run(elements)
+        return record
+
+    monkeypatch.setattr(element_checks.SegmentChecker, "_compile", compile_recorded)
     linter = build_linter(Settings(select=("IG",)))
     for data in files:
         linter.lint_bytes(data, "x.837")
-    monkeypatch.setattr(element_checks.SegmentChecker, "check", original)
+    monkeypatch.setattr(element_checks.SegmentChecker, "_compile", original)
     return calls
 
 
@@ -278,6 +282,38 @@ def test_a_value_called_clean_has_nothing_wrong(monkeypatch):
             else:
                 assert value  # a value it rejects goes through the full check (nothing to assert)
     assert tested > 1000
+
+
+def test_a_value_typed_by_its_qualifier_called_clean_has_nothing_wrong():
+    """DMG02 or DTP03 checked against the formats DMG01/DTP02 name (D8, RD8 ...): the one-pattern test
+    is true only where the full check, types included, finds nothing."""
+    import random
+
+    from edi_lint.x12.element_checks import ElementChecker, _clean_test
+
+    guide = _guide()
+    checker = ElementChecker(guide)
+    typed = {d.ref: d for definition in guide.segments.values() for d in definition.elements
+             if d is not None and getattr(d, "data_ele", None) == "1251"}
+    assert "DMG02" in typed
+    rng = random.Random(11)
+    values = EDGE_VALUES + ["19630111", "20260902", "19630111-19630112", "1963011", "0000", "1200", "235959",
+                            "20240229-20240301", "2024022", "20241301", "19630111 "]
+    values += ["".join(rng.choice("0123456789-") for _ in range(rng.randint(1, 18))) for _ in range(400)]
+    values += [f"{rng.randint(1700, 2100)}{rng.randint(0, 13):02d}{rng.randint(0, 32):02d}" for _ in range(400)]
+    clean_seen = dirty_seen = 0
+    for d in typed.values():
+        for types in (("D8",), ("D8", "RD8"), ("RD8",), ("DT",), ("TM",), ("D8", "TM"), ("",)):
+            clean = _clean_test(d, types)
+            if clean is None:
+                continue
+            for value in values:
+                if value and clean(value):
+                    clean_seen += 1
+                    assert tuple(checker._check(d, value, types)) == (), (d.ref, types, value)
+                elif value:
+                    dirty_seen += bool(tuple(checker._check(d, value, types)))
+    assert clean_seen > 500 and dirty_seen > 500
 
 
 def test_memos_stay_bounded_on_endless_distinct_values(monkeypatch):

@@ -121,21 +121,33 @@ class _Memos:
     def charge(self, size: int) -> None:
         self.used += size
         if self.used > self.budget:
-            for table in self.tables:
-                table.clear()
-            self.used = 0
+            self.clear()
+
+    def clear(self) -> None:
+        for table in self.tables:
+            table.clear()
+        self.used = 0
 
 
 # --------------------------------------------------------------------------------------------
 # Elements
 
 
-def _clean_test(d: ElementDef) -> Callable[[str], object] | None:
-    """A test true only for values the full check finds nothing wrong with (without types), or None.
+def _clean_test(d: ElementDef, types: tuple = ()) -> Callable[[str], object] | None:
+    """A test true only for values the full check finds nothing wrong with (checked against `types`
+    too), or None.
 
-    It covers the values that rarely repeat (names, ids, numbers): one match instead of the full
-    check, and no memo entry. Elements with codes, a format or other data types go through the
-    memo, where their few distinct values are checked once."""
+    It covers the values that rarely repeat (names, ids, numbers, dates of birth): one match instead
+    of the full check, and no memo entry. Elements with codes, a format or other data types go
+    through the memo, where their few distinct values are checked once."""
+    if types:  # a value typed by its qualifier (DMG02 by DMG01): clean, and valid for one of the types
+        plain = _clean_test(d)
+        if plain is None:
+            return None
+
+        def typed(value: str) -> bool:
+            return bool(plain(value)) and any(valid_type(value, t) for t in types if t)
+        return typed
     low, high, kind = d.min_len, d.max_len, d.type
     if d.usage == "N" or d.codes or d.external or d.regex or low < 1 or high < low:
         return None
@@ -236,7 +248,7 @@ def _empty(d: ElementDef) -> tuple:
 
 def _syntax(rule: tuple, elements: list, sid: str) -> Iterator[tuple]:
     """The problem one syntax rule (P, R, E, C, L and its positions) finds in a segment, if any."""
-    found = _compile_rule(rule, sid)(elements, len(elements))
+    found = _compile_rule(rule, sid, specialise=False)(elements, len(elements))
     if found is not None:
         yield found
 
@@ -254,8 +266,9 @@ def _rule_threshold(rule: tuple) -> int:
     return -1
 
 
-def _compile_rule(rule: tuple, sid: str) -> Callable[[list, int], tuple | None]:
-    """One syntax rule as a closure over its positions and messages: (elements, len) -> problem or None."""
+def _compile_rule(rule: tuple, sid: str, specialise: bool = True) -> Callable[[list, int], tuple | None]:
+    """One syntax rule as a closure over its positions and messages: (elements, len) -> problem or None.
+    (`specialise=False`: the general form only, as the reference reading uses it.)"""
     kind, positions = rule[0], rule[1:]
     n = len(positions)
     name = f"{kind}{''.join(f'{p:02d}' for p in positions)}"
@@ -265,6 +278,33 @@ def _compile_rule(rule: tuple, sid: str) -> Callable[[list, int], tuple | None]:
     def present(elements: list, size: int) -> list:
         return [p < size and elements[p] != "" for p in positions]
 
+    if n == 2 and kind in ("P", "C", "E") and specialise:  # most rules name two elements: no list per segment
+        first, second = positions
+        ref1, ref2 = refs
+        if kind == "P":
+            message = f"{sid} syntax rule {name}: if any of {listed} is present, then all are required"
+
+            def paired2(elements: list, size: int) -> tuple | None:
+                a = first < size and elements[first] != ""
+                if a != (second < size and elements[second] != ""):
+                    return ("IG402", message, ref2 if a else ref1)
+                return None
+            return paired2
+        if kind == "C":
+            message = f"{sid} syntax rule {name}: if {ref1} is present, then {ref2} required"
+
+            def conditional2(elements: list, size: int) -> tuple | None:
+                if first < size and elements[first] != "" and not (second < size and elements[second] != ""):
+                    return ("IG402", message, ref2)
+                return None
+            return conditional2
+        message = f"{sid} syntax rule {name}: at most one of {listed} may be present"
+
+        def exclusive2(elements: list, size: int) -> tuple | None:
+            if first < size and elements[first] != "" and second < size and elements[second] != "":
+                return ("IG410", message, ref2)
+            return None
+        return exclusive2
     if kind == "P":
         message = f"{sid} syntax rule {name}: if any of {listed} is present, then all are required"
 
@@ -327,14 +367,24 @@ class SegmentChecker:
 
     def check(self, definition, elements: list, component: str) -> tuple:
         """(code, message, element) problems of one segment against its definition; () if none."""
+        return self.run(definition, component)(elements)
+
+    def runs(self, component: str) -> dict:
+        """definition -> its compiled check, `run(elements) -> problems`, for this component separator.
+        The validator calls them straight from this table (one lookup per segment); `run` fills it."""
         if component != self._component:  # another interchange's separators: memos no longer apply
             self._component = component
             self._compiled = {}
             self._memos = _Memos(SEGMENT_MEMO_BYTES)
-        run = self._compiled.get(definition)
+            self.elements.memos.clear()  # (a remembered value may hold the new separator)
+        return self._compiled
+
+    def run(self, definition, component: str) -> Callable[[list], tuple]:
+        runs = self.runs(component)
+        run = runs.get(definition)
         if run is None:
-            run = self._compiled[definition] = self._compile(definition, component)
-        return run(elements)
+            run = runs[definition] = self._compile(definition, component)
+        return run
 
     def reference_check(self, definition, elements: list, component: str) -> Iterator[tuple]:
         """The checks read straight from the guide, without compiling or memos: what `check` must equal."""
@@ -403,7 +453,7 @@ class SegmentChecker:
                 steps.append((position, _DATE, d, elements_checker.table(d, ()), None, _empty(d), (mixed, tables)))
                 continue
             types = tuple(sorted(type_list)) if d.data_ele == "1251" and type_list else ()
-            clean = _clean_test(d) if not types else None
+            clean = _clean_test(d, types)
             steps.append((position, _SIMPLE, d, elements_checker.table(d, types), clean, _empty(d), (mixed, types)))
         # by segment size: the steps of the elements present, then what the absent ones give (their
         # missing-mandatory findings, known in advance)
@@ -435,6 +485,21 @@ class SegmentChecker:
                     if empty:
                         problems.extend(empty)
                     continue
+                if kind == _SIMPLE:
+                    # looked up first: a value holding the component separator is never remembered
+                    # while that separator is in use (memos are cleared when it changes)
+                    got = table.get(value)
+                    if got is None:
+                        mixed, types = extra
+                        if mixed is not None and component in value:
+                            problems.append(mixed)
+                            continue
+                        if clean is not None and clean(value):
+                            continue
+                        got = remember(d, value, types, table)
+                    if got:
+                        problems.extend(got)
+                    continue
                 if kind == _COMPOSITE:
                     got = table.get(value)
                     if got is None:
@@ -447,10 +512,10 @@ class SegmentChecker:
                 if mixed is not None and component in value:
                     problems.append(mixed)
                     continue
-                if kind == _DATE:  # DTP03 is checked against the format DTP02 names
-                    fmt = elements[2] if size > 2 else ""
-                    by_format = types.get(fmt)
-                    table, types = (table, ()) if by_format is None else (by_format, (fmt,))
+                # DTP03: checked against the format DTP02 names
+                fmt = elements[2] if size > 2 else ""
+                by_format = types.get(fmt)
+                table, types = (table, ()) if by_format is None else (by_format, (fmt,))
                 got = table.get(value)
                 if got is None:
                     if clean is not None and clean(value):

@@ -79,10 +79,8 @@ class Plan:
     pushes: tuple  # loops opened, outermost first: (loop, counted)
     first_segment: bool  # target opens its loop (no segment usage/max check, as pyx12)
     keep_pos: int | None  # pending missing at this position are not reported (None: report all)
-    # No loop closed or opened: when every candidate for missing is there (`needed`: (owner loop,
-    # node) pairs counted at least once), the move only counts the segment. The common case, taken
-    # by `Validator.feed` without calling `_move`.
-    simple: bool = False
+    # (owner loop, node) pairs of the candidates: when each was counted at least once, nothing is
+    # missing and the move only closes, opens and counts (the step `Validator.feed` takes).
     needed: tuple = ()
 
 
@@ -97,7 +95,6 @@ def plan(prev: SegmentNode, target: SegmentNode) -> Plan:
     if found is None:
         found = _search(prev, target, lenient=True)
     found = found or Plan(target, False, (), (), (), False, None)
-    found.simple = found.found and not (found.pops or found.pushes or found.first_segment)
     found.needed = tuple((owner, key) for owner, _, key, _, _ in found.candidates)
     return found
 
@@ -197,6 +194,9 @@ class Validator:
         self.segments = SegmentChecker(self.guide)
         self.plans: dict = _plans_for(root)
         self.facts: dict = _facts_for(root)
+        self.steps: dict = _steps_for(root)
+        self.delimiters = None  # of the segments checked last, and their compiled checks:
+        self.runs: dict = {}  # definition -> run, from `segments` (reset when the delimiters change)
         self.issues: list[Issue] = []
         self.node: SegmentNode | None = None
         self.open: dict = {}  # open loop -> {segment or loop node: count} (pyx12 counts per map path)
@@ -228,9 +228,69 @@ class Validator:
         yield from segments  # after a failure: passed through, not validated
 
     def feed(self, seg, node: SegmentNode | None) -> None:
+        """Validate one walked segment. The common segment (a move seen before, nothing missing, no
+        trailing separators) takes the step planned for its (previous node, node) pair: counts, the
+        claim id, loops closed and opened, and its element checks, without looking anything else up."""
+        elements = seg.elements
+        self.last = seg
+        step = self.steps.get((self.node, node))
+        if step is None or elements[-1] == "" or len(elements) == 1:
+            self._feed(seg, node)
+            return
+        counted, claim, needed, pops, pushes, loop, limit, definition, where = step
+        issues = self.issues
+        mark = len(issues)
+        if counted:
+            self._counters(seg, elements[0], elements)
+        else:
+            self.seg_count += 1
+        before = self.claim_id
+        if claim == 2:  # the claim's CLM: CLM01 names the claim until a segment outside the claim loops
+            self.claim_id = elements[1] if len(elements) > 1 else ""
+        elif claim == 0:
+            self.claim_id = None
+        open_ = self.open
+        for owner, key in needed:
+            counts = open_.get(owner)
+            if counts is None or key not in counts:  # something mandatory was skipped: the full move
+                self._move(seg, node, before)
+                break
+        else:
+            for closed in pops:
+                open_.pop(closed, None)
+            for opened, parent_loop, repeat in pushes:
+                parent = open_.get(parent_loop)
+                if parent is None:
+                    parent = open_[parent_loop] = {}
+                if repeat:  # counted: the loop this segment opens
+                    n = parent[opened] = parent.get(opened, 0) + 1
+                    if n > repeat:
+                        self._issue("IG304", f"loop {opened.id} occurs {n} times, the guide allows {repeat}",
+                                    seg, elements[0], None, loop=opened.id)
+                open_[opened] = {}
+            counts = open_.get(loop)
+            if counts is None:
+                counts = open_[loop] = {}
+            n = counts[node] = counts.get(node, 0) + 1
+            if n > limit:
+                self._overused(seg, node, n, self._facts(node))
+            self.node = node
+        if len(issues) != mark:
+            self._place_counters(mark, node)
+        if definition is not None:
+            delimiters = seg.delimiters
+            if delimiters is not self.delimiters:
+                self._use(delimiters)
+            run = self.runs.get(definition) or self.segments.run(definition, delimiters.component)
+            problems = run(elements)
+            if problems:
+                self._element_issues(problems, seg, elements[0], where)
+
+    def _feed(self, seg, node: SegmentNode | None) -> None:
+        """Every segment the planned steps do not cover: envelopes, unmatched or malformed segments,
+        moves not seen before or that report something. Plans the step of a plain move for next time."""
         elements = seg.elements
         sid = elements[0]
-        self.last = seg
         issues = self.issues
         mark = len(issues)
         if sid in _COUNTED:
@@ -267,37 +327,60 @@ class Validator:
             elif not facts[1]:
                 self.claim_id = None
             prev = self.node
-            step = self.plans.get((prev, node))
-            if step is not None and step.simple and self._present(step.needed):
-                # inline `_move`: nothing missing, no loop closed or opened; count the segment, check its use
-                counts = self.open.get(node.loop)
-                if counts is None:
-                    counts = self.open[node.loop] = {}
-                n = counts[node] = counts.get(node, 0) + 1
-                if n > facts[5] or facts[4] == "N":
-                    self._overused(seg, node, n, facts)
-                self.node = node
-            else:
-                self._move(seg, node, before)
+            self._move(seg, node, before)
+            key = (prev, node)
+            if key not in self.steps:
+                self.steps[key] = self._step(prev, node)
         if len(issues) != mark:
             self._place_counters(mark, node)
         definition = facts[3]
         if definition is not None:
-            problems = self.segments.check(definition, elements, seg.delimiters.component)
+            delimiters = seg.delimiters
+            if delimiters is not self.delimiters:
+                self._use(delimiters)
+            run = self.runs.get(definition) or self.segments.run(definition, delimiters.component)
+            problems = run(elements)
             if problems:
-                counts, limit, loop = self.counts, self.limit, facts[0]
-                for code, message, element in problems:
-                    n = counts[code] = counts.get(code, 0) + 1
-                    if n <= limit:
-                        issues.append(Issue(code, message, seg, sid, element, loop, self.claim_id))
+                self._element_issues(problems, seg, sid, facts[0])
 
-    def _present(self, needed: tuple) -> bool:
-        open_ = self.open
-        for owner, key in needed:
-            counts = open_.get(owner)
-            if counts is None or counts.get(key, 0) < 1:
-                return False
-        return True
+    def _use(self, delimiters) -> None:
+        """Another interchange's delimiters: the compiled checks for its component separator."""
+        self.delimiters = delimiters
+        self.runs = self.segments.runs(delimiters.component)
+
+    def _element_issues(self, problems: tuple, seg, sid: str, loop: str | None) -> None:
+        counts, limit, issues, claim = self.counts, self.limit, self.issues, self.claim_id
+        for code, message, element in problems:
+            n = counts[code] = counts.get(code, 0) + 1
+            if n <= limit:
+                issues.append(Issue(code, message, seg, sid, element, loop, claim))
+
+    def _step(self, prev: SegmentNode, node: SegmentNode) -> tuple | None:
+        """What `feed` needs to take the move prev -> node without `_move`, or None when the move is
+        not a plain one (not found by the guide's search, opens a loop the guide marks not used):
+        (counted by the envelope counters, claim (2: the claim's CLM, 1: inside a claim, 0: outside),
+        (owner loop, node) pairs that must have been seen, loops closed, loops opened (loop, its
+        parent, its repeat or 0 when opened uncounted), the segment's loop, its use limit, its
+        definition, its loop id)."""
+        key = (prev, node)
+        step = self.plans.get(key)
+        if step is None:
+            step = self.plans[key] = plan(prev, node)
+        if not step.found or node.id in ("ISA", "GS"):
+            return None
+        pushes = []
+        for loop, counted in step.pushes:
+            if counted:
+                info = self.guide.loops.get(loop)
+                if info is None or info.usage == "N" or info.repeat < 1:
+                    return None
+                pushes.append((loop, loop.parent, info.repeat))
+            else:
+                pushes.append((loop, loop.parent, 0))
+        loop_id, in_claim, is_clm, definition, usage, max_use = self._facts(node)
+        limit = 1 << 62 if step.first_segment else -1 if usage == "N" else max_use
+        return (node.id in _COUNTED, 2 if is_clm else 1 if in_claim else 0, step.needed, step.pops,
+                tuple(pushes), node.loop, limit, definition, loop_id)
 
     def _facts(self, node: SegmentNode) -> tuple:
         """What feed reads of a map node on every segment, worked out once per node:
@@ -465,10 +548,33 @@ class Validator:
     # -- envelopes and counters -------------------------------------------------------------------
 
     def _counters(self, seg, sid: str, elements: list) -> None:
+        size = len(elements)
+        if sid == "HL" or sid == "LX" or sid == "CLM":  # the numbering counters, in every claim
+            self.seg_count += 1
+            if sid == "CLM":
+                self.lx_count = 0
+            elif sid == "LX":
+                self.lx_count += 1
+                if (elements[1] if size > 1 else "") != str(self.lx_count):
+                    self._issue("IG383", f"LX01 service line number is out of sequence: expected {self.lx_count}",
+                                seg, "LX", "LX01")
+            else:
+                self.hl_count += 1
+                if _int(elements[1] if size > 1 else "") != self.hl_count:
+                    self._issue("IG381", f"HL01 hierarchical ID number is out of sequence: expected {self.hl_count}",
+                                seg, "HL", "HL01")
+                if size > 2 and elements[2] != "":
+                    parent = _int(elements[2])
+                    if parent not in self.hl_stack:
+                        self._issue("IG382", "HL02 parent ID does not refer to an enclosing HL", seg, "HL", "HL02")
+                    while self.hl_stack and parent != self.hl_stack[-1]:
+                        del self.hl_stack[-1]
+                self.hl_stack.append(self.hl_count)
+            return
         if sid not in _COUNTED:
             self.seg_count += 1
             return
-        get = lambda p: elements[p] if p < len(elements) else ""  # noqa: E731
+        get = lambda p: elements[p] if p < size else ""  # noqa: E731
         if sid == "ISA":
             number = get(13)
             if number in self.isa_ids:
@@ -499,27 +605,6 @@ class Validator:
             self.st_ids.add(number)
             self._open_envelope("ST", number)
             self.seg_count = 1
-        elif sid == "HL":
-            self.hl_count += 1
-            if _int(get(1)) != self.hl_count:
-                self._issue("IG381", f"HL01 hierarchical ID number is out of sequence: expected {self.hl_count}",
-                            seg, "HL", "HL01")
-            if get(2) != "":
-                parent = _int(get(2))
-                if parent not in self.hl_stack:
-                    self._issue("IG382", "HL02 parent ID does not refer to an enclosing HL", seg, "HL", "HL02")
-                while self.hl_stack and parent != self.hl_stack[-1]:
-                    del self.hl_stack[-1]
-            self.hl_stack.append(self.hl_count)
-        elif sid == "CLM":
-            self.lx_count = 0
-        elif sid == "LX":
-            self.lx_count += 1
-            if get(1) != str(self.lx_count):
-                self._issue("IG383", f"LX01 service line number is out of sequence: expected {self.lx_count}",
-                            seg, "LX", "LX01")
-        if sid not in ("ISA", "IEA", "GS", "GE", "ST", "SE"):
-            self.seg_count += 1
         if sid == "IEA":
             envelopes = self.envelopes
             if envelopes and envelopes[-1][0] != "ISA":
@@ -590,6 +675,7 @@ class Validator:
 _GUIDES: dict = {}
 _PLANS: dict = {}
 _FACTS: dict = {}
+_STEPS: dict = {}
 
 
 def guide_for(root: LoopNode) -> Guide:
@@ -607,6 +693,10 @@ def _plans_for(root: LoopNode) -> dict:
 
 def _facts_for(root: LoopNode) -> dict:
     return _FACTS.setdefault(id(root), {})
+
+
+def _steps_for(root: LoopNode) -> dict:
+    return _STEPS.setdefault(id(root), {})
 
 
 def _is_ancestor(loop: LoopNode, of: LoopNode) -> bool:
