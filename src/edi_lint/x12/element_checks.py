@@ -361,29 +361,31 @@ class SegmentChecker:
 
     def __init__(self, guide: Guide):
         self.elements = ElementChecker(guide)
-        self._component: str | None = None
-        self._compiled: dict = {}  # definition -> checker, for the current component separator
-        self._memos = _Memos(SEGMENT_MEMO_BYTES)  # segment texts and composites, for that separator
+        self._separators: tuple | None = None  # (component, element separator) the checks are compiled for
+        self._compiled: dict = {}  # definition -> checker, for those separators
+        self._memos = _Memos(SEGMENT_MEMO_BYTES)  # segment texts and composites, for those separators
 
     def check(self, definition, elements: list, component: str) -> tuple:
         """(code, message, element) problems of one segment against its definition; () if none."""
         return self.run(definition, component)(elements)
 
-    def runs(self, component: str) -> dict:
+    def runs(self, component: str, separator: str | None = None) -> dict:
         """definition -> its compiled check, `run(elements) -> problems`, for this component separator.
-        The validator calls them straight from this table (one lookup per segment); `run` fills it."""
-        if component != self._component:  # another interchange's separators: memos no longer apply
-            self._component = component
+        The validator calls them straight from this table (one lookup per segment); `run` fills it.
+        `separator`, the element separator the elements were split on (so it is in none of them), makes
+        the segment memo's key the segment text joined on it; without it the key is the tuple."""
+        if (component, separator) != self._separators:  # another interchange's: memos no longer apply
+            self._separators = (component, separator)
             self._compiled = {}
             self._memos = _Memos(SEGMENT_MEMO_BYTES)
             self.elements.memos.clear()  # (a remembered value may hold the new separator)
         return self._compiled
 
-    def run(self, definition, component: str) -> Callable[[list], tuple]:
-        runs = self.runs(component)
+    def run(self, definition, component: str, separator: str | None = None) -> Callable[[list], tuple]:
+        runs = self.runs(component, separator)
         run = runs.get(definition)
         if run is None:
-            run = runs[definition] = self._compile(definition, component)
+            run = runs[definition] = self._compile(definition, component, separator)
         return run
 
     def reference_check(self, definition, elements: list, component: str) -> Iterator[tuple]:
@@ -426,7 +428,7 @@ class SegmentChecker:
         for rule in definition.syntax:
             yield from _syntax(rule, elements, sid)
 
-    def _compile(self, definition, component: str) -> Callable[[list], tuple]:
+    def _compile(self, definition, component: str, separator: str | None = None) -> Callable[[list], tuple]:
         """One definition as precomputed steps run by a closure, memoised per segment text."""
         sid = definition.id
         defs = definition.elements
@@ -469,6 +471,7 @@ class SegmentChecker:
         reference = self.reference_check
         compiled = self._compiled
         seen = [0, 0]  # lookups, misses
+        join = tuple if separator is None else separator.join  # one string per key: cheaper to hash and compare
 
         def plain(elements: list) -> tuple:
             if elements[0] != sid:  # not what the definition was compiled for: read it plainly
@@ -534,12 +537,12 @@ class SegmentChecker:
 
         def memoised(elements: list) -> tuple:
             seen[0] += 1
-            key = tuple(elements)
+            key = join(elements)
             found = memo.get(key)
             if found is not None:
                 return found
             found = memo[key] = plain(elements)
-            charge(64 * len(key) + sum(map(len, key)) + 120)
+            charge(64 * len(elements) + sum(map(len, elements)) + 120)
             seen[1] += 1
             if seen[1] >= MEMO_TRIAL and seen[0] < 4 * seen[1] // 3:  # under a quarter hit: a unique
                 compiled[definition] = plain  # value in every segment (HL, CLM, names): stop memoising

@@ -281,7 +281,8 @@ class Validator:
             delimiters = seg.delimiters
             if delimiters is not self.delimiters:
                 self._use(delimiters)
-            run = self.runs.get(definition) or self.segments.run(definition, delimiters.component)
+            run = self.runs.get(definition) or self.segments.run(definition, delimiters.component,
+                                                                  delimiters.element)
             problems = run(elements)
             if problems:
                 self._element_issues(problems, seg, elements[0], where)
@@ -338,7 +339,8 @@ class Validator:
             delimiters = seg.delimiters
             if delimiters is not self.delimiters:
                 self._use(delimiters)
-            run = self.runs.get(definition) or self.segments.run(definition, delimiters.component)
+            run = self.runs.get(definition) or self.segments.run(definition, delimiters.component,
+                                                                  delimiters.element)
             problems = run(elements)
             if problems:
                 self._element_issues(problems, seg, sid, facts[0])
@@ -346,7 +348,7 @@ class Validator:
     def _use(self, delimiters) -> None:
         """Another interchange's delimiters: the compiled checks for its component separator."""
         self.delimiters = delimiters
-        self.runs = self.segments.runs(delimiters.component)
+        self.runs = self.segments.runs(delimiters.component, delimiters.element)
 
     def _element_issues(self, problems: tuple, seg, sid: str, loop: str | None) -> None:
         counts, limit, issues, claim = self.counts, self.limit, self.issues, self.claim_id
