@@ -258,8 +258,11 @@ def claim_periods(claim) -> list:
     cache = claim.__dict__
     found = cache.get("_edi_lint_periods")
     if found is None:
-        found = cache["_edi_lint_periods"] = [(line, *period) for line in claim.lines
-                                              if (period := service_period(line)) is not None]
+        found = cache["_edi_lint_periods"] = []
+        for line in claim.lines:
+            period = service_period(line)
+            if period is not None:
+                found.append((line, period[0], period[1]))
     return found
 
 

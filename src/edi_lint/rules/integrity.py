@@ -14,6 +14,7 @@ from edi_lint.claims import LX01_MAX_LENGTH, decimal_value, integer_value
 from edi_lint.findings import printable
 from edi_lint.rules.api import Problem, claim_rule, file_rule
 
+ZERO = Decimal(0)
 ENVELOPE_SOURCE = "ASC X12 005010 control segments (ISA/IEA, GS/GE, ST/SE); reference rules-837p-97026.md §1.1, §4.2"
 
 
@@ -349,7 +350,7 @@ def claim_charge_balance(claim):
     total = decimal_value(claim.charge)
     if total is None or not claim.lines:
         return ()
-    lines = Decimal(0)
+    lines = ZERO
     for line in claim.lines:
         charge = decimal_value(line.charge)
         if charge is None:

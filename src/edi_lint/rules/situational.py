@@ -353,10 +353,10 @@ def birth_after_service(claim):
     if dmg is None or dmg.get(1).strip() != "D8":
         return ()
     born = dmg.get(2).strip()
-    if _date(born) is None:
-        return ()
     for line, first, _ in claim_periods(claim):
         if first < born:
+            if _date(born) is None:  # checked only now: nearly every date of birth is before the service
+                return ()
             number = line.number if line.number is not None else "?"
             return (Problem(f"the patient's date of birth (DMG02) is after the service date {first} of line "
                             f"{number}", dmg, "DMG02"),)
