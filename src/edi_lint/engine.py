@@ -7,6 +7,7 @@ rule costs nothing on a 99213 line; file rules see only the segment ids they ask
 from __future__ import annotations
 
 import io
+from array import array
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
@@ -123,8 +124,9 @@ class Linter:
 
     # -- the pass -------------------------------------------------------------------------------
 
-    def _lint(self, stream: BinaryIO, result: FileResult) -> list[tuple[int, int, str]]:
-        """One pass over the input; returns each claim's (first, last segment index, claim id)."""
+    def _lint(self, stream: BinaryIO, result: FileResult) -> tuple[array, array, list]:
+        """One pass over the input; returns the claims' first and last segment indexes and ids (flat
+        arrays rather than a tuple per claim: a file may hold hundreds of thousands)."""
         path = result.path
         findings = result.findings
         checkers = self._start_file_rules(path)
@@ -168,10 +170,13 @@ class Linter:
         if records is not None:  # the HTML report's claim cards; other formats never import records
             from edi_lint.records import record_claim
         claims = lines = 0
-        spans = []
+        spans = (array("q"), array("q"), [])  # each claim's first and last segment ordinal, and its id
+        starts, ends, ids = spans
         for claim in reader.claims():
             claims += 1
-            spans.append((claim.clm.index, claim.segments[-1].index, claim.id))
+            starts.append(claim.clm.index)
+            ends.append(claim.segments[-1].index)
+            ids.append(claim.id)
             before = len(findings)
             for rule in claim_rules:
                 problems = rule.check(claim)
@@ -218,16 +223,16 @@ class Linter:
         self._structure_findings(reader, result)
         return spans
 
-    def _attach_claims(self, result: FileResult, spans: list[tuple[int, int, str]]) -> None:
+    def _attach_claims(self, result: FileResult, spans: tuple[array, array, list]) -> None:
         """Findings of file rules, structure checks and the guide that point at a segment inside a
         claim get that claim's id, so a report can say which claim to fix; at or above fail-on they
         hold the claim back, as a claim rule's finding does."""
-        if not spans:
+        starts, ends, ids = spans
+        if not ids:
             return
         from bisect import bisect_right
         from dataclasses import replace
 
-        starts = [first for first, _, _ in spans]
         fail_on = self.settings.fail_on
         ignored = self.settings.ignored_for(result.path)
         held: set[int] = set()
@@ -240,15 +245,15 @@ class Linter:
             if finding.claim_id is not None:
                 # the validator names the claim a gap belongs to (it is reported at the segment
                 # after the gap, which may open the next claim): the last such claim at or before
-                while k >= 0 and spans[k][2] != finding.claim_id:
+                while k >= 0 and ids[k] != finding.claim_id:
                     k -= 1
                 if k < 0:
                     continue
-            elif k < 0 or at > spans[k][1]:
+            elif k < 0 or at > ends[k]:
                 continue
-            findings[n] = replace(finding, claim_id=spans[k][2], claim_segment_index=spans[k][0])
+            findings[n] = replace(finding, claim_id=ids[k], claim_segment_index=starts[k])
             if fail_on is not None and finding.severity >= fail_on and not (ignored and matches(finding.rule, ignored)):
-                held.add(spans[k][0])
+                held.add(starts[k])
         if held and result.verdicts:
             result.verdicts = [ClaimVerdict(v.claim_id, v.transaction, v.segment_index, False)
                                if v.segment_index in held else v for v in result.verdicts]

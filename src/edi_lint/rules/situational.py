@@ -13,8 +13,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from array import array
+
 from edi_lint.claims import decimal_value
 from edi_lint.rules.api import Problem, claim_rule, file_rule, line_rule
+from edi_lint.rules.marks import HlRows, Marks, mark
 from edi_lint.rules.codesets import _date, claim_periods
 
 SNIP4 = ("snip4", "situational")
@@ -94,15 +97,33 @@ def replacement_without_payer_claim_number(claim):
 # -- subscriber and patient ----------------------------------------------------------------------
 
 class _SubscriberLevels:
-    """Per 2000B subscriber: SBR02, claims directly under it, patient (2000C) levels under it."""
+    """Per 2000B subscriber: SBR02, claims directly under it, whether a patient (2000C) level names it.
+
+    Kept per HL in flat arrays (rules.marks), not as segments: one transaction may hold every claim.
+    """
 
     def __init__(self):
         self.reset()
 
     def reset(self):
-        self.subscribers: dict[str, list] = {}  # HL01 -> [SBR segment, claims under 2000B, 2000C children]
-        self.current: list | None = None  # the subscriber whose claims sit directly under it
-        self.latest: list | None = None
+        self.rows = HlRows()  # HL01 -> row, for every HL of the transaction
+        self.sbr = array("q")  # row -> its SBR's row in `marks`; -1 a subscriber without SBR; -2 not a subscriber
+        self.relationship: list = []  # row -> SBR02
+        self.direct = array("q")  # row -> claims directly under the subscriber
+        self.patients = array("b")  # row -> 1 when a 2000C names it as parent
+        self.subscribers = array("q")  # rows of the subscribers, in the order first seen
+        self.marks = Marks()
+        self.current: int | None = None  # the subscriber whose claims sit directly under it
+        self.latest: int | None = None
+
+    def _row(self, number: str) -> int:
+        row = self.rows.row(number)
+        if row == len(self.sbr):
+            self.sbr.append(-2)
+            self.relationship.append("")
+            self.direct.append(0)
+            self.patients.append(0)
+        return row
 
     def segment(self, seg):
         sid = seg.elements[0]
@@ -110,17 +131,25 @@ class _SubscriberLevels:
             level, number, parent = seg.get(3).strip(), seg.get(1).strip(), seg.get(2).strip()
             self.current = None
             if level == "22":
-                self.current = self.latest = self.subscribers.setdefault(number, [None, 0, 0])
-            elif level == "23" and parent in self.subscribers:
-                self.subscribers[parent][2] += 1
+                row = self._row(number)
+                if self.sbr[row] == -2:
+                    self.sbr[row] = -1
+                    self.subscribers.append(row)
+                self.current = self.latest = row
+            elif level == "23":
+                row = self.rows.get(parent)
+                if row is not None and self.sbr[row] != -2:
+                    self.patients[row] = 1
             return ()
         if sid == "SBR":
-            if seg.loop == "2000B" and self.latest is not None and self.latest[0] is None:
-                self.latest[0] = seg
+            if seg.loop == "2000B" and self.latest is not None and self.sbr[self.latest] == -1:
+                self.sbr[self.latest] = self.marks.add(seg)
+                relationship = seg.get(2).strip()
+                self.relationship[self.latest] = "18" if relationship == "18" else relationship
             return ()
         if sid == "CLM":
             if self.current is not None:
-                self.current[1] += 1
+                self.direct[self.current] += 1
             return ()
         if sid == "ST":
             self.reset()
@@ -129,19 +158,20 @@ class _SubscriberLevels:
 
     def finish(self):
         problems = []
-        for sbr, direct, patients in self.subscribers.values():
-            if sbr is None:
+        for row in self.subscribers:
+            at = self.sbr[row]
+            if at < 0:
                 continue
-            relationship = sbr.get(2).strip()
-            if relationship == "18" and patients:
+            relationship, direct = self.relationship[row], self.direct[row]
+            if relationship == "18" and self.patients[row]:
                 problems.append(Problem("SBR02 is 18 (the subscriber is the patient) but a 2000C patient loop is "
-                                        "under this subscriber", sbr, "SBR02", actual="18"))
+                                        "under this subscriber", self.marks.segment(at), "SBR02", actual="18"))
             elif relationship != "18" and direct:
                 shown = relationship or "(empty)"
                 problems.append(Problem(f"SBR02 is {shown}: the patient is not the subscriber, but {direct} claim(s) "
                                         "sit directly under the subscriber with no 2000C patient loop (send SBR02 = 18 "
-                                        "when the subscriber is the patient)", sbr, "SBR02", expected="18",
-                                        actual=relationship or None))
+                                        "when the subscriber is the patient)", self.marks.segment(at), "SBR02",
+                                        expected="18", actual=relationship or None))
         self.reset()
         return tuple(problems)
 
@@ -201,52 +231,78 @@ def secondary_without_other_payer(claim):
 # -- hierarchy -----------------------------------------------------------------------------------
 
 class _HlChildren:
-    """HL04 says whether an HL has children; checked when its transaction ends."""
+    """HL04 says whether an HL has children; checked when its transaction ends.
+
+    Followed HL by HL in flat arrays (rules.marks) rather than by keeping the HL segments: in a
+    transaction whose links hold (each HL01 new, each HL02 naming an earlier HL), an HL has children
+    exactly when a later HL02 names it.
+    """
 
     def __init__(self):
-        self.levels: list = []
+        self._reset()
+
+    def _reset(self):
+        self.rows = HlRows()
+        self.codes = array("b")  # row -> HL04: 1, 0, or -1 for anything else
+        self.has_children = array("b")
+        self.marks = Marks()
+        self.broken = False
+        self.top_level = False  # an HL with no HL02: it "names" HL01 "" (an empty HL01) as its parent
 
     def segment(self, seg):
         sid = seg.elements[0]
         if sid == "ST":
-            self.levels = []
+            self._reset()
             return ()
         if sid == "HL":
-            self.levels.append(seg)
+            if not self.broken:
+                self._add(seg)
             return ()
         return self._check()  # SE
 
+    def _add(self, seg):
+        rows = self.rows
+        number, parent = seg.get(1).strip(), seg.get(2).strip()
+        if parent:
+            parent_row = rows.get(parent)
+            broken = parent_row is None
+        else:
+            parent_row, broken = None, seg.get(3).strip() != "20"
+        if broken or rows.get(number) is not None:
+            # HL01/HL02 are wrong (IG381/IG382): HL04 cannot be judged, and would only echo them
+            self._reset()
+            self.broken = True
+            return
+        if parent_row is not None:
+            self.has_children[parent_row] = 1
+        elif not parent:
+            self.top_level = True
+        rows.add(number)
+        code = seg.get(4).strip()
+        self.codes.append(1 if code == "1" else 0 if code == "0" else -1)
+        self.has_children.append(0)
+        self.marks.add(seg)
+
     def _check(self):
-        if _links_broken(self.levels):
-            self.levels = []
-            return ()  # HL01/HL02 are wrong (IG381/IG382): HL04 cannot be judged, and would only echo them
-        parents = {seg.get(2).strip() for seg in self.levels}
         problems = []
-        for seg in self.levels:
-            code, number = seg.get(4).strip(), seg.get(1).strip()
-            has = number in parents
-            if code == "1" and not has:
-                problems.append(Problem(f"HL04 is 1 (has children) but no HL names HL {number} as its parent", seg,
-                                        "HL04", expected="0", actual="1"))
-            elif code == "0" and has:
+        has_children = self.has_children
+        unnumbered = self.rows.get("")
+        if unnumbered is not None and self.top_level:
+            has_children[unnumbered] = 1
+        for row, code in enumerate(self.codes):
+            if code == 1 and not has_children[row]:
+                number = self.rows.number(row)
+                problems.append(Problem(f"HL04 is 1 (has children) but no HL names HL {number} as its parent",
+                                        self.marks.segment(row), "HL04", expected="0", actual="1"))
+            elif code == 0 and has_children[row]:
+                number = self.rows.number(row)
                 problems.append(Problem(f"HL04 is 0 (no children) but a later HL names HL {number} as its parent",
-                                        seg, "HL04", expected="1", actual="0"))
-        self.levels = []
+                                        self.marks.segment(row), "HL04", expected="1", actual="0"))
+        self._reset()
         return tuple(problems)
 
     def finish(self):
         return self._check()  # a transaction without SE (ENV001 reports the truncation)
-
-
-def _links_broken(levels) -> bool:
-    """True when an HL01 repeats, or an HL02 is empty below the top level or names no earlier HL."""
-    seen = set()
-    for seg in levels:
-        number, parent = seg.get(1).strip(), seg.get(2).strip()
-        if number in seen or (parent and parent not in seen) or (not parent and seg.get(3).strip() != "20"):
-            return True
-        seen.add(number)
-    return False
 
 
 @file_rule(
@@ -273,10 +329,15 @@ def hl_child_code(path):
 # -- dates ---------------------------------------------------------------------------------------
 
 class _ServiceAfterCreation:
-    """Service dates after BHT04, reported once per transaction (one wrong BHT04 is one defect)."""
+    """Service dates after BHT04, reported once per transaction (one wrong BHT04 is one defect).
+
+    Keeps the first late date's position, how many there are and the latest, not every late DTP:
+    with a wrong BHT04 every service line of the transaction is late.
+    """
 
     def __init__(self):
-        self.bht, self.created, self.late = None, None, []
+        self.bht, self.created = None, None
+        self.first, self.late, self.latest = None, 0, ""
 
     def segment(self, seg):
         elements = seg.elements
@@ -285,27 +346,30 @@ class _ServiceAfterCreation:
             if self.created is not None and len(elements) > 3 and elements[1] == "472":
                 last = elements[3].strip()[-8:]  # D8, or the end of an RD8 range: CCYYMMDD compare as text
                 if last > self.created and seg.loop == "2400" and _date(last) is not None:
-                    self.late.append((seg, last))
+                    if not self.late:
+                        self.first = (mark(seg), last)
+                    self.late += 1
+                    self.latest = max(self.latest, last)
         elif sid == "BHT":
             created = seg.get(4).strip()
-            self.bht, self.created = seg, (created if _date(created) is not None else None)
+            self.bht, self.created = (mark(seg), created), (created if _date(created) is not None else None)
         elif sid == "ST":
-            self.bht, self.created, self.late = None, None, []
+            self.bht, self.created, self.first, self.late, self.latest = None, None, None, 0, ""
         else:
             return self.finish()  # SE
         return ()
 
     def finish(self):
-        late, bht, self.late = self.late, self.bht, []
+        late, first, latest = self.late, self.first, self.latest
+        self.first, self.late, self.latest = None, 0, ""
         if not late:
             return ()
-        created = bht.get(4).strip()
-        if len(late) == 1:
-            dtp, last = late[0]
+        bht, created = self.bht
+        if late == 1:
+            dtp, last = first
             return (Problem(f"service date {last} is after the file's creation date {created} (BHT04)", dtp, "DTP03",
                             actual=last),)
-        latest = max(last for _, last in late)
-        return (Problem(f"BHT04 says the file was created on {created}, before {len(late)} of its service dates "
+        return (Problem(f"BHT04 says the file was created on {created}, before {late} of its service dates "
                         f"(the latest {latest}): BHT04 or the service dates are wrong", bht, "BHT04", actual=created),)
 
 

@@ -1,0 +1,97 @@
+"""Per-HL facts a file rule keeps until its transaction ends, in flat arrays.
+
+A rule that judges the hierarchy at SE (HL04, SBR02 against the patient loops) must remember every
+HL of the transaction, and one transaction may hold 200,000 claims. Keeping the Segments (each with
+its list of element strings) cost about a kilobyte per claim; here an HL costs a few machine words:
+its position for a finding (ordinal, byte offset, line, column, loop, transaction) and what the rule
+reads, no object per HL. HL01 numbers are looked up without a dictionary when they run 1, 2, 3 ...
+as the guide requires; any other number falls back to one.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from edi_lint.x12.tokenizer import Segment
+
+
+class Marks:
+    """Positions of kept segments, by row: enough to report a finding at one later (its id only)."""
+
+    __slots__ = ("_positions", "_loops", "_ids", "_st02s", "_shared")
+
+    def __init__(self):
+        self._positions = array("q")  # index, offset, line, line start per row
+        self._loops: list = []
+        self._ids: list = []
+        self._st02s: list = []
+        self._shared: dict = {}  # one string object per distinct id/transaction, not one per segment
+
+    def __len__(self) -> int:
+        return len(self._loops)
+
+    def add(self, seg: Segment) -> int:
+        """Keep where `seg` is; returns its row."""
+        shared = self._shared
+        sid, (line, line_start, st02) = seg.elements[0], seg.place
+        self._positions.extend((seg.index, seg.offset, line, line_start))
+        self._loops.append(seg.loop)
+        self._ids.append(shared.setdefault(sid, sid))
+        self._st02s.append(shared.setdefault(st02, st02) if st02 is not None else None)
+        return len(self._loops) - 1
+
+    def segment(self, row: int) -> Segment:
+        """A Segment standing for the kept one: its id, position, transaction and loop (no elements)."""
+        index, offset, line, line_start = self._positions[4 * row:4 * row + 4]
+        seg = Segment([self._ids[row]], index, offset, (line, line_start, self._st02s[row]), None)
+        seg.loop = self._loops[row]
+        return seg
+
+
+def mark(seg: Segment) -> Segment:
+    """A Segment standing for `seg` where a finding needs only its id and position: kept in place of
+    the segment itself, it lets that segment's elements go."""
+    kept = Segment([seg.elements[0]], seg.index, seg.offset, seg.place, None)
+    kept.loop = seg.loop
+    return kept
+
+
+class HlRows:
+    """HL01 number -> row (0, 1, 2 ... in the order first seen), for one transaction."""
+
+    __slots__ = ("count", "_sequential", "_others")
+
+    def __init__(self):
+        self.count = 0
+        self._sequential = array("b")  # 1 when row r was HL01 = r + 1, found without the dictionary
+        self._others: dict[str, int] = {}
+
+    def add(self, number: str) -> int:
+        row = self.count
+        if number == str(row + 1):
+            self._sequential.append(1)
+        else:
+            self._sequential.append(0)
+            self._others[number] = row
+        self.count = row + 1
+        return row
+
+    def row(self, number: str) -> int:
+        """The row of `number`, added when first seen."""
+        row = self.get(number)
+        return self.add(number) if row is None else row
+
+    def number(self, row: int) -> str:
+        if self._sequential[row]:
+            return str(row + 1)
+        return next(number for number, at in self._others.items() if at == row)
+
+    def get(self, number: str) -> int | None:
+        row = self._others.get(number)
+        if row is not None:
+            return row
+        if number.isascii() and number.isdigit() and len(number) < 19:
+            row = int(number) - 1
+            if 0 <= row < self.count and self._sequential[row] and str(row + 1) == number:
+                return row
+        return None
