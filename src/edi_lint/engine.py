@@ -26,6 +26,10 @@ MAX_UNEXPECTED = 50  # per file; binary junk would otherwise drown the real find
 # findings (gigabytes of report); past the cap one summary finding with no segment stands for the
 # rest, and a finding with no segment holds back the whole file in the pre-flight split.
 MAX_FILE_RULE_FINDINGS = 1000
+# Distinct finding texts (messages, expected and actual values) kept to share one string among equal
+# ones: a batch's findings repeat a few dozen texts, and a copy per finding was about half of what a
+# finding held in memory costs (a file's findings are all held: they are reported sorted).
+SHARED_TEXTS = 4096
 
 
 class Linter:
@@ -35,6 +39,7 @@ class Linter:
                  default_off: Iterable[str] = ()):
         self.settings = settings = settings or Settings()
         self.infos = infos
+        self._texts: dict = {}
         off = tuple(default_off)
         self.active = {code for code, info in infos.items()
                        if settings.is_selected(info, default_on=info.default_on and not matches(code, off))}
@@ -321,14 +326,25 @@ class Linter:
             return []
         return [self._finding(rule.info, p, path, claim, line) for p in problems]
 
+    def _share(self, text: str | None) -> str | None:
+        """`text`, or an equal string kept earlier (see SHARED_TEXTS)."""
+        texts = self._texts
+        found = texts.get(text)
+        if found is not None:
+            return found
+        if len(texts) < SHARED_TEXTS:
+            texts[text] = text
+        return text
+
     def _finding(self, info: RuleInfo, problem: Problem, path: str, claim: Claim | None = None,
                  line=None) -> Finding:
         seg = problem.segment
+        share = self._share
         return Finding(
             rule=info.code,
             name=info.name,
             severity=self.severity_of(info),
-            message=one_line(problem.message),
+            message=share(one_line(problem.message)),
             path=path,
             claim_id=claim.id if claim is not None else None,
             line_number=line.number if line is not None else None,
@@ -340,7 +356,7 @@ class Linter:
             column=seg.column if seg is not None else None,
             byte_offset=seg.offset if seg is not None else None,
             transaction=seg.st02 if seg is not None else None,
-            expected=problem.expected,
-            actual=problem.actual,
+            expected=share(problem.expected),
+            actual=share(problem.actual),
             claim_segment_index=claim.clm.index if claim is not None else None,
         )
