@@ -33,6 +33,8 @@ _N = re.compile(r"-?[0-9]+", re.S | re.ASCII)
 _R = re.compile(r"-?[0-9]*(\.[0-9]+)?", re.S | re.ASCII)
 _BAD_CHAR = re.compile(f"[^{_GOOD}]", re.S | re.ASCII)
 _NOT_DIGIT = re.compile(r"[^0-9]", re.ASCII)
+# CCYYMMDD from 1800 with a day every month has: a valid D8 date without arithmetic
+_EASY_D8 = re.compile(r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|1[0-9]|2[0-8])", re.ASCII)
 _CONTROL = frozenset("\x07\x09\x0a\x0b\x0c\x0d\x1c\x1d\x1e\x1f\x01\x02\x03\x04\x05\x06\x11\x12\x13\x14\x15\x16\x17")
 _DATE_TYPES = ("RD8", "DT", "D8", "D6")
 _DATE_FORMATS = ("RD8", "D8", "D6", "DT", "TM")  # DTP02 values that say how DTP03 is written
@@ -144,6 +146,13 @@ def _clean_test(d: ElementDef, types: tuple = ()) -> Callable[[str], object] | N
         plain = _clean_test(d)
         if plain is None:
             return None
+
+        if types == ("D8",) and d.min_len <= 8 <= d.max_len:  # a date of birth: most are plainly valid
+            easy = _EASY_D8.fullmatch
+
+            def typed_d8(value: str) -> bool:
+                return easy(value) is not None or (bool(plain(value)) and valid_date("D8", value))
+            return typed_d8
 
         def typed(value: str) -> bool:
             return bool(plain(value)) and any(valid_type(value, t) for t in types if t)

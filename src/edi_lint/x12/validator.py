@@ -235,48 +235,50 @@ class Validator:
         self.last = seg
         step = self.steps.get((self.node, node))
         if step is None or elements[-1] == "" or len(elements) == 1:
-            self._feed(seg, node)
-            return
-        counted, claim, needed, pops, pushes, loop, limit, definition, where = step
-        issues = self.issues
-        mark = len(issues)
-        if counted:
-            self._counters(seg, elements[0], elements)
+            facts = self._feed(seg, node)
+            if facts is None:
+                return
+            definition, where = facts[3], facts[0]
         else:
-            self.seg_count += 1
-        before = self.claim_id
-        if claim == 2:  # the claim's CLM: CLM01 names the claim until a segment outside the claim loops
-            self.claim_id = elements[1] if len(elements) > 1 else ""
-        elif claim == 0:
-            self.claim_id = None
-        open_ = self.open
-        for owner, key in needed:
-            counts = open_.get(owner)
-            if counts is None or key not in counts:  # something mandatory was skipped: the full move
-                self._move(seg, node, before)
-                break
-        else:
-            for closed in pops:
-                open_.pop(closed, None)
-            for opened, parent_loop, repeat in pushes:
-                parent = open_.get(parent_loop)
-                if parent is None:
-                    parent = open_[parent_loop] = {}
-                if repeat:  # counted: the loop this segment opens
-                    n = parent[opened] = parent.get(opened, 0) + 1
-                    if n > repeat:
-                        self._issue("IG304", f"loop {opened.id} occurs {n} times, the guide allows {repeat}",
-                                    seg, elements[0], None, loop=opened.id)
-                open_[opened] = {}
-            counts = open_.get(loop)
-            if counts is None:
-                counts = open_[loop] = {}
-            n = counts[node] = counts.get(node, 0) + 1
-            if n > limit:
-                self._overused(seg, node, n, self._facts(node))
-            self.node = node
-        if len(issues) != mark:
-            self._place_counters(mark, node)
+            counted, claim, needed, pops, pushes, loop, limit, definition, where = step
+            if counted:  # HL and LX numbering issues come from here only: they get the segment's place below
+                mark = len(self.issues)
+                self._counters(seg, elements[0], elements)
+            else:
+                self.seg_count += 1
+            before = self.claim_id
+            if claim == 2:  # the claim's CLM: CLM01 names the claim until a segment outside the claim loops
+                self.claim_id = elements[1] if len(elements) > 1 else ""
+            elif claim == 0:
+                self.claim_id = None
+            open_ = self.open
+            for owner, key in needed:
+                counts = open_.get(owner)
+                if counts is None or key not in counts:  # something mandatory was skipped: the full move
+                    self._move(seg, node, before)
+                    break
+            else:
+                for closed in pops:
+                    open_.pop(closed, None)
+                for opened, parent_loop, repeat in pushes:
+                    parent = open_.get(parent_loop)
+                    if parent is None:
+                        parent = open_[parent_loop] = {}
+                    if repeat:  # counted: the loop this segment opens
+                        n = parent[opened] = parent.get(opened, 0) + 1
+                        if n > repeat:
+                            self._issue("IG304", f"loop {opened.id} occurs {n} times, the guide allows {repeat}",
+                                        seg, elements[0], None, loop=opened.id)
+                    open_[opened] = {}
+                counts = open_.get(loop)
+                if counts is None:
+                    counts = open_[loop] = {}
+                n = counts[node] = counts.get(node, 0) + 1
+                if n > limit:
+                    self._overused(seg, node, n, self._facts(node))
+                self.node = node
+            if counted and len(self.issues) != mark:
+                self._place_counters(mark, node)
         if definition is not None:
             delimiters = seg.delimiters
             if delimiters is not self.delimiters:
@@ -287,9 +289,10 @@ class Validator:
             if problems:
                 self._element_issues(problems, seg, elements[0], where)
 
-    def _feed(self, seg, node: SegmentNode | None) -> None:
+    def _feed(self, seg, node: SegmentNode | None) -> tuple | None:
         """Every segment the planned steps do not cover: envelopes, unmatched or malformed segments,
-        moves not seen before or that report something. Plans the step of a plain move for next time."""
+        moves not seen before or that report something. Plans the step of a plain move for next time.
+        Returns the node's facts when its elements are to be checked, None when not."""
         elements = seg.elements
         sid = elements[0]
         issues = self.issues
@@ -334,16 +337,7 @@ class Validator:
                 self.steps[key] = self._step(prev, node)
         if len(issues) != mark:
             self._place_counters(mark, node)
-        definition = facts[3]
-        if definition is not None:
-            delimiters = seg.delimiters
-            if delimiters is not self.delimiters:
-                self._use(delimiters)
-            run = self.runs.get(definition) or self.segments.run(definition, delimiters.component,
-                                                                  delimiters.element)
-            problems = run(elements)
-            if problems:
-                self._element_issues(problems, seg, sid, facts[0])
+        return facts
 
     def _use(self, delimiters) -> None:
         """Another interchange's delimiters: the compiled checks for its component separator."""
