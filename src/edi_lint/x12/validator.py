@@ -375,7 +375,10 @@ class Validator:
                 pushes.append((loop, loop.parent, 0))
         loop_id, in_claim, is_clm, definition, usage, max_use = self._facts(node)
         limit = 1 << 62 if step.first_segment else -1 if usage == "N" else max_use
-        return (node.id in _COUNTED, 2 if is_clm else 1 if in_claim else 0, step.needed, step.pops,
+        # the search starts at prev itself, a candidate when required: always there (it was counted
+        # in its loop when it was read, and that loop is still open), so not looked up again
+        needed = tuple((owner, key) for owner, key in step.needed if not (owner is prev.loop and key is prev))
+        return (node.id in _COUNTED, 2 if is_clm else 1 if in_claim else 0, needed, step.pops,
                 tuple(pushes), node.loop, limit, definition, loop_id)
 
     def _facts(self, node: SegmentNode) -> tuple:
