@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from edi_lint.x12.element_checks import SegmentChecker
 from edi_lint.x12.grammar import LoopNode, SegmentNode
@@ -212,20 +211,6 @@ class Validator:
         self.failed: str | None = None  # why validation stopped, when it did
 
     # -- the stream -------------------------------------------------------------------------------
-
-    def watch(self, segments: Iterable, walker) -> Iterator:
-        """Pass `segments` (the walker's output) through, validating each on the way. A bug of the
-        validator stops the validation (one IG001 at the end), never the lint."""
-        feed = self.feed
-        for seg in segments:
-            try:
-                feed(seg, walker.state if seg.loop is not None else None)
-            except Exception as error:  # noqa: BLE001
-                self.failed = f"{type(error).__name__} at segment {seg.index}"
-                yield seg
-                break
-            yield seg
-        yield from segments  # after a failure: passed through, not validated
 
     def feed(self, seg, node: SegmentNode | None) -> None:
         """Validate one walked segment. The common segment (a move seen before, nothing missing, no
