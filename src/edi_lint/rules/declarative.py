@@ -30,6 +30,7 @@ the TOML. A malformed file raises RulesetError naming the file, the line (best e
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from decimal import Decimal
@@ -936,8 +937,10 @@ def _parse_cached(text: str) -> dict:
     return data
 
 
+@functools.cache
 def shipped_rulesets_dir() -> Path | None:
-    """edi_lint/_rulesets in an installed wheel; the repository's rulesets/ in an editable install."""
+    """edi_lint/_rulesets in an installed wheel; the repository's rulesets/ in an editable install.
+    Looked up once per process: where edi-lint is installed does not change while it runs."""
     here = Path(__file__).resolve()
     for candidate in (here.parent.parent / "_rulesets", here.parents[3] / "rulesets"):
         if candidate.is_dir():
