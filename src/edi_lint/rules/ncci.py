@@ -8,6 +8,8 @@ because their check and their --explain text depend on the files.
 
 from __future__ import annotations
 
+import functools
+
 from edi_lint.codesets import CodeSetError
 from edi_lint.codesets.ncci import PtpTable, load_ptp_table
 from edi_lint.findings import Severity
@@ -91,14 +93,20 @@ def builtin_table_path():
     return folder / BUILTIN_TABLE if folder is not None else None
 
 
+@functools.cache
+def builtin_table():
+    """edi-lint's own small table (TH011), read once per process: it ships with the install."""
+    shipped = builtin_table_path()
+    return load_ptp_table(str(shipped)) if shipped is not None and shipped.is_file() else None
+
+
 def ncci_rules(code_sets: dict) -> list[Rule]:
     """TH010 (the CMS PTP file named by code-sets.ncci) and TH011 (edi-lint's own small table).
 
     Raises CodeSetError for a configured file that cannot be read or holds malformed rows."""
     user_path = (code_sets or {}).get("ncci")
     user = load_ptp_table(user_path) if user_path else None
-    shipped = builtin_table_path()
-    builtin = load_ptp_table(str(shipped)) if shipped is not None and shipped.is_file() else None
+    builtin = builtin_table()
 
     user_info = _info(
         "TH010", "ncci-ptp-pair", Severity.ERROR,
