@@ -240,3 +240,24 @@ def test_a_mark_stands_for_its_segment_in_a_finding():
     for kept in (mark(seg), marks.segment(marks.add(seg))):
         assert (kept.elements, kept.index, kept.offset, kept.line, kept.column, kept.st02, kept.loop) == (
             ["SBR"], 41, 2048, 12, 7, "0042", "2000B")
+
+
+def test_hl_rows_shortcuts_agree_with_the_full_lookup():
+    rows = HlRows()
+    assert rows.get("1") is None  # the next number of the run, not there yet
+    assert [rows.row(n) for n in ("1", "3", "2")] == [0, 1, 2]  # "3" came early: kept by the dictionary
+    assert rows.get("3") == 1  # the next number of the run again, but already there out of sequence
+    assert [rows.get(n) for n in ("1", "2", "1", "2", "01", "4")] == [0, 2, 0, 2, None, None]  # "2" came late
+    assert rows.row("4") == 3 and rows.get("4") == 3 and rows.get("5") is None
+
+
+def test_hl_values_are_read_once_per_hl_and_keep_no_segment():
+    from edi_lint.rules.marks import hl_values
+
+    first = Segment(["HL", "2", "1 ", "22", "0"], 3, 30, (1, 0, "0001"), None)
+    short = Segment(["HL", " 3", "2"], 4, 40, (1, 0, "0001"), None)
+    assert hl_values(first) == ("2", "1", "22", "0")
+    assert hl_values(first) is hl_values(first)
+    assert hl_values(short) == ("3", "2", "", "")
+    assert hl_values(first) == ("2", "1", "22", "0")
+    assert _reachable_segments(hl_values) == 0

@@ -30,6 +30,8 @@ MAX_FILE_RULE_FINDINGS = 1000
 # ones: a batch's findings repeat a few dozen texts, and a copy per finding was about half of what a
 # finding held in memory costs (a file's findings are all held: they are reported sorted).
 SHARED_TEXTS = 4096
+# Procedure codes whose line-rule table is kept (a file of junk codes must not grow it without end).
+MAX_PROCEDURE_TABLES = 1024
 
 
 class Linter:
@@ -47,6 +49,7 @@ class Linter:
         self.line_rules_any: list[Rule] = []
         self.claim_rules: list[Rule] = []
         self.file_rules: list[Rule] = []
+        self._line_tables: dict[str, tuple] = {}  # procedure -> (check, rule) pairs: see _line_checks
         for code, rule in rules.items():
             if code not in self.active:
                 continue
@@ -60,6 +63,17 @@ class Linter:
                 self.claim_rules.append(rule)
             elif scope == "file":
                 self.file_rules.append(rule)
+
+    def _line_checks(self, procedure: str) -> tuple:
+        """(check, rule) pairs for a line billed with `procedure`: its own rules, then those of every
+        line, in one tuple looked up once per line (kept for the first MAX_PROCEDURE_TABLES codes)."""
+        table = self._line_tables.get(procedure)
+        if table is None:
+            table = tuple((rule.check, rule) for rule in self.line_rules_by_procedure.get(procedure, ())) + tuple(
+                (rule.check, rule) for rule in self.line_rules_any)
+            if len(self._line_tables) < MAX_PROCEDURE_TABLES:
+                self._line_tables[procedure] = table
+        return table
 
     @property
     def runs_ig(self) -> bool:
@@ -137,13 +151,14 @@ class Linter:
         checkers = self._start_file_rules(path)
         observer = None
         if checkers:
-            # segment id -> (rule, bound segment method) pairs, bound once per file
-            dispatch = {sid: tuple((rule, checker.segment) for rule, checker in entries)
+            # segment id -> (bound segment method, rule) pairs, bound once per file
+            dispatch = {sid: tuple((checker.segment, rule) for rule, checker in entries)
                         for sid, entries in checkers.items()}
             every = dispatch.get("*", ())
+            get = dispatch.get
 
             def observer(seg: Segment) -> None:
-                for rule, segment in dispatch.get(seg.elements[0], every):
+                for segment, rule in get(seg.elements[0], every):
                     problems = segment(seg)
                     if problems:
                         file_findings(rule, problems)
@@ -164,10 +179,9 @@ class Linter:
             validator = Validator(walker.root, limit=MAX_FILE_RULE_FINDINGS)
         segments = walker.walk(iter_segments(stream), validator)
         reader = DocumentReader(segments, observer, watched)
-        by_procedure = self.line_rules_by_procedure
-        any_line = self.line_rules_any
-        line_rules = bool(by_procedure or any_line)
-        claim_rules = self.claim_rules
+        line_rules = bool(self.line_rules_by_procedure or self.line_rules_any)
+        line_checks, line_tables = self._line_checks, self._line_tables
+        claim_checks = tuple((rule.check, rule) for rule in self.claim_rules)
         fail_on = self.settings.fail_on
         verdicts = result.verdicts if self.settings.collect_verdicts else None
         ignored = self.settings.ignored_for(path) if verdicts is not None else ()  # per-file-ignores
@@ -183,20 +197,17 @@ class Linter:
             ends.append(claim.segments[-1].index)
             ids.append(claim.id)
             before = len(findings)
-            for rule in claim_rules:
-                problems = rule.check(claim)
+            for check, rule in claim_checks:
+                problems = check(claim)
                 if problems:  # most checks pass and return (): skip the call
                     findings.extend(self._findings(rule, problems, path, claim))
             lines += claim.line_count
             for line in claim.lines if line_rules else ():  # no line rule: line views are not built
-                rules = by_procedure.get(line.procedure)
-                if rules:
-                    for rule in rules:
-                        problems = rule.check(line)
-                        if problems:
-                            findings.extend(self._findings(rule, problems, path, claim, line))
-                for rule in any_line:
-                    problems = rule.check(line)
+                table = line_tables.get(line.procedure)
+                if table is None:
+                    table = line_checks(line.procedure)
+                for check, rule in table:
+                    problems = check(line)
                     if problems:
                         findings.extend(self._findings(rule, problems, path, claim, line))
             if verdicts is not None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from edi_lint.claims import LX01_MAX_LENGTH, decimal_value, integer_value
 from edi_lint.findings import printable
 from edi_lint.rules.api import Problem, claim_rule, file_rule
-from edi_lint.rules.marks import HlRows
+from edi_lint.rules.marks import HlRows, hl_values
 
 ZERO = Decimal(0)
 ENVELOPE_SOURCE = "ASC X12 005010 control segments (ISA/IEA, GS/GE, ST/SE); reference rules-837p-97026.md §1.1, §4.2"
@@ -259,7 +259,7 @@ class _HLParents:
         if seg.elements[0] == "ST":
             self.rows, self.levels = HlRows(), []
             return ()
-        own, parent, level = seg.get(1).strip(), seg.get(2).strip(), seg.get(3).strip()
+        own, parent, level, _ = hl_values(seg)
         level = _LEVELS.get(level, level)  # one string per level code, not one per HL
         problem = None
         row = self.rows.get(parent) if parent else None  # a missing parent is IG382's, an empty HL02 IG401's

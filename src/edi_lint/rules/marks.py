@@ -59,21 +59,28 @@ def mark(seg: Segment) -> Segment:
 class HlRows:
     """HL01 number -> row (0, 1, 2 ... in the order first seen), for one transaction."""
 
-    __slots__ = ("count", "_sequential", "_others")
+    __slots__ = ("count", "_sequential", "_others", "_next", "_seen", "_seen_row")
 
     def __init__(self):
         self.count = 0
         self._sequential = array("b")  # 1 when row r was HL01 = r + 1, found without the dictionary
         self._others: dict[str, int] = {}
+        self._next = "1"  # str(count + 1): the number that continues the run 1, 2, 3 ...
+        # the last number of the run found or added, and its row: an HL's parent is nearly always the
+        # previous HL or the billing provider's, asked for again by each HL rule
+        self._seen: str | None = None
+        self._seen_row = -1
 
     def add(self, number: str) -> int:
         row = self.count
-        if number == str(row + 1):
+        if number == self._next:
             self._sequential.append(1)
+            self._seen, self._seen_row = number, row
         else:
             self._sequential.append(0)
             self._others[number] = row
         self.count = row + 1
+        self._next = str(row + 2)
         return row
 
     def row(self, number: str) -> int:
@@ -90,8 +97,33 @@ class HlRows:
         row = self._others.get(number)
         if row is not None:
             return row
+        if number == self._seen:
+            return self._seen_row
+        if number == self._next:  # the next number of the run is not there yet
+            return None
         if number.isascii() and number.isdigit() and len(number) < 19:
             row = int(number) - 1
             if 0 <= row < self.count and self._sequential[row] and str(row + 1) == number:
+                self._seen, self._seen_row = number, row
                 return row
         return None
+
+
+# The element list hl_values read last, and its values (the list, not its segment, is kept: an HL's
+# values are a few strings, and no tracker may keep a segment alive).
+_last_hl: list = [None, ()]
+
+
+def hl_values(seg: Segment) -> tuple[str, str, str, str]:
+    """HL01 to HL04, stripped (empty when absent). Three file rules read every HL: the last HL's
+    values are kept, so it is split up once."""
+    elements = seg.elements
+    if _last_hl[0] is elements:
+        return _last_hl[1]
+    size = len(elements)
+    if size > 4:
+        values = (elements[1].strip(), elements[2].strip(), elements[3].strip(), elements[4].strip())
+    else:
+        values = tuple(elements[n].strip() if n < size else "" for n in (1, 2, 3, 4))
+    _last_hl[0], _last_hl[1] = elements, values
+    return values

@@ -17,7 +17,7 @@ from array import array
 
 from edi_lint.claims import decimal_value
 from edi_lint.rules.api import Problem, claim_rule, file_rule, line_rule
-from edi_lint.rules.marks import HlRows, Marks, mark
+from edi_lint.rules.marks import HlRows, Marks, hl_values, mark
 from edi_lint.rules.codesets import _date, claim_periods
 
 SNIP4 = ("snip4", "situational")
@@ -128,7 +128,7 @@ class _SubscriberLevels:
     def segment(self, seg):
         sid = seg.elements[0]
         if sid == "HL":
-            level, number, parent = seg.get(3).strip(), seg.get(1).strip(), seg.get(2).strip()
+            number, parent, level, _ = hl_values(seg)
             self.current = None
             if level == "22":
                 row = self._row(number)
@@ -262,12 +262,12 @@ class _HlChildren:
 
     def _add(self, seg):
         rows = self.rows
-        number, parent = seg.get(1).strip(), seg.get(2).strip()
+        number, parent, level, code = hl_values(seg)
         if parent:
             parent_row = rows.get(parent)
             broken = parent_row is None
         else:
-            parent_row, broken = None, seg.get(3).strip() != "20"
+            parent_row, broken = None, level != "20"
         if broken or rows.get(number) is not None:
             # HL01/HL02 are wrong (IG381/IG382): HL04 cannot be judged, and would only echo them
             self._reset()
@@ -278,7 +278,6 @@ class _HlChildren:
         elif not parent:
             self.top_level = True
         rows.add(number)
-        code = seg.get(4).strip()
         self.codes.append(1 if code == "1" else 0 if code == "0" else -1)
         self.has_children.append(0)
         self.marks.add(seg)
