@@ -157,8 +157,8 @@ class ServiceLine:
     """
 
     __slots__ = ("claim", "segments", "sv1", "lx", "charge", "unit_basis", "units", "procedure_composite",
-                 "procedure", "modifiers", "date_of_service", "_provider", "_provider_prv", "sv105", "_sv107",
-                 "__dict__")
+                 "procedure", "modifiers", "date_of_service", "service_date", "_provider", "_provider_prv", "sv105",
+                 "diagnosis_pointers", "__dict__")
 
     def __init__(self, claim: "Claim", segments: list[Segment], sv1: Segment | None = None):
         self.claim = claim
@@ -173,10 +173,12 @@ class ServiceLine:
             self.unit_basis = elements[3] if size > 3 else ""
             self.units = elements[4] if size > 4 else ""
             self.sv105 = elements[5].strip() if size > 5 else ""  # the line's own place of service
-            self._sv107 = elements[7] if size > 7 else ""  # diagnosis pointers, as written
+            pointers = elements[7] if size > 7 else ""  # SV107, as written
+            self.diagnosis_pointers: list[str] = pointers.split(sv1.delimiters.component) if pointers else []
         else:
             composite = []
-            self.charge = self.unit_basis = self.units = self.sv105 = self._sv107 = ""
+            self.charge = self.unit_basis = self.units = self.sv105 = ""
+            self.diagnosis_pointers = []
         self.procedure_composite: list[str] = composite
         self.procedure: str = composite[1].strip() if len(composite) > 1 else ""  # SV101-2, CPT/HCPCS
         # SV101-3 to SV101-6; SV101-7 is a free-text description, never a modifier.
@@ -198,6 +200,8 @@ class ServiceLine:
                 if provider_prv is None and seg.loop == "2420A" and len(elements) > 1 and elements[1] == "PE":
                     provider_prv = seg
         self.date_of_service: Segment | None = date
+        # its DTP03 as written, stripped: a D8 date or an RD8 range ("" without a DTP*472)
+        self.service_date: str = (date.elements[3].strip() if len(date.elements) > 3 else "") if date is not None else ""
         self._provider, self._provider_prv = provider, provider_prv
 
     def _first(self, segment_id: str, loop: str, qualifier: str) -> Segment | None:
@@ -212,11 +216,6 @@ class ServiceLine:
     def qualifier(self) -> str:
         parts = self.procedure_composite
         return parts[0] if parts else ""
-
-    @cached_property
-    def diagnosis_pointers(self) -> list[str]:
-        pointers = self._sv107
-        return pointers.split(self.sv1.delimiters.component) if pointers else []
 
     @cached_property
     def pointed_diagnoses(self) -> list[str]:
@@ -235,7 +234,11 @@ class ServiceLine:
         sv105 = self.sv105
         if sv105:
             return Sourced(sv105, "SV105", self.sv1, "2400")
-        return self.claim.place_of_service
+        shared = self.claim.place_of_service
+        for line in self.claim.__dict__.get("lines", ()):  # the claim's other lines without SV105: the same
+            if not line.sv105:
+                line.__dict__["place_of_service"] = shared
+        return shared
 
     @cached_property
     def rendering_provider(self) -> Sourced:
@@ -257,7 +260,11 @@ class ServiceLine:
             if prv is not None:
                 return Sourced(prv.get(3).strip() or None, "PRV03", prv, "2420A")
             return Sourced(None, "PRV03", self._provider, "2420A")
-        return self.claim.rendering_taxonomy
+        shared = self.claim.rendering_taxonomy
+        for line in self.claim.__dict__.get("lines", ()):  # the claim's other lines without 2420A: the same
+            if line._provider is None:
+                line.__dict__["rendering_taxonomy"] = shared
+        return shared
 
     def __repr__(self) -> str:
         return f"<ServiceLine {self.number} {self.procedure}>"
@@ -308,10 +315,25 @@ class Claim:
     def clm(self) -> Segment:
         return self.segments[0]
 
+    def _clm_values(self) -> dict:
+        """CLM01, CLM02, CLM05 and the place of service, read from the CLM at once (rules of every
+        claim read them all) into the claim's dict, where the properties below find them next time."""
+        clm = self.segments[0]
+        elements = clm.elements
+        size = len(elements)
+        facility = elements[5].split(clm.delimiters.component) if size > 5 and elements[5] else []
+        place = facility[0].strip() if facility else ""
+        cached = self.__dict__
+        cached["id"] = elements[1] if size > 1 else ""
+        cached["charge"] = elements[2] if size > 2 else ""
+        cached["facility"] = facility
+        cached["place_of_service"] = Sourced(place or None, "CLM05-1", clm, "2300")
+        return cached
+
     @cached_property
     def id(self) -> str:
         """CLM01, the patient control number."""
-        return self.clm.get(1)
+        return self._clm_values()["id"]
 
     @property
     def transaction(self) -> str | None:
@@ -319,18 +341,16 @@ class Claim:
 
     @cached_property
     def charge(self) -> str:
-        return self.clm.get(2)
+        return self._clm_values()["charge"]
 
     @cached_property
     def facility(self) -> list[str]:
         """CLM05 components: place of service, facility code qualifier, frequency code."""
-        return self.clm.components(5)
+        return self._clm_values()["facility"]
 
     @cached_property
     def place_of_service(self) -> Sourced:
-        parts = self.facility
-        value = parts[0].strip() if parts and parts[0].strip() else None
-        return Sourced(value, "CLM05-1", self.clm, "2300")
+        return self._clm_values()["place_of_service"]
 
     @property
     def line_count(self) -> int:
@@ -417,44 +437,47 @@ class Claim:
             return Sourced(prv.get(3).strip() or None, "PRV03", prv, "2000A")
         return Sourced(None, "PRV03", provider.segment, "2000A")
 
-    def _subscriber_segments(self) -> tuple[Segment | None, Segment | None]:
-        """The subscriber's SBR and 2010BB NM1*PR, found in one pass (payer families read both)."""
-        found = self.__dict__.get("_sbr_and_payer")
-        if found is None:
-            sbr = payer = None
-            for seg in self.subscriber.segments if self.subscriber is not None else ():
-                elements = seg.elements
-                sid = elements[0]
-                if sid == "SBR":
-                    if sbr is None:
-                        sbr = seg
-                elif sid == "NM1":
-                    if payer is None and seg.loop == "2010BB" and len(elements) > 1 and elements[1] == "PR":
-                        payer = seg
-            found = self.__dict__["_sbr_and_payer"] = (sbr, payer)
-        return found
+    def _subscriber_values(self) -> dict:
+        """The subscriber's SBR and 2010BB NM1*PR, found in one pass, and what is read from them
+        (payer families read them all), put in the claim's dict for the properties below."""
+        sbr = payer = None
+        for seg in self.subscriber.segments if self.subscriber is not None else ():
+            elements = seg.elements
+            sid = elements[0]
+            if sid == "SBR":
+                if sbr is None:
+                    sbr = seg
+            elif sid == "NM1":
+                if payer is None and seg.loop == "2010BB" and len(elements) > 1 and elements[1] == "PR":
+                    payer = seg
+        cached = self.__dict__
+        cached["sbr"], cached["payer"] = sbr, payer
+        cached["filing_indicator"] = sbr.get(9).strip() if sbr is not None else ""
+        cached["payer_name"] = payer.get(3) if payer is not None else ""
+        cached["payer_id"] = payer.get(9) if payer is not None else ""
+        return cached
 
     @cached_property
     def sbr(self) -> Segment | None:
-        return self._subscriber_segments()[0]
+        return self._subscriber_values()["sbr"]
 
     @cached_property
     def filing_indicator(self) -> str:
         """SBR09, the claim filing indicator (MB = Medicare Part B, CI = commercial ...)."""
-        return self.sbr.get(9).strip() if self.sbr is not None else ""
+        return self._subscriber_values()["filing_indicator"]
 
     @cached_property
     def payer(self) -> Segment | None:
         """The destination payer, 2010BB NM1*PR."""
-        return self._subscriber_segments()[1]
+        return self._subscriber_values()["payer"]
 
     @cached_property
     def payer_name(self) -> str:
-        return self.payer.get(3) if self.payer is not None else ""
+        return self._subscriber_values()["payer_name"]
 
     @cached_property
     def payer_id(self) -> str:
-        return self.payer.get(9) if self.payer is not None else ""
+        return self._subscriber_values()["payer_id"]
 
     @cached_property
     def payer_family(self) -> str:

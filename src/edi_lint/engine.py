@@ -32,6 +32,7 @@ MAX_FILE_RULE_FINDINGS = 1000
 SHARED_TEXTS = 4096
 # Procedure codes whose line-rule table is kept (a file of junk codes must not grow it without end).
 MAX_PROCEDURE_TABLES = 1024
+MAX_PAYER_KEYS = 64  # and combinations of payer families (configured profiles may make more)
 
 
 class Linter:
@@ -49,7 +50,8 @@ class Linter:
         self.line_rules_any: list[Rule] = []
         self.claim_rules: list[Rule] = []
         self.file_rules: list[Rule] = []
-        self._line_tables: dict[str, tuple] = {}  # procedure -> (check, rule) pairs: see _line_checks
+        # (claim's payer families, ...) -> procedure -> (check, rule) pairs: see _line_checks
+        self._line_tables: dict[tuple, dict[str, tuple]] = {}
         for code, rule in rules.items():
             if code not in self.active:
                 continue
@@ -63,16 +65,42 @@ class Linter:
                 self.claim_rules.append(rule)
             elif scope == "file":
                 self.file_rules.append(rule)
+        # A declarative line rule scoped by `payers` carries (claim -> payer families, the families it
+        # wants) as its check's payer_scope: on a claim of other payers it cannot fire on any line, so
+        # a claim's line tables leave it out. One families function per ruleset (they agree).
+        families = {}
+        for rule in (*self.line_rules_any, *(r for rs in self.line_rules_by_procedure.values() for r in rs)):
+            scope = getattr(rule.check, "payer_scope", None)
+            if scope is not None:
+                families.setdefault(id(scope[0]), scope[0])
+        self._payer_families = tuple(families.values())
+        self._family_index = {key: n for n, key in enumerate(families)}
 
-    def _line_checks(self, procedure: str) -> tuple:
+    def _line_tables_for(self, claim: Claim) -> dict[str, tuple]:
+        """procedure -> (check, rule) pairs for this claim's lines, shared by claims of the same payers."""
+        key = tuple([families(claim) for families in self._payer_families])
+        tables = self._line_tables.get(key)
+        if tables is None:
+            tables = {}
+            if len(self._line_tables) < MAX_PAYER_KEYS:
+                self._line_tables[key] = tables
+        return tables
+
+    def _line_checks(self, procedure: str, claim: Claim, tables: dict[str, tuple]) -> tuple:
         """(check, rule) pairs for a line billed with `procedure`: its own rules, then those of every
-        line, in one tuple looked up once per line (kept for the first MAX_PROCEDURE_TABLES codes)."""
-        table = self._line_tables.get(procedure)
-        if table is None:
-            table = tuple((rule.check, rule) for rule in self.line_rules_by_procedure.get(procedure, ())) + tuple(
-                (rule.check, rule) for rule in self.line_rules_any)
-            if len(self._line_tables) < MAX_PROCEDURE_TABLES:
-                self._line_tables[procedure] = table
+        line, less those scoped to other payers than the claim's, in one tuple looked up once per line
+        (kept for the first MAX_PROCEDURE_TABLES codes)."""
+        index = self._family_index
+        key = tuple([families(claim) for families in self._payer_families])
+
+        def applies(rule: Rule) -> bool:
+            scope = getattr(rule.check, "payer_scope", None)
+            return scope is None or not scope[1].isdisjoint(key[index[id(scope[0])]])
+
+        table = tuple((rule.check, rule) for rule in (*self.line_rules_by_procedure.get(procedure, ()),
+                                                      *self.line_rules_any) if applies(rule))
+        if len(tables) < MAX_PROCEDURE_TABLES:
+            tables[procedure] = table
         return table
 
     @property
@@ -180,7 +208,8 @@ class Linter:
         segments = walker.walk(iter_segments(stream), validator)
         reader = DocumentReader(segments, observer, watched)
         line_rules = bool(self.line_rules_by_procedure or self.line_rules_any)
-        line_checks, line_tables = self._line_checks, self._line_tables
+        line_checks, line_tables_for = self._line_checks, self._line_tables_for
+        line_tables = self._line_tables.setdefault((), {}) if not self._payer_families else None
         claim_checks = tuple((rule.check, rule) for rule in self.claim_rules)
         fail_on = self.settings.fail_on
         verdicts = result.verdicts if self.settings.collect_verdicts else None
@@ -202,10 +231,12 @@ class Linter:
                 if problems:  # most checks pass and return (): skip the call
                     findings.extend(self._findings(rule, problems, path, claim))
             lines += claim.line_count
+            if line_rules:
+                tables = line_tables if line_tables is not None else line_tables_for(claim)
             for line in claim.lines if line_rules else ():  # no line rule: line views are not built
-                table = line_tables.get(line.procedure)
+                table = tables.get(line.procedure)
                 if table is None:
-                    table = line_checks(line.procedure)
+                    table = line_checks(line.procedure, claim, tables)
                 for check, rule in table:
                     problems = check(line)
                     if problems:

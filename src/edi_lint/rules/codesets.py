@@ -259,21 +259,22 @@ def claim_periods(claim) -> list:
     found = cache.get("_edi_lint_periods")
     if found is None:
         found = cache["_edi_lint_periods"] = []
-        for line in claim.lines:
-            period = service_period(line)
-            if period is not None:
-                found.append((line, period[0], period[1]))
+        for line in claim.lines:  # service_period, inlined: several rules of every claim read this
+            if line.date_of_service is None:
+                continue
+            first, _, last = line.service_date.partition("-")
+            last = last or first
+            if _date(first) is not None and _date(last) is not None:
+                found.append((line, first, last))
     return found
 
 
 def service_period(line) -> tuple[str, str] | None:
     """(first, last) CCYYMMDD of the line's DTP*472 (D8: the same day twice); None when it is absent
     or not a valid date (DT001 reports that)."""
-    dtp = line.date_of_service
-    if dtp is None:
+    if line.date_of_service is None:
         return None
-    elements = dtp.elements
-    first, _, last = (elements[3] if len(elements) > 3 else "").strip().partition("-")
+    first, _, last = line.service_date.partition("-")
     last = last or first
     if _date(first) is None or _date(last) is None:
         return None

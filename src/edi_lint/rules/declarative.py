@@ -210,8 +210,7 @@ def _make_fields(payers: PayerMatcher) -> dict[str, FieldDef]:
 
 
 def _date_of_service(line) -> str | None:
-    dtp = line.date_of_service
-    return (dtp.get(3).strip()[:8] or None) if dtp is not None else None
+    return line.service_date[:8] or None
 
 
 def _dtp_anchor(line):
@@ -228,9 +227,7 @@ def _claim_days(claim) -> dict:
     if days is None:
         days = cache["_edi_lint_days"] = {}
         for line in claim.lines:
-            dtp = line.date_of_service
-            day = dtp.elements[3] if dtp is not None and len(dtp.elements) > 3 else ""
-            key = (line.procedure, day.strip()[:8] or None)  # as _date_of_service reads it
+            key = (line.procedure, line.service_date[:8] or None)  # as _date_of_service reads it
             group = days.get(key)
             if group is None:
                 group = days[key] = [[line], None]
@@ -673,8 +670,11 @@ def _compile_rule(table: dict, index: int, ctx: _Context, ruleset: str) -> Rule:
             raise ctx.error("'procedures' must list procedure codes", "procedures")
 
     scope_tests = []
+    payer_scope = None
     if "payers" in table:
         scope_tests.append(compile_condition({"payer": {"any_of": table["payers"]}}, ctx, "payers"))
+        payer_def = ctx.fields["payer"]
+        payer_scope = (payer_def.claim, frozenset(_codes(payer_def, table["payers"], ctx, "payers")))
     if "when" in table:
         scope_tests.append(compile_condition(table["when"], ctx, "when"))
     ctx.referenced = []
@@ -734,6 +734,8 @@ def _compile_rule(table: dict, index: int, ctx: _Context, ruleset: str) -> Rule:
     )
     check = _make_check(tuple(scope_tests), test, fires_when, tuple(variants), message, placeholders, anchor,
                         value_of, element_override, expected, code)
+    if payer_scope is not None and line_scope:
+        check.payer_scope = payer_scope  # the engine skips the rule on claims of other payers (engine.Linter)
     return Rule(info, check)
 
 
