@@ -81,6 +81,40 @@ message = "{procedure} for {payer_name} ({filing_indicator})"
     assert fired((r"MEDICARE PART B", "CIGNA")) == []
 
 
+def test_a_payer_scoped_line_rule_is_not_run_on_claims_of_other_payers(tmp_path):
+    from edi_lint.application import build_linter
+    from edi_lint.engine import Linter, Settings
+    from edi_lint.rules.api import Rule
+
+    path = tmp_path / "payers.toml"
+    path.write_text("""
+[ruleset]
+name = "payer-edits"
+[[rule]]
+code = "PAY001"
+name = "aetna-infrared"
+summary = "Aetna infrared advisory."
+payers = ["aetna"]
+forbid = { procedure = "97026" }
+message = "{procedure} for {payer_name}"
+""")
+    built = build_linter(Settings(select=("PAY",), rulesets=(str(path),)))
+    (rule,) = built.line_rules_any
+    assert rule.check.payer_scope[1] == frozenset({"aetna"})
+    seen = []
+
+    def counting(line):
+        seen.append(line.claim.payer_name)
+        return rule.check(line)
+
+    counting.payer_scope = rule.check.payer_scope
+    linter = Linter({"PAY001": Rule(rule.info, counting)}, built.infos, built.settings)
+    for payer, fired in (("MEDICARE PART B", []), ("AETNA", ["97026 for AETNA"]), ("CIGNA", [])):
+        data = build_837([(r"MEDICARE PART B", payer)]).encode()
+        assert [f.message for f in linter.lint_bytes(data).findings] == fired
+    assert set(seen) == {"AETNA"}  # the other payers' claims never reached the rule
+
+
 # -- PT001-PT003 behave exactly as the Python rules they replaced (with issue 13's corrections) -----
 
 OTHER_DISCIPLINES = {"GO": "occupational therapy", "GN": "speech-language pathology"}

@@ -69,6 +69,12 @@ def reference_line(line) -> dict:
         "rendering_npi": (nm1.get(9) or None) if nm1 is not None else line.claim.rendering_provider.value,
         "rendering_taxonomy": ((prv.get(3).strip() or None) if prv is not None else None) if nm1 is not None
         else line.claim.rendering_taxonomy.value,
+        "service_date": (lambda dtp: dtp.get(3).strip() if dtp is not None else "")(
+            find_segment(line.segments, "DTP", loop="2400", qualifier="472")),
+        "diagnosis_pointers": sv1.components(7) if sv1 is not None else [],
+        "place_of_service": (sv1.get(5).strip() if sv1 is not None else "") or (
+            line.claim.clm.components(5) or [""])[0].strip() or None,
+        "claim": (line.claim.clm.get(1), line.claim.clm.get(2), line.claim.clm.components(5)),
     }
 
 
@@ -77,7 +83,9 @@ def _line_facts(line) -> dict:
         "lx": line.lx, "procedure_composite": line.procedure_composite, "procedure": line.procedure,
         "modifiers": line.modifiers, "charge": line.charge, "unit_basis": line.unit_basis, "units": line.units,
         "date_of_service": line.date_of_service, "rendering_npi": line.rendering_provider.value,
-        "rendering_taxonomy": line.rendering_taxonomy.value,
+        "rendering_taxonomy": line.rendering_taxonomy.value, "service_date": line.service_date,
+        "diagnosis_pointers": line.diagnosis_pointers, "place_of_service": line.place_of_service.value,
+        "claim": (line.claim.id, line.claim.charge, line.claim.facility),
     }
 
 
