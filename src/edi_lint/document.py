@@ -12,6 +12,9 @@ from typing import Iterable, Iterator
 from edi_lint.claims import Claim, Context, Header
 from edi_lint.findings import printable
 from edi_lint.x12.tokenizer import Segment, X12Error
+from edi_lint.x12.walker import (  # noqa: F401  (the loop groups are read from here too)
+    BILLING_LOOPS, CLAIM_LOOPS, HEADER_LOOPS, IN_BILLING, IN_CLAIM, LINE_START, OTHER, PATIENT_LOOPS,
+    SUBSCRIBER_LOOPS, LoopWalker)
 
 SUPPORTED_GUIDE = "005010X222A1"
 PRODUCT = "edi-lint lints 837P 005010X222A1"
@@ -46,19 +49,6 @@ TRANSACTIONS = {
     "999": "a 999 implementation acknowledgment",
     "997": "a 997 functional acknowledgment",
 }
-
-HEADER_LOOPS = {"ST_LOOP", "HEADER", "1000A", "1000B"}
-BILLING_LOOPS = {"2000A", "2010AA", "2010AB", "2010AC"}
-SUBSCRIBER_LOOPS = {"2000B", "2010BA", "2010BB"}
-PATIENT_LOOPS = {"2000C", "2010CA"}
-# Every loop nested in a claim (2300): its provider, other-payer, line and line-provider loops.
-CLAIM_LOOPS = frozenset(
-    ["2300", "2320", "2400", "2410", "2430", "2440"]
-    + [f"2310{c}" for c in "ABCDEF"]
-    + [f"2330{c}" for c in "ABCDEFG"]
-    + [f"2420{c}" for c in "ABCDEFGH"]
-)
-
 
 # Memory bounds for hostile input: binary junk or a million repeats of one segment must not make the
 # reader hold every segment. No 837P claim, header or provider level comes near MAX_HELD segments
@@ -118,107 +108,196 @@ class Structure:
 
 
 class DocumentReader:
-    """Feed walked segments in; get complete claims out, one at a time."""
+    """Feed walked segments in; get complete claims out, one at a time.
 
-    def __init__(self, segments: Iterable[Segment], segment_observer=None, observed_ids=None):
+    `claims()` reads segments walked elsewhere; `read()` walks the tokenizer's batches itself, in the
+    same loop: the walker's entry for a segment says what it is to the reader (`reader_kind`), so the
+    common segment (one more of an open claim or of a provider, subscriber or patient level) costs
+    one append. Every other segment goes through `_step`, which both share.
+    """
+
+    def __init__(self, segments: Iterable[Segment] = (), segment_observer=None, observed_ids=None):
         """`segment_observer(seg)` is called for segments whose id is in `observed_ids` (all when None)."""
         self._segments = segments
         self._observe = segment_observer
         self._observed = frozenset(observed_ids) if observed_ids is not None else None
         self.structure = Structure()
+        self._isa = self._gs = None
+        self._gs_version = ""
+        self._header: Header | None = None
+        self._header_segments: list[Segment] = []
+        self._levels: list[Context | None] = [None, None, None]  # billing, subscriber, patient; changed in place
+        self._claim: list[Segment] | None = None  # the open claim's segments
+        self._line_starts: list[int] = []
+        self._stray: dict[str, Segment] = {}
 
     def claims(self) -> Iterator[Claim]:
-        structure = self.structure
         observe = self._observe
         observed = self._observed
-        isa = gs = st = None
-        gs_version = ""
-        header: Header | None = None
-        header_segments: list[Segment] = []
-        billing = subscriber = patient = None
-        claim_segments: list[Segment] | None = None
-        line_starts: list[int] = []
-        stray: dict[str, Segment] = {}
+        step = self._step
         for seg in self._segments:
             sid = seg.elements[0]
             if observe is not None and (observed is None or sid in observed):
                 observe(seg)
-            loop = seg.loop
-            if claim_segments is not None:
-                if loop in CLAIM_LOOPS and sid != "CLM":  # most segments: one more of the claim's
-                    if sid == "LX" and loop == "2400":
-                        line_starts.append(len(claim_segments))
-                    claim_segments.append(seg)
-                    if len(claim_segments) > MAX_HELD:
-                        raise _too_long("the claim", claim_segments[0])
+            claim = step(seg, sid, seg.loop)
+            if claim is not None:
+                yield claim
+        yield from self._end()
+
+    def read(self, batches: Iterable[list[Segment]], walker: LoopWalker, validator=None) -> Iterator[Claim]:
+        """`claims()` of the segments in `batches` (the tokenizer's `iter_batches`), walked here by
+        `walker` (which feeds `validator` as `LoopWalker.walk` does)."""
+        observe = self._observe
+        observed = self._observed
+        step = self._step
+        levels = self._levels
+        claim = starts = None
+        table = walker.table()
+        state = walker.state
+        feed = validator.feed if validator is not None else None
+        for batch in batches:
+            for seg in batch:
+                elements = seg.elements
+                sid = elements[0]
+                entry = table.get(sid)
+                if entry.__class__ is not tuple:  # as in LoopWalker.walk
+                    if entry is not None:
+                        p = entry.position
+                        value = elements[p] if p < len(elements) else ""
+                        if entry.sub and value:
+                            value = value.split(seg.delimiters.component, 1)[0]
+                        entry = entry.get(value)
+                    if entry is None:
+                        entry = walker.entry(table, seg, state)
+                state, loop, table, kind = entry
+                seg.loop = loop
+                if feed is not None:
+                    try:
+                        feed(seg, state if loop is not None else None)
+                    except Exception as error:  # noqa: BLE001
+                        validator.failed = f"{type(error).__name__} at segment {seg.index}"
+                        feed = None
+                if observe is not None and (observed is None or sid in observed):
+                    observe(seg)
+                if kind == IN_CLAIM:
+                    if claim is not None:
+                        claim.append(seg)
+                        if len(claim) > MAX_HELD:
+                            raise _too_long("the claim", claim[0])
+                        continue
+                elif kind == LINE_START:
+                    if claim is not None:
+                        starts.append(len(claim))
+                        claim.append(seg)
+                        if len(claim) > MAX_HELD:
+                            raise _too_long("the claim", claim[0])
+                        continue
+                elif kind != OTHER and claim is None:
+                    level = levels[kind - IN_BILLING]
+                    if level is not None:
+                        held = level.segments
+                        held.append(seg)
+                        if len(held) > MAX_HELD:
+                            raise _too_long(f"the {loop} loop", held[0])
                     continue
-                if loop is None and sid not in ("SE", "GE", "IEA", "ISA", "GS", "ST", "HL"):
-                    structure.note_unexpected(seg)
-                    claim_segments.append(seg)  # kept, so no segment of a claim is ever dropped
-                    if len(claim_segments) > MAX_HELD:
-                        raise _too_long("the claim", claim_segments[0])
-                    continue
-                yield Claim(claim_segments, header, billing, subscriber, patient, line_starts)
-                claim_segments = None
-            if sid == "CLM" and loop == "2300":
-                claim_segments = [seg]
-                line_starts = []
-            elif loop in ("2000A", "2000B", "2000C") and sid == "HL":
-                level = seg.get(3)
-                context = Context(seg, [seg])
-                if level == "20":
-                    billing, subscriber, patient = context, None, None
-                elif level == "22":
-                    subscriber, patient = context, None
-                else:
-                    patient = context
-            elif loop in BILLING_LOOPS or loop in SUBSCRIBER_LOOPS or loop in PATIENT_LOOPS:
-                level = billing if loop in BILLING_LOOPS else subscriber if loop in SUBSCRIBER_LOOPS else patient
-                if level is not None:
-                    level.segments.append(seg)
-                    if len(level.segments) > MAX_HELD:
-                        raise _too_long(f"the {loop} loop", level.segments[0])
-            elif sid == "ISA":
-                isa, gs, st = seg, None, None
-                structure.open(seg)
-            elif sid == "GS":
-                gs, gs_version = seg, seg.get(8).strip()
-                structure.open(seg)
-            elif sid == "ST":
-                st = seg
-                version = seg.get(3).strip() or gs_version
-                problem = describe_unsupported(seg.get(1).strip(), version)
-                if problem is None and gs_version and gs_version != version:
-                    # ST03 is ours but the functional group declares another guide: partners route by GS08
-                    problem = describe_unsupported(seg.get(1).strip(), gs_version)
-                    if problem is not None:
-                        problem = problem.replace("this is", "GS08 says this is", 1).replace(
-                            f"; {PRODUCT}", f", while ST03 says {printable(version, 40)}; {PRODUCT}")
-                if problem is not None:
-                    raise UnsupportedInput(problem)
-                header_segments = [seg]
-                header = Header(isa, gs, st, header_segments)
-                billing = subscriber = patient = None
-                structure.open(seg)
-            elif sid in ("SE", "GE", "IEA"):
-                self._close(sid)
-            elif loop in HEADER_LOOPS:
-                header_segments.append(seg)
-                if len(header_segments) > MAX_HELD:
-                    raise _too_long("the transaction header", header_segments[0])
-            elif loop is None:
-                structure.note_unexpected(seg)
-                if header is None and sid[1:] in ("GS", "ST") and not sid[:1].isalnum():
-                    stray.setdefault(sid[1:], seg)  # '~ST': the ISA's terminator is not the real one
-        if header is None:
+                done = step(seg, sid, loop)
+                claim, starts = self._claim, self._line_starts
+                if done is not None:
+                    yield done
+        walker.state = state
+        yield from self._end()
+
+    def _step(self, seg: Segment, sid: str, loop: str | None) -> Claim | None:
+        """Take one walked segment; the claim it closes, if it closes one."""
+        claim_segments = self._claim
+        done = None
+        if claim_segments is not None:
+            if loop in CLAIM_LOOPS and sid != "CLM":  # most segments: one more of the claim's
+                if sid == "LX" and loop == "2400":
+                    self._line_starts.append(len(claim_segments))
+                claim_segments.append(seg)
+                if len(claim_segments) > MAX_HELD:
+                    raise _too_long("the claim", claim_segments[0])
+                return None
+            if loop is None and sid not in ("SE", "GE", "IEA", "ISA", "GS", "ST", "HL"):
+                self.structure.note_unexpected(seg)
+                claim_segments.append(seg)  # kept, so no segment of a claim is ever dropped
+                if len(claim_segments) > MAX_HELD:
+                    raise _too_long("the claim", claim_segments[0])
+                return None
+            done = Claim(claim_segments, self._header, *self._levels, self._line_starts)
+            self._claim = None
+        levels = self._levels
+        if sid == "CLM" and loop == "2300":
+            self._claim = [seg]
+            self._line_starts = []
+        elif loop in ("2000A", "2000B", "2000C") and sid == "HL":
+            level = seg.get(3)
+            context = Context(seg, [seg])
+            if level == "20":
+                levels[:] = context, None, None
+            elif level == "22":
+                levels[1:] = context, None
+            else:
+                levels[2] = context
+        elif loop in BILLING_LOOPS or loop in SUBSCRIBER_LOOPS or loop in PATIENT_LOOPS:
+            level = levels[0] if loop in BILLING_LOOPS else levels[1] if loop in SUBSCRIBER_LOOPS else levels[2]
+            if level is not None:
+                level.segments.append(seg)
+                if len(level.segments) > MAX_HELD:
+                    raise _too_long(f"the {loop} loop", level.segments[0])
+        elif sid == "ISA":
+            self._isa, self._gs = seg, None
+            self.structure.open(seg)
+        elif sid == "GS":
+            self._gs, self._gs_version = seg, seg.get(8).strip()
+            self.structure.open(seg)
+        elif sid == "ST":
+            self._transaction(seg)
+        elif sid in ("SE", "GE", "IEA"):
+            self._close(sid)
+        elif loop in HEADER_LOOPS:
+            header_segments = self._header_segments
+            header_segments.append(seg)
+            if len(header_segments) > MAX_HELD:
+                raise _too_long("the transaction header", header_segments[0])
+        elif loop is None:
+            self.structure.note_unexpected(seg)
+            if self._header is None and sid[1:] in ("GS", "ST") and not sid[:1].isalnum():
+                self._stray.setdefault(sid[1:], seg)  # '~ST': the ISA's terminator is not the real one
+        return done
+
+    def _transaction(self, st: Segment) -> None:
+        """An ST: refused unless it is an 837P of our guide; else a new header, no levels yet."""
+        gs_version = self._gs_version
+        version = st.get(3).strip() or gs_version
+        problem = describe_unsupported(st.get(1).strip(), version)
+        if problem is None and gs_version and gs_version != version:
+            # ST03 is ours but the functional group declares another guide: partners route by GS08
+            problem = describe_unsupported(st.get(1).strip(), gs_version)
+            if problem is not None:
+                problem = problem.replace("this is", "GS08 says this is", 1).replace(
+                    f"; {PRODUCT}", f", while ST03 says {printable(version, 40)}; {PRODUCT}")
+        if problem is not None:
+            raise UnsupportedInput(problem)
+        self._header_segments = [st]
+        self._header = Header(self._isa, self._gs, st, self._header_segments)
+        self._levels[:] = None, None, None
+        self.structure.open(st)
+
+    def _end(self) -> Iterator[Claim]:
+        """After the last segment: the claim still open, unless the file was cut off inside it."""
+        if self._header is None:
             raise X12Error(
                 "no transaction found: the interchange has no ST segment "
-                f"(segment terminator read from the ISA: {_shown(isa)})" + _stray_note(stray)
+                f"(segment terminator read from the ISA: {_shown(self._isa)})" + _stray_note(self._stray)
             )
+        claim_segments = self._claim
         if claim_segments is not None:
-            claim = Claim(claim_segments, header, billing, subscriber, patient, line_starts)
-            if structure.open_envelopes:
-                structure.incomplete_claim = claim  # cut off: not a complete claim to lint
+            self._claim = None
+            claim = Claim(claim_segments, self._header, *self._levels, self._line_starts)
+            if self.structure.open_envelopes:
+                self.structure.incomplete_claim = claim  # cut off: not a complete claim to lint
             else:
                 yield claim
 

@@ -18,7 +18,7 @@ from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.structure import MISSING_TRAILER, UNEXPECTED_SEGMENT
 from edi_lint.settings import Settings, matches
-from edi_lint.x12.tokenizer import Segment, X12Error, iter_segments
+from edi_lint.x12.tokenizer import Segment, X12Error, iter_batches
 from edi_lint.x12.walker import LoopWalker
 
 MAX_UNEXPECTED = 50  # per file; binary junk would otherwise drown the real findings
@@ -205,8 +205,7 @@ class Linter:
             from edi_lint.x12.validator import Validator
 
             validator = Validator(walker.root, limit=MAX_FILE_RULE_FINDINGS)
-        segments = walker.walk(iter_segments(stream), validator)
-        reader = DocumentReader(segments, observer, watched)
+        reader = DocumentReader(segment_observer=observer, observed_ids=watched)
         line_rules = bool(self.line_rules_by_procedure or self.line_rules_any)
         line_checks, line_tables_for = self._line_checks, self._line_tables_for
         line_tables = self._line_tables.setdefault((), {}) if not self._payer_families else None
@@ -220,7 +219,7 @@ class Linter:
         claims = lines = 0
         spans = (array("q"), array("q"), [])  # each claim's first and last segment ordinal, and its id
         starts, ends, ids = spans
-        for claim in reader.claims():
+        for claim in reader.read(iter_batches(stream), walker, validator):  # walks as it reads
             claims += 1
             starts.append(claim.clm.index)
             ends.append(claim.segments[-1].index)

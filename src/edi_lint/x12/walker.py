@@ -28,9 +28,10 @@ def grammar() -> LoopNode:
 class _Tables:
     """The walker's memo, one table per map node: segment id -> what a segment with that id does there.
 
-    An entry is (next node, its loop id, the next node's table), or a _ByQualifier when the id's
-    node depends on a qualifier (NM101, HL03 ...). A segment the guide has no place for gets the
-    entry (same node, None, same table): the state stays. Transitions depend only on the grammar,
+    An entry is (next node, its loop id, the next node's table, what the document reader does with
+    the segment: `reader_kind`), or a _ByQualifier when the id's node depends on a qualifier (NM101,
+    HL03 ...). A segment the guide has no place for gets the entry (same node, None, same table,
+    its kind): the state stays. Transitions depend only on the grammar,
     so every walker over one grammar shares them.
     """
 
@@ -90,6 +91,38 @@ def _qualifier_positions(root: LoopNode) -> dict[str, tuple[tuple[int, int], ...
     return {sid: tuple(sorted(q)) for sid, q in found.items()}
 
 
+# The 837P loops as the document reader groups them.
+HEADER_LOOPS = {"ST_LOOP", "HEADER", "1000A", "1000B"}
+BILLING_LOOPS = {"2000A", "2010AA", "2010AB", "2010AC"}
+SUBSCRIBER_LOOPS = {"2000B", "2010BA", "2010BB"}
+PATIENT_LOOPS = {"2000C", "2010CA"}
+# Every loop nested in a claim (2300): its provider, other-payer, line and line-provider loops.
+CLAIM_LOOPS = frozenset(
+    ["2300", "2320", "2400", "2410", "2430", "2440"]
+    + [f"2310{c}" for c in "ABCDEF"]
+    + [f"2330{c}" for c in "ABCDEFG"]
+    + [f"2420{c}" for c in "ABCDEFGH"]
+)
+# What a segment is to the document reader, decided once per walker entry: one more segment of an
+# open claim; the LX that starts a service line; one more segment of the billing provider, subscriber
+# or patient level; anything else (claim or level boundaries, envelopes, headers, unknown segments).
+OTHER, IN_CLAIM, LINE_START, IN_BILLING, IN_SUBSCRIBER, IN_PATIENT = range(6)
+
+
+def reader_kind(sid: str, loop: str | None) -> int:
+    if loop in CLAIM_LOOPS and sid != "CLM":
+        return LINE_START if sid == "LX" and loop == "2400" else IN_CLAIM
+    if sid == "HL" and loop in ("2000A", "2000B", "2000C"):
+        return OTHER
+    if loop in BILLING_LOOPS:
+        return IN_BILLING
+    if loop in SUBSCRIBER_LOOPS:
+        return IN_SUBSCRIBER
+    if loop in PATIENT_LOOPS:
+        return IN_PATIENT
+    return OTHER
+
+
 def _loop_id(loop: LoopNode) -> str:
     while loop.wrapper and loop.parent is not None:
         loop = loop.parent
@@ -107,7 +140,8 @@ class LoopWalker:
     def walk(self, segments: Iterable[Segment], validator=None) -> Iterator[Segment]:
         """`validator` (x12/validator.py), when given, is fed each segment with the map node it
         matched (None when none), in this same loop. A bug of the validator stops the validation
-        (it reports IG001 at the end), never the walk."""
+        (it reports IG001 at the end), never the walk. The document reader's own loop
+        (`DocumentReader.read`) walks the same way, through `entry` and `table`."""
         state = self.state
         table = self._tables.table(state)
         feed = validator.feed if validator is not None else None
@@ -121,17 +155,29 @@ class LoopWalker:
                     if entry.sub and value:
                         value = value.split(seg.delimiters.component, 1)[0]
                     entry = entry.get(value)
-                if entry is None:  # first time here with this id (and qualifier): search the map
-                    entry = self._learn(table, elements, seg.delimiters.component)
-            state, seg.loop, table = entry
+                if entry is None:  # first time here with this id (and qualifier)
+                    entry = self.entry(table, seg, state)
+            state, loop, table, _ = entry
+            seg.loop = loop
             if feed is not None:
                 try:
-                    feed(seg, state if seg.loop is not None else None)
+                    feed(seg, state if loop is not None else None)
                 except Exception as error:  # noqa: BLE001
                     validator.failed = f"{type(error).__name__} at segment {seg.index}"
                     feed = None
-            self.state = state  # read by a search, and by the validator between segments
+            self.state = state  # read by a search
             yield seg
+
+    def table(self) -> dict:
+        """The current node's table: segment id -> (next node, its loop id, its table, reader kind),
+        or a _ByQualifier (see `entry`)."""
+        return self._tables.table(self.state)
+
+    def entry(self, table: dict, seg: Segment, state) -> tuple:
+        """The entry for `seg` at `state`, whose table `table` has none yet for its id (and
+        qualifier): search the map, and remember the answer."""
+        self.state = state  # where the search starts
+        return self._learn(table, seg.elements, seg.delimiters.component)
 
     def _learn(self, table: dict, elements: list[str], component: str) -> tuple:
         """Search the map for this segment from the current state, and remember the answer in `table`."""
@@ -140,9 +186,9 @@ class LoopWalker:
         where = tables.positions.get(sid)
         found = self._search(elements, component)
         if found is None:
-            entry = (self.state, None, table)
+            entry = (self.state, None, table, reader_kind(sid, None))
         else:
-            entry = (found[0], found[1], tables.table(found[0]))
+            entry = (found[0], found[1], tables.table(found[0]), reader_kind(sid, found[1]))
         tables.count()
         if where is None:
             table[sid] = entry

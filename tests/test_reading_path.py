@@ -1,0 +1,121 @@
+"""The engine's reading loop (`DocumentReader.read`: tokenizer batches walked and grouped in one loop,
+with the IG validator fed from it) must give exactly what the plain stages give: the tokenizer's
+segments, walked one by one by `LoopWalker.walk` (feeding its own validator), grouped by
+`DocumentReader.claims`. Claims, their segments and loops, levels, headers, what the structure
+noticed, the validator's issues and any error, over the fixtures, the corpus, a generated file with
+and without line breaks and a few hundred mutants, read whole and in small chunks.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+
+from conftest import CORPUS, FIXTURES
+from edi_lint.document import DocumentReader
+from edi_lint.x12.tokenizer import X12Error, iter_batches, iter_segments
+from edi_lint.x12.validator import Validator
+from edi_lint.x12.walker import LoopWalker
+from test_differential import _mutate, _seed_files
+
+
+def _indexes(segments) -> list:
+    return [(seg.index, seg.loop) for seg in segments] if segments is not None else None
+
+
+def _level(context) -> tuple | None:
+    return None if context is None else (context.hl.index, _indexes(context.segments))
+
+
+def _claim(claim) -> tuple:
+    header = claim.header
+    return (_indexes(claim.segments), list(claim._line_starts), _level(claim.billing), _level(claim.subscriber),
+            _level(claim.patient), header.isa.index, header.gs.index if header.gs else None,
+            header.st.index if header.st else None, _indexes(header.segments))
+
+
+def _outcome(reader: DocumentReader, claims, validator: Validator) -> tuple:
+    shape = []
+    error = None
+    try:
+        for claim in claims:
+            shape.append(_claim(claim))
+    except X12Error as raised:
+        error = (type(raised).__name__, str(raised))
+    structure = reader.structure
+    incomplete = structure.incomplete_claim
+    issues = [(i.code, i.message, i.seg.index if i.seg is not None else None, i.segment, i.element, i.loop,
+               i.claim_id) for i in validator.finish()] if error is None else None
+    return (shape, error, _indexes(structure.unexpected), structure.unexpected_count,
+            structure.last_unexpected.index if structure.last_unexpected else None,
+            _indexes(structure.open_envelopes), _claim(incomplete) if incomplete else None, issues,
+            validator.failed)
+
+
+def _staged(data: bytes, chunk_size: int) -> tuple:
+    walker = LoopWalker()
+    validator = Validator(walker.root)
+    try:
+        segments = walker.walk(iter_segments(io.BytesIO(data), chunk_size), validator)
+        reader = DocumentReader(segments)
+        return _outcome(reader, reader.claims(), validator)
+    except X12Error as error:  # no ISA: before the first segment
+        return ("refused", str(error))
+
+
+def _fused(data: bytes, chunk_size: int) -> tuple:
+    walker = LoopWalker()
+    validator = Validator(walker.root)
+    try:
+        reader = DocumentReader()
+        return _outcome(reader, reader.read(iter_batches(io.BytesIO(data), chunk_size), walker, validator),
+                        validator)
+    except X12Error as error:
+        return ("refused", str(error))
+
+
+def assert_same(data: bytes, label: str) -> None:
+    for chunk_size in (1 << 20, 61):
+        assert _fused(data, chunk_size) == _staged(data, chunk_size), (label, chunk_size)
+
+
+def _fixtures():
+    return [(p.name, p.read_bytes()) for p in sorted(FIXTURES.iterdir()) if p.suffix in (".837", ".x12", ".edi")]
+
+
+@pytest.mark.parametrize("name, data", _fixtures(), ids=lambda v: v if isinstance(v, str) else "")
+def test_reading_loop_equals_the_stages_on_fixtures(name, data):
+    assert_same(data, name)
+
+
+def test_reading_loop_equals_the_stages_on_the_corpus(corpus):
+    files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix.lower() in (".837", ".x12", ".edi", ".txt"))
+    assert files
+    for path in files:
+        assert_same(path.read_bytes(), path.name)
+
+
+def test_reading_loop_equals_the_stages_on_mutants():
+    rng = random.Random(9)
+    seeds = _seed_files()
+    for n, seed in enumerate(seeds):
+        assert_same(seed, f"seed {n}")
+    for n in range(300):
+        assert_same(_mutate(seeds[n % len(seeds)], rng), f"mutant {n}")
+
+
+def test_reading_loop_stops_an_endless_claim_like_the_stages(monkeypatch):
+    """The memory bounds hold in the short paths too: a claim or a level past MAX_HELD segments."""
+    import edi_lint.document as document
+
+    monkeypatch.setattr(document, "MAX_HELD", 40)
+    clean = (FIXTURES / "clean.837").read_bytes()
+    assert b"\nLX*1~" in clean and b"\nN3*27 " in clean
+    endless_claim = clean.replace(b"\nLX*1~", b"\n" + b"NTE*ADD*MORE~\n" * 60 + b"LX*1~", 1)
+    endless_level = clean.replace(b"\nN3*27 ", b"\n" + b"REF*SY*123456789~\n" * 60 + b"N3*27 ", 1)
+    for data in (endless_claim, endless_level):
+        fused = _fused(data, 1 << 20)
+        assert fused[1] is not None and "has more than 40 segments" in fused[1][1]
+        assert fused == _staged(data, 1 << 20)
