@@ -119,3 +119,57 @@ def test_reading_loop_stops_an_endless_claim_like_the_stages(monkeypatch):
         fused = _fused(data, 1 << 20)
         assert fused[1] is not None and "has more than 40 segments" in fused[1][1]
         assert fused == _staged(data, 1 << 20)
+
+
+def _segments(data: bytes, chunk_size: int) -> list:
+    return [(s.elements, s.index, s.offset, s.line, s.column, s.st02, s.delimiters, s.loop)
+            for s in iter_segments(io.BytesIO(data), chunk_size)]
+
+
+def _line_break_variants() -> list[tuple[str, bytes]]:
+    """Files with a line break after every segment (LF and CR LF), several interchanges, and the
+    near misses the short path must leave to the general loop."""
+    seeds = _seed_files()
+    lined = seeds[1]  # generated with a line break after every segment
+    assert lined.count(b"~\n") > 20
+    clean = (FIXTURES / "clean.837").read_bytes()
+    one_line = seeds[0]
+    return [
+        ("lf", lined), ("crlf", lined.replace(b"\n", b"\r\n")), ("two interchanges", lined + clean),
+        ("one-line then lined", one_line + lined), ("lined then one-line", lined + one_line),
+        ("a blank line", lined.replace(b"~\nCLM", b"~\n\nCLM", 1)), ("indented", lined.replace(b"~\nNM1", b"~\n  NM1")),
+        ("a stray CR", lined.replace(b"~\nCLM", b"~\r\nCLM", 1)), ("a break inside", lined.replace(b"CLM*", b"CLM*\n", 1)),
+        ("an empty segment", lined.replace(b"~\nCLM", b"~\n~\nCLM", 1)), ("bare IEA", lined.replace(b"\nIEA*1*", b"\nIEA~\nX*")),
+        ("leading blank lines", b"\n\n" + lined), ("no final break", lined.rstrip(b"\n")),
+    ]
+
+
+@pytest.mark.parametrize("name, data", _line_break_variants(), ids=lambda v: v if isinstance(v, str) else "")
+def test_line_break_short_path_equals_the_general_loop(name, data, monkeypatch):
+    """The tokenizer's short path for a line break after every segment gives the segments, places and
+    offsets of its general loop, at every chunk size that cuts the file differently."""
+    from edi_lint.x12 import tokenizer
+
+    for chunk_size in (7, 61, 1 << 20):
+        fast = _segments(data, chunk_size)
+        with monkeypatch.context() as patch:
+            patch.setattr(tokenizer, "_lined", lambda window, term: None)
+            assert _segments(data, chunk_size) == fast, (name, chunk_size)
+
+
+def test_line_break_short_path_is_taken(monkeypatch):
+    from edi_lint.x12 import tokenizer
+
+    taken = []
+    real = tokenizer._lined
+
+    def spy(window, term):
+        found = real(window, term)
+        taken.append(found)
+        return found
+
+    monkeypatch.setattr(tokenizer, "_lined", spy)
+    data = dict(_line_break_variants())
+    _segments(data["lf"], 1 << 20)
+    _segments(data["crlf"], 1 << 20)
+    assert "\n" in taken and "\r\n" in taken

@@ -160,10 +160,12 @@ class DocumentReader:
                 elements = seg.elements
                 sid = elements[0]
                 entry = table.get(sid)
-                if entry.__class__ is not tuple:  # as in LoopWalker.walk
+                if type(entry) is not tuple:  # as in LoopWalker.walk
                     if entry is not None:
-                        p = entry.position
-                        value = elements[p] if p < len(elements) else ""
+                        try:
+                            value = elements[entry.position]
+                        except IndexError:
+                            value = ""
                         if entry.sub and value:
                             value = value.split(seg.delimiters.component, 1)[0]
                         entry = entry.get(value)

@@ -242,6 +242,43 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                     pos += len(piece) + 1
                 yield batch
             pieces = pieces[stop:]
+        elif counting and not newline_term and (eol := _lined(window, term)):
+            # A line break after every segment (and nowhere else): each piece is a segment, after the
+            # line break that ends the one before (the window's first piece has none). One line each.
+            first_char, skip = eol[0], len(eol)
+            bare = eol + "IEA"
+            stop = len(pieces)
+            for marker in (bare, "IEA"):  # an IEA with no elements, anywhere
+                if marker in pieces:
+                    stop = min(stop, pieces.index(marker))
+            if stop == len(pieces) and stop and pieces[-1].startswith((bare + elem, "IEA" + elem)):
+                stop -= 1  # the IEA ends the window: the general loop reads it, and what follows it
+            new = object.__new__
+            run = pieces[:stop] if stop < len(pieces) else pieces
+            for first in range(0, len(run), BATCH):
+                batch = []
+                append = batch.append
+                for piece in run[first : first + BATCH] if len(run) > BATCH else run:
+                    if piece[:1] == first_char:
+                        pos += skip
+                        line += 1
+                        line_start = pos
+                        piece = piece[skip:]
+                    elements = piece.split(elem)
+                    index += 1
+                    if elements[0] == "ST":
+                        st02 = elements[2] if len(elements) > 2 else ""
+                    seg = new(Segment)
+                    seg.elements = elements
+                    seg.index = index
+                    seg.offset = pos
+                    seg.place = place = (line, line_start, st02)
+                    seg.delimiters = delimiters
+                    seg.loop = None
+                    append(seg)
+                    pos += len(piece) + 1
+                yield batch
+            pieces = pieces[stop:]
         batch = []
         append = batch.append
         for piece in pieces:
@@ -364,6 +401,23 @@ def _clean(window: str, term: str) -> bool:
     if term + term in window or term + " " in window:
         return False
     return not any(c in window and term + c in window for c in ("\t", *BOM))  # one-character tests are fast
+
+
+def _lined(window: str, term: str) -> str | None:
+    """The line break ("\n" or "\r\n") when every one in `window` directly follows a terminator (or
+    starts the window) and no segment is empty or starts with LEADING_JUNK: then each piece between
+    terminators is one segment, led by that line break (but maybe the first). None otherwise."""
+    eol = "\r\n" if "\r" in window else "\n"
+    after = term + eol
+    lead = len(eol) if window.startswith(eol) else 0
+    if len(window) <= lead or window[lead] in LEADING_JUNK or window[lead] == term or term in LEADING_JUNK:
+        return None
+    breaks = window.count("\n")
+    if breaks - (lead > 0) != window.count(after) or eol == "\r\n" and window.count("\r") != breaks:
+        return None
+    if term + term in window or after + term in window:
+        return None
+    return None if any(after + c in window for c in (" ", "\t", *BOM)) else eol
 
 
 def _interchange_end(buffer: str, base: int, delimiters: Delimiters) -> int | None:
