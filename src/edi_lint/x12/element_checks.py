@@ -20,11 +20,14 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterator
 
+from edi_lint.x12 import segment_pattern
 from edi_lint.x12.ig_grammar import CompositeDef, ElementDef, Guide
 
 ELEMENT_MEMO_BYTES = 4_000_000  # estimated size of memoised element and composite results
 SEGMENT_MEMO_BYTES = 12_000_000  # estimated size of memoised segment texts and their results
 MEMO_TRIAL = 2048  # segment texts memoised per definition before judging whether its memo pays
+PATTERN_AFTER = 32  # memo misses of a definition before its whole-segment pattern is built (not in a small file)
+PATTERN_CODES = 100  # codes an element may have and still be written into a pattern (states: 73, countries: 239)
 
 # The X12 extended character set (A-Z a-z 0-9, space, !"&'()*+,-./:;?= %~@[]_{}\|<>^`#$) is every printable
 # ASCII character: written as ranges, a pattern built on it compiles in a tenth of the time.
@@ -202,6 +205,32 @@ class ElementChecker:
         table[value] = found
         return found
 
+    def pattern(self, d: ElementDef, types: tuple, banned: str) -> str | None:
+        """Regex source of non-empty values of `d` (checked against `types` too) that certainly pass the
+        full check and hold no `banned` character, or None. Codes are each run through the full check."""
+        if d.usage == "N":
+            return None
+        if types:  # as `_clean_test`: only a date of birth's plainly valid dates
+            if _clean_test(d) is None or types != ("D8",) or not d.min_len <= 8 <= d.max_len:
+                return None
+            return _EASY_D8.pattern
+        if d.codes or d.external:
+            codes = set(d.codes) | set(self.external.get(d.external, ()) if d.external else ())
+            if len(codes) > PATTERN_CODES:
+                return None
+            return segment_pattern.codes([c for c in codes if c and not any(b in c for b in banned)
+                                          and not tuple(self._check(d, c, types))])
+        low, high, kind = d.min_len, d.max_len, d.type
+        if d.regex or low < 1 or high < low or not kind:
+            return None
+        if kind in ("AN", "ID"):
+            return segment_pattern.text(low, high, banned)
+        if kind[0] == "N":
+            return segment_pattern.integer(low, high)
+        if kind == "R":
+            return segment_pattern.decimal(low, high)
+        return None
+
     def _check(self, d: ElementDef, value: str, types: tuple) -> Iterator[tuple]:
         ref = _x12_ref(d.ref)
         subject = f'{ref} ("{d.name}")' if d.name else ref
@@ -356,6 +385,15 @@ def _compile_rule(rule: tuple, sid: str, specialise: bool = True) -> Callable[[l
             return ("IG402", message, refs[1]) if here[0] and sum(here) == 1 else None
         return list_conditional
     return lambda elements, size: None
+
+
+def _rules_pass(rules: tuple, elements: list) -> bool:
+    """None of these (threshold, rule) syntax rules fails on the segment."""
+    size = len(elements)
+    for threshold, rule in rules:
+        if size > threshold and rule(elements, size) is not None:
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -544,21 +582,79 @@ class SegmentChecker:
                         problems.append(got)
             return tuple(problems) if problems else ()
 
+        # texts certainly clean: a whole-segment pattern, built once the definition has missed the memo
+        # PATTERN_AFTER times, with the syntax rules it leaves open (see `_pattern`)
+        quick: list = [None, ()]
+
         def memoised(elements: list) -> tuple:
             seen[0] += 1
             key = join(elements)
             found = memo.get(key)
             if found is not None:
                 return found
-            found = memo[key] = plain(elements)
+            test, rules_open = quick
+            if test is not None and test(key) is not None and _rules_pass(rules_open, elements):
+                found = memo[key] = ()
+            else:
+                found = memo[key] = plain(elements)
             charge(64 * len(elements) + sum(map(len, elements)) + 120)
             seen[1] += 1
+            if seen[1] == PATTERN_AFTER and separator is not None:
+                quick[:] = self._pattern(definition, steps, component, separator, sid)
             if seen[1] >= MEMO_TRIAL and seen[0] < 4 * seen[1] // 3:  # under a quarter hit: a unique
-                compiled[definition] = plain  # value in every segment (HL, CLM, names): stop memoising
-                memo.clear()
+                compiled[definition] = plain if quick[0] is None else patterned  # value in every segment
+                memo.clear()  # (HL, CLM, names): stop memoising
             return found
 
+        def patterned(elements: list) -> tuple:
+            test, rules_open = quick
+            if test(join(elements)) is not None and _rules_pass(rules_open, elements):
+                return ()
+            return plain(elements)
+
         return memoised
+
+    def _pattern(self, definition, steps: list, component: str, separator: str, sid: str) -> list:
+        """[fullmatch of segment texts (joined on `separator`) the full check certainly passes, the syntax
+        rules that may still fail on them as (threshold, rule)], or [None, ()] when no pattern can be
+        written. Each element's part is from `ElementChecker.pattern`; the rules the pattern settles
+        (their elements always filled, or always empty) are left out."""
+        if (sid == "ISA" or component not in segment_pattern.SAFE_SEPARATORS or separator == component
+                or separator not in segment_pattern.SAFE_SEPARATORS):
+            return [None, ()]
+        banned = separator + component
+        by_position: dict = {step[0]: step for step in steps}
+        pieces, present, empty = [], set(), set()
+        for position in range(1, len(definition.elements) + 1):
+            step = by_position.get(position)
+            if step is None:  # no definition: not checked
+                pieces.append((f"[^{re.escape(separator)}]+", True))
+                continue
+            _, kind, d, _, _, absent, extra = step
+            if kind == _DATE:  # DTP03: its format depends on DTP02's value
+                return [None, ()]
+            if kind == _COMPOSITE:
+                if d.usage not in ("R", "S", "N"):
+                    return [None, ()]
+                parts = [(self.elements.pattern(p, (), banned), not _empty(p)) for p in d.parts]
+                value = None if d.usage == "N" else segment_pattern.composite(parts, component, separator)
+                may_be_empty = d.usage != "R"
+            else:
+                value = self.elements.pattern(d, extra[1], banned)
+                may_be_empty = not absent
+            if not may_be_empty and value is None:
+                return [None, ()]
+            pieces.append((value, may_be_empty))
+            if not may_be_empty:
+                present.add(position)
+            elif value is None:
+                empty.add(position)
+        tail = segment_pattern.sequence(pieces, separator)
+        if tail is None:
+            return [None, ()]
+        rules = tuple((_rule_threshold(rule), _compile_rule(rule, sid)) for rule in definition.syntax
+                      if segment_pattern.rule_may_fail(rule, present, empty))
+        return [re.compile(re.escape(sid) + tail, re.S).fullmatch, rules]
 
     def _composite(self, d: CompositeDef, value: str | None, component: str) -> Iterator[tuple]:
         ref = _x12_ref(d.ref)
