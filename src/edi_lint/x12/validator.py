@@ -40,6 +40,7 @@ QUALIFIER_SEGMENTS = frozenset(
 _SEG_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
 _CODE = re.compile(r"^[A-Z0-9]{1,3}$")
 _COUNTED = frozenset(("ISA", "GS", "ST", "HL", "CLM", "LX", "IEA", "GE", "SE"))  # segments the counters read
+_COUNTERS = {"LX": 1, "HL": 2, "CLM": 3}  # the numbering counters, called straight from a planned step
 MAX_OPEN_ENVELOPES = 64  # GS after GS after GS ... is junk, not nesting
 _VALID_IDS: set = set()  # segment ids known to match _SEG_ID
 
@@ -193,11 +194,12 @@ class Validator:
         self.segments = SegmentChecker(self.guide)
         self.plans: dict = _plans_for(root)
         self.facts: dict = _facts_for(root)
-        self.steps: dict = _steps_for(root)
+        self.steps: dict = _steps_for(root)  # previous node -> {node: step}, see `_step`
         self.delimiters = None  # of the segments checked last, and their compiled checks:
         self.runs: dict = {}  # definition -> run, from `segments` (reset when the delimiters change)
         self.issues: list[Issue] = []
         self.node: SegmentNode | None = None
+        self.table: dict = self._table(None)  # the steps from `node`
         self.open: dict = {}  # open loop -> {segment or loop node: count} (pyx12 counts per map path)
         self.claim_id: str | None = None
         # envelope and counter state, per interchange / group / transaction
@@ -214,56 +216,82 @@ class Validator:
 
     def feed(self, seg, node: SegmentNode | None) -> None:
         """Validate one walked segment. The common segment (a move seen before, nothing missing, no
-        trailing separators) takes the step planned for its (previous node, node) pair: counts, the
-        claim id, loops closed and opened, and its element checks, without looking anything else up."""
+        trailing separators) takes the step planned for its (previous node, node) pair, found in the
+        previous node's table: counts, the claim id, loops closed and opened, and its element checks,
+        without looking anything else up; the step names the next node's table."""
         elements = seg.elements
         self.last = seg
-        step = self.steps.get((self.node, node))
+        step = self.table.get(node)
         if step is None or elements[-1] == "" or len(elements) == 1:
             facts = self._feed(seg, node)
+            self.table = self._table(self.node)
             if facts is None:
                 return
             definition, where = facts[3], facts[0]
         else:
-            counted, claim, needed, pops, pushes, loop, limit, definition, where = step
-            if counted:  # HL and LX numbering issues come from here only: they get the segment's place below
-                mark = len(self.issues)
-                self._counters(seg, elements[0], elements)
-            else:
+            plain, claim, loop, limit, definition, where, self.table, counter, needed, pops, pushes = step
+            if plain:  # the next segment of the same loop: no counter, nothing to look for, no loop closed
                 self.seg_count += 1
-            before = self.claim_id
-            if claim == 2:  # the claim's CLM: CLM01 names the claim until a segment outside the claim loops
-                self.claim_id = elements[1] if len(elements) > 1 else ""
-            elif claim == 0:
-                self.claim_id = None
-            open_ = self.open
-            for owner, key in needed:
-                counts = open_.get(owner)
-                if counts is None or key not in counts:  # something mandatory was skipped: the full move
-                    self._move(seg, node, before)
-                    break
-            else:
-                for closed in pops:
-                    open_.pop(closed, None)
-                for opened, parent_loop, repeat in pushes:
-                    parent = open_.get(parent_loop)
-                    if parent is None:
-                        parent = open_[parent_loop] = {}
-                    if repeat:  # counted: the loop this segment opens
-                        n = parent[opened] = parent.get(opened, 0) + 1
-                        if n > repeat:
-                            self._issue("IG304", f"loop {opened.id} occurs {n} times, the guide allows {repeat}",
-                                        seg, elements[0], None, loop=opened.id)
-                    open_[opened] = {}
-                counts = open_.get(loop)
+                if claim == 0:
+                    self.claim_id = None
+                counts = self.open.get(loop)
                 if counts is None:
-                    counts = open_[loop] = {}
-                n = counts[node] = counts.get(node, 0) + 1
-                if n > limit:
-                    self._overused(seg, node, n, self._facts(node))
+                    counts = self.open[loop] = {}
+                if node in counts:
+                    n = counts[node] = counts[node] + 1
+                    if n > limit:
+                        self._overused(seg, node, n, self._facts(node))
+                else:
+                    counts[node] = 1
+                    if limit < 1:
+                        self._overused(seg, node, 1, self._facts(node))
                 self.node = node
-            if counted and len(self.issues) != mark:
-                self._place_counters(mark, node)
+            else:
+                if counter:  # HL and LX numbering issues come from here only: they get the segment's place below
+                    mark = len(self.issues)
+                    if counter == 1:
+                        self._lx(seg, elements)
+                    elif counter == 2:
+                        self._hl(seg, elements)
+                    elif counter == 3:
+                        self._clm()
+                    else:
+                        self._counters(seg, elements[0], elements)
+                else:
+                    self.seg_count += 1
+                before = self.claim_id
+                if claim == 2:  # the claim's CLM: CLM01 names the claim until a segment outside the claim loops
+                    self.claim_id = elements[1] if len(elements) > 1 else ""
+                elif claim == 0:
+                    self.claim_id = None
+                open_ = self.open
+                for owner, key in needed:
+                    counts = open_.get(owner)
+                    if counts is None or key not in counts:  # something mandatory was skipped: the full move
+                        self._move(seg, node, before)  # (it ends at `node`, whose table the step named)
+                        break
+                else:
+                    for closed in pops:
+                        open_.pop(closed, None)
+                    for opened, parent_loop, repeat in pushes:
+                        parent = open_.get(parent_loop)
+                        if parent is None:
+                            parent = open_[parent_loop] = {}
+                        if repeat:  # counted: the loop this segment opens
+                            n = parent[opened] = parent.get(opened, 0) + 1
+                            if n > repeat:
+                                self._issue("IG304", f"loop {opened.id} occurs {n} times, the guide allows {repeat}",
+                                            seg, elements[0], None, loop=opened.id)
+                        open_[opened] = {}
+                    counts = open_.get(loop)
+                    if counts is None:
+                        counts = open_[loop] = {}
+                    n = counts[node] = counts.get(node, 0) + 1
+                    if n > limit:
+                        self._overused(seg, node, n, self._facts(node))
+                    self.node = node
+                if counter and len(self.issues) != mark:
+                    self._place_counters(mark, node)
         if definition is not None:
             delimiters = seg.delimiters
             if delimiters is not self.delimiters:
@@ -273,6 +301,13 @@ class Validator:
             problems = run(elements)
             if problems:
                 self._element_issues(problems, seg, elements[0], where)
+
+    def _table(self, node) -> dict:
+        """The planned steps from `node`: next node -> step (None: a move `feed` leaves to `_feed`)."""
+        table = self.steps.get(node)
+        if table is None:
+            table = self.steps[node] = {}
+        return table
 
     def _feed(self, seg, node: SegmentNode | None) -> tuple | None:
         """Every segment the planned steps do not cover: envelopes, unmatched or malformed segments,
@@ -317,9 +352,9 @@ class Validator:
                 self.claim_id = None
             prev = self.node
             self._move(seg, node, before)
-            key = (prev, node)
-            if key not in self.steps:
-                self.steps[key] = self._step(prev, node)
+            table = self._table(prev)
+            if node not in table:
+                table[node] = self._step(prev, node)
         if len(issues) != mark:
             self._place_counters(mark, node)
         return facts
@@ -339,10 +374,11 @@ class Validator:
     def _step(self, prev: SegmentNode, node: SegmentNode) -> tuple | None:
         """What `feed` needs to take the move prev -> node without `_move`, or None when the move is
         not a plain one (not found by the guide's search, opens a loop the guide marks not used):
-        (counted by the envelope counters, claim (2: the claim's CLM, 1: inside a claim, 0: outside),
-        (owner loop, node) pairs that must have been seen, loops closed, loops opened (loop, its
-        parent, its repeat or 0 when opened uncounted), the segment's loop, its use limit, its
-        definition, its loop id)."""
+        (plain: the next segment of the same loop, with nothing else below to do, claim (2: the
+        claim's CLM, 1: inside a claim, 0: outside), the segment's loop, its use limit, its definition,
+        its loop id, the steps from `node`, the counter it feeds (see _COUNTERS; 0: none), (owner
+        loop, node) pairs that must have been seen, loops closed, loops opened (loop, its parent, its
+        repeat or 0 when opened uncounted))."""
         key = (prev, node)
         step = self.plans.get(key)
         if step is None:
@@ -363,8 +399,10 @@ class Validator:
         # the search starts at prev itself, a candidate when required: always there (it was counted
         # in its loop when it was read, and that loop is still open), so not looked up again
         needed = tuple((owner, key) for owner, key in step.needed if not (owner is prev.loop and key is prev))
-        return (node.id in _COUNTED, 2 if is_clm else 1 if in_claim else 0, needed, step.pops,
-                tuple(pushes), node.loop, limit, definition, loop_id)
+        counter = _COUNTERS.get(node.id, 4) if node.id in _COUNTED else 0
+        plain = not (counter or needed or step.pops or pushes)
+        return (plain, 2 if is_clm else 1 if in_claim else 0, node.loop, limit, definition, loop_id,
+                self._table(node), counter, needed, step.pops, tuple(pushes))
 
     def _facts(self, node: SegmentNode) -> tuple:
         """What feed reads of a map node on every segment, worked out once per node:
@@ -532,32 +570,16 @@ class Validator:
     # -- envelopes and counters -------------------------------------------------------------------
 
     def _counters(self, seg, sid: str, elements: list) -> None:
-        size = len(elements)
-        if sid == "HL" or sid == "LX" or sid == "CLM":  # the numbering counters, in every claim
-            self.seg_count += 1
-            if sid == "CLM":
-                self.lx_count = 0
-            elif sid == "LX":
-                self.lx_count += 1
-                if (elements[1] if size > 1 else "") != str(self.lx_count):
-                    self._issue("IG383", f"LX01 service line number is out of sequence: expected {self.lx_count}",
-                                seg, "LX", "LX01")
-            else:
-                self.hl_count += 1
-                if _int(elements[1] if size > 1 else "") != self.hl_count:
-                    self._issue("IG381", f"HL01 hierarchical ID number is out of sequence: expected {self.hl_count}",
-                                seg, "HL", "HL01")
-                if size > 2 and elements[2] != "":
-                    parent = _int(elements[2])
-                    if parent not in self.hl_stack:
-                        self._issue("IG382", "HL02 parent ID does not refer to an enclosing HL", seg, "HL", "HL02")
-                    while self.hl_stack and parent != self.hl_stack[-1]:
-                        del self.hl_stack[-1]
-                self.hl_stack.append(self.hl_count)
-            return
+        if sid == "LX":  # the numbering counters, in every claim
+            return self._lx(seg, elements)
+        if sid == "HL":
+            return self._hl(seg, elements)
+        if sid == "CLM":
+            return self._clm()
         if sid not in _COUNTED:
             self.seg_count += 1
             return
+        size = len(elements)
         get = lambda p: elements[p] if p < size else ""  # noqa: E731
         if sid == "ISA":
             number = get(13)
@@ -629,6 +651,32 @@ class Validator:
                             f"{self.seg_count + 1}", seg, "SE", None, loop="ST_LOOP", claim=False)
             if envelopes:
                 envelopes.pop()
+
+    def _clm(self) -> None:
+        self.seg_count += 1
+        self.lx_count = 0
+
+    def _lx(self, seg, elements: list) -> None:
+        self.seg_count += 1
+        self.lx_count += 1
+        if (elements[1] if len(elements) > 1 else "") != str(self.lx_count):
+            self._issue("IG383", f"LX01 service line number is out of sequence: expected {self.lx_count}",
+                        seg, "LX", "LX01")
+
+    def _hl(self, seg, elements: list) -> None:
+        self.seg_count += 1
+        self.hl_count += 1
+        size = len(elements)
+        if _int(elements[1] if size > 1 else "") != self.hl_count:
+            self._issue("IG381", f"HL01 hierarchical ID number is out of sequence: expected {self.hl_count}",
+                        seg, "HL", "HL01")
+        if size > 2 and elements[2] != "":
+            parent = _int(elements[2])
+            if parent not in self.hl_stack:
+                self._issue("IG382", "HL02 parent ID does not refer to an enclosing HL", seg, "HL", "HL02")
+            while self.hl_stack and parent != self.hl_stack[-1]:
+                del self.hl_stack[-1]
+        self.hl_stack.append(self.hl_count)
 
     def _open_envelope(self, kind: str, number: str) -> None:
         if len(self.envelopes) < MAX_OPEN_ENVELOPES:  # GS after GS after GS ... is junk, not nesting
