@@ -40,13 +40,21 @@ def test_segments_a_pattern_accepts_have_nothing_wrong(monkeypatch):
     monkeypatch.setattr(element_checks, "PATTERN_AFTER", 1)
     monkeypatch.setattr(element_checks, "MEMO_TRIAL", 8)
     accepted = []
-    original = element_checks._rules_pass
+    original = element_checks.SegmentChecker._pattern
 
-    def counted(rules, elements):
-        accepted.append(elements[0])
-        return original(rules, elements)
+    def counted(self, definition, *args):
+        test, rules = original(self, definition, *args)
+        if test is None:
+            return test, rules
 
-    monkeypatch.setattr(element_checks, "_rules_pass", counted)
+        def counting(text):
+            found = test(text)
+            if found is not None:
+                accepted.append(definition.id)
+            return found
+        return counting, rules
+
+    monkeypatch.setattr(element_checks.SegmentChecker, "_pattern", counted)
     agreement = _load_agreement()
     bases = [(p.name, p.read_bytes()) for p in (FIXTURES / "clean.837", FIXTURES / "sample.837")]
     files = [CLEAN, (FIXTURES / "sample.837").read_bytes()] + [d for _, d in agreement.mutants(bases, 40, seed=8)]

@@ -25,7 +25,7 @@ from edi_lint.x12.ig_grammar import CompositeDef, ElementDef, Guide
 
 ELEMENT_MEMO_BYTES = 4_000_000  # estimated size of memoised element and composite results
 SEGMENT_MEMO_BYTES = 12_000_000  # estimated size of memoised segment texts and their results
-MEMO_TRIAL = 2048  # segment texts memoised per definition before judging whether its memo pays
+MEMO_TRIAL = 256  # segment texts memoised per definition before judging whether its memo pays
 PATTERN_AFTER = 32  # memo misses of a definition before its whole-segment pattern is built (not in a small file)
 PATTERN_CODES = 100  # codes an element may have and still be written into a pattern (states: 73, countries: 239)
 
@@ -517,7 +517,7 @@ class SegmentChecker:
         composite = self._composite
         reference = self.reference_check
         compiled = self._compiled
-        seen = [0, 0]  # lookups, misses
+        lookups = misses = 0
         join = tuple if separator is None else separator.join  # one string per key: cheaper to hash and compare
 
         def plain(elements: list) -> tuple:
@@ -584,44 +584,44 @@ class SegmentChecker:
 
         # texts certainly clean: a whole-segment pattern, built once the definition has missed the memo
         # PATTERN_AFTER times, with the syntax rules it leaves open (see `_pattern`)
-        quick: list = [None, ()]
+        test = None
+        rules_open: tuple = ()
 
         def memoised(elements: list) -> tuple:
-            seen[0] += 1
+            nonlocal lookups, misses, test, rules_open
+            lookups += 1
             key = join(elements)
             found = memo.get(key)
             if found is not None:
                 return found
-            test, rules_open = quick
-            if test is not None and test(key) is not None and _rules_pass(rules_open, elements):
+            if test is not None and test(key) is not None and (not rules_open or _rules_pass(rules_open, elements)):
                 found = memo[key] = ()
             else:
                 found = memo[key] = plain(elements)
             charge(64 * len(elements) + sum(map(len, elements)) + 120)
-            seen[1] += 1
-            if seen[1] == PATTERN_AFTER and separator is not None:
-                quick[:] = self._pattern(definition, steps, component, separator, sid)
-            if seen[1] >= MEMO_TRIAL and seen[0] < 4 * seen[1] // 3:  # under a quarter hit: a unique
-                compiled[definition] = plain if quick[0] is None else patterned  # value in every segment
+            misses += 1
+            if misses == PATTERN_AFTER and separator is not None:
+                test, rules_open = self._pattern(definition, steps, component, separator, sid)
+            if misses >= MEMO_TRIAL and lookups < 4 * misses // 3:  # under a quarter hit: a unique
+                compiled[definition] = plain if test is None else patterned  # value in every segment
                 memo.clear()  # (HL, CLM, names): stop memoising
             return found
 
         def patterned(elements: list) -> tuple:
-            test, rules_open = quick
-            if test(join(elements)) is not None and _rules_pass(rules_open, elements):
+            if test(join(elements)) is not None and (not rules_open or _rules_pass(rules_open, elements)):
                 return ()
             return plain(elements)
 
         return memoised
 
-    def _pattern(self, definition, steps: list, component: str, separator: str, sid: str) -> list:
-        """[fullmatch of segment texts (joined on `separator`) the full check certainly passes, the syntax
-        rules that may still fail on them as (threshold, rule)], or [None, ()] when no pattern can be
+    def _pattern(self, definition, steps: list, component: str, separator: str, sid: str) -> tuple:
+        """(fullmatch of segment texts (joined on `separator`) the full check certainly passes, the syntax
+        rules that may still fail on them as (threshold, rule)), or (None, ()) when no pattern can be
         written. Each element's part is from `ElementChecker.pattern`; the rules the pattern settles
         (their elements always filled, or always empty) are left out."""
         if (sid == "ISA" or component not in segment_pattern.SAFE_SEPARATORS or separator == component
                 or separator not in segment_pattern.SAFE_SEPARATORS):
-            return [None, ()]
+            return None, ()
         banned = separator + component
         by_position: dict = {step[0]: step for step in steps}
         pieces, present, empty = [], set(), set()
@@ -632,10 +632,10 @@ class SegmentChecker:
                 continue
             _, kind, d, _, _, absent, extra = step
             if kind == _DATE:  # DTP03: its format depends on DTP02's value
-                return [None, ()]
+                return None, ()
             if kind == _COMPOSITE:
                 if d.usage not in ("R", "S", "N"):
-                    return [None, ()]
+                    return None, ()
                 parts = [(self.elements.pattern(p, (), banned), not _empty(p)) for p in d.parts]
                 value = None if d.usage == "N" else segment_pattern.composite(parts, component, separator)
                 may_be_empty = d.usage != "R"
@@ -643,7 +643,7 @@ class SegmentChecker:
                 value = self.elements.pattern(d, extra[1], banned)
                 may_be_empty = not absent
             if not may_be_empty and value is None:
-                return [None, ()]
+                return None, ()
             pieces.append((value, may_be_empty))
             if not may_be_empty:
                 present.add(position)
@@ -651,10 +651,10 @@ class SegmentChecker:
                 empty.add(position)
         tail = segment_pattern.sequence(pieces, separator)
         if tail is None:
-            return [None, ()]
+            return None, ()
         rules = tuple((_rule_threshold(rule), _compile_rule(rule, sid)) for rule in definition.syntax
                       if segment_pattern.rule_may_fail(rule, present, empty))
-        return [re.compile(re.escape(sid) + tail, re.S).fullmatch, rules]
+        return re.compile(re.escape(sid) + tail, re.S).fullmatch, rules
 
     def _composite(self, d: CompositeDef, value: str | None, component: str) -> Iterator[tuple]:
         ref = _x12_ref(d.ref)
