@@ -45,6 +45,7 @@ def _reference_linter(fast: Linter) -> Linter:
 @pytest.fixture(scope="module")
 def linters():
     fast = build_linter(SETTINGS)
+    fast.fuse_after = 1  # every line table compiled into one run (engine.Linter._fuse) after its first line
     compiled = [r.code for rs in fast.line_rules_by_procedure.values() for r in rs
                 if getattr(r.check, "source", None)]
     assert compiled, "no declarative rule was compiled to straight-line code"

@@ -16,6 +16,7 @@ from edi_lint.document import DocumentReader
 from edi_lint.findings import ClaimVerdict, FileResult, Finding, Severity, one_line, printable, segment_id
 from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
+from edi_lint.rules.straightline import fuse
 from edi_lint.rules.structure import MISSING_TRAILER, UNEXPECTED_SEGMENT
 from edi_lint.settings import Settings, matches
 from edi_lint.x12.tokenizer import Segment, X12Error, iter_batches
@@ -32,6 +33,11 @@ MAX_FILE_RULE_FINDINGS = 1000
 SHARED_TEXTS = 4096
 # Procedure codes whose line-rule table is kept (a file of junk codes must not grow it without end).
 MAX_PROCEDURE_TABLES = 1024
+# A line table is compiled into one generated run once it has served FUSE_AFTER lines: a compile
+# costs about as much as running the table's checks one by one on 500 lines saves (small files
+# never pay it). At most MAX_FUSED distinct tables are compiled; the others loop over their checks.
+FUSE_AFTER = 500
+MAX_FUSED = 128
 MAX_PAYER_KEYS = 64  # and combinations of payer families (configured profiles may make more)
 
 
@@ -52,6 +58,8 @@ class Linter:
         self.file_rules: list[Rule] = []
         # (claim's payer families, ...) -> procedure -> (check, rule) pairs: see _line_checks
         self._line_tables: dict[tuple, dict[str, tuple]] = {}
+        self.fuse_after = FUSE_AFTER
+        self._fused: dict[tuple, object] = {}  # ids of a table's checks -> its generated run (see _fuse)
         for code, rule in rules.items():
             if code not in self.active:
                 continue
@@ -86,10 +94,12 @@ class Linter:
                 self._line_tables[key] = tables
         return tables
 
-    def _line_checks(self, procedure: str, claim: Claim, tables: dict[str, tuple]) -> tuple:
-        """(check, rule) pairs for a line billed with `procedure`: its own rules, then those of every
-        line, less those scoped to other payers than the claim's, in one tuple looked up once per line
-        (kept for the first MAX_PROCEDURE_TABLES codes)."""
+    def _line_checks(self, procedure: str, claim: Claim, tables: dict[str, list]) -> list:
+        """[fused run, (check, rule) pairs, lines to go] for a line billed with `procedure`: its own
+        rules, then those of every line, less those scoped to other payers than the claim's, looked
+        up once per line (kept for the first MAX_PROCEDURE_TABLES codes). The run (straightline.fuse)
+        does what the loop over the pairs does, in one call; it is made once the table has served
+        FUSE_AFTER lines (None until then, and when it would not gain anything)."""
         index = self._family_index
         key = tuple([families(claim) for families in self._payer_families])
 
@@ -99,9 +109,18 @@ class Linter:
 
         table = tuple((rule.check, rule) for rule in (*self.line_rules_by_procedure.get(procedure, ()),
                                                       *self.line_rules_any) if applies(rule))
+        entry = [None, table, self.fuse_after]
         if len(tables) < MAX_PROCEDURE_TABLES:
-            tables[procedure] = table
-        return table
+            tables[procedure] = entry
+        return entry
+
+    def _fuse(self, table: tuple):
+        """The table's generated run (straightline.fuse), compiled once per distinct table, for at
+        most MAX_FUSED of them; None when there is none."""
+        key = tuple(id(check) for check, _ in table)
+        if key not in self._fused:
+            self._fused[key] = fuse(table) if len(self._fused) < MAX_FUSED else None
+        return self._fused[key]
 
     @property
     def runs_ig(self) -> bool:
@@ -216,6 +235,7 @@ class Linter:
         records = result.records if self.settings.keep_claims else None
         if records is not None:  # the HTML report's claim cards; other formats never import records
             from edi_lint.records import record_claim
+        fired: list = []  # (rule, problems) of a fused line run
         claims = lines = 0
         spans = (array("q"), array("q"), [])  # each claim's first and last segment ordinal, and its id
         starts, ends, ids = spans
@@ -233,13 +253,26 @@ class Linter:
             if line_rules:
                 tables = line_tables if line_tables is not None else line_tables_for(claim)
             for line in claim.lines if line_rules else ():  # no line rule: line views are not built
-                table = tables.get(line.procedure)
-                if table is None:
-                    table = line_checks(line.procedure, claim, tables)
-                for check, rule in table:
+                entry = tables.get(line.procedure)
+                if entry is None:
+                    entry = line_checks(line.procedure, claim, tables)
+                run = entry[0]
+                if run is not None:
+                    try:
+                        run(line, fired)
+                    except BaseException:  # the rules before the one that failed keep their findings
+                        self._flush(fired, path, claim, line, findings)
+                        raise
+                    if fired:
+                        self._flush(fired, path, claim, line, findings)
+                    continue
+                for check, rule in entry[1]:
                     problems = check(line)
                     if problems:
                         findings.extend(self._findings(rule, problems, path, claim, line))
+                entry[2] -= 1
+                if not entry[2]:  # a table in steady use: worth compiling
+                    entry[0] = self._fuse(entry[1])
             if verdicts is not None:
                 held = fail_on is not None and any(f.severity >= fail_on and not (ignored and matches(f.rule, ignored))
                                                    for f in findings[before:])
@@ -361,6 +394,14 @@ class Linter:
                 self._finding(MISSING_TRAILER, Problem(message, structure.open_envelopes[-1], expected=missing),
                               result.path)
             )
+
+    def _flush(self, fired: list, path: str, claim: Claim, line, findings: list) -> None:
+        """The findings of a fused line run's (rule, problems), in table order; `fired` emptied."""
+        try:
+            for rule, problems in fired:
+                findings.extend(self._findings(rule, problems, path, claim, line))
+        finally:
+            fired.clear()
 
     def _findings(self, rule: Rule, problems, path: str, claim: Claim | None = None, line=None) -> list[Finding]:
         if not problems:

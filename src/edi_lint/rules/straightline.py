@@ -127,4 +127,46 @@ def compile_check(scope_tests, test, fires_when: bool, report: Callable, label: 
     exec(compile(source, f"<rule {label}>", "exec"), namespace)  # noqa: S102  (text built above, no file data)
     check = namespace["check"]
     check.source = source
+    check.fires = Src(fires, names)  # for fuse(): the condition, and what it reports
+    check.report = report
     return check
+
+
+def fuse(entries) -> Callable | None:
+    """One generated function running a line's whole table of (check, rule) pairs in order:
+
+        def run(u, out):
+            if <PT001's condition>:
+                out.append((_r1, _p2(u)))
+            _v = _f3(u)                      # a check with no condition (Python): called
+            if _v:
+                out.append((_r4, _v))
+            ...
+
+    `out` receives (rule, problems) for the checks that fire, as the engine's loop would have found
+    them, without a call per generated check. Built from the conditions compile_check made (no file
+    data in the text); None when fewer than two checks have one (nothing to gain).
+    """
+    if sum(getattr(check, "fires", None) is not None for check, _ in entries) < 2:
+        return None
+    names: dict[str, Any] = {}
+    body = []
+    for check, rule in entries:
+        r = bind(rule, "_r")
+        names.update(r.names)
+        fires = getattr(check, "fires", None)
+        if fires is not None:
+            p = bind(check.report, "_p")
+            names.update(fires.names)
+            names.update(p.names)
+            body.append(f"    if {fires.text}:\n        out.append(({r.text}, {p.text}(u)))\n")
+        else:
+            f = bind(check, "_f")
+            names.update(f.names)
+            body.append(f"    _v = {f.text}(u)\n    if _v:\n        out.append(({r.text}, _v))\n")
+    source = "def run(u, out):\n" + "".join(body)
+    namespace = {"__builtins__": BUILTINS, **names}
+    exec(compile(source, "<line rules>", "exec"), namespace)  # noqa: S102  (text built above, no file data)
+    run = namespace["run"]
+    run.source = source
+    return run
