@@ -181,13 +181,18 @@ class ServiceLine:
             self.diagnosis_pointers = []
         self.procedure_composite: list[str] = composite
         self.procedure: str = composite[1].strip() if len(composite) > 1 else ""  # SV101-2, CPT/HCPCS
-        # SV101-3 to SV101-6; SV101-7 is a free-text description, never a modifier.
-        self.modifiers: tuple[str, ...] = tuple(filter(None, map(str.strip, composite[2:6]))) if len(
-            composite) > 2 else ()
-        # The first DTP*472 of the 2400 loop, and the 2420A rendering provider and its PRV*PE: looked
-        # for after the LX and (where it usually is) the SV1, which are neither.
+        # SV101-3 to SV101-6; SV101-7 is a free-text description, never a modifier. One modifier is
+        # the common case: read without the slice, map and filter objects of the general one.
+        count = len(composite)
+        if count == 3:
+            modifier = composite[2].strip()
+            self.modifiers: tuple[str, ...] = (modifier,) if modifier else ()
+        else:
+            self.modifiers = tuple(filter(None, map(str.strip, composite[2:6]))) if count > 2 else ()
+        # The first DTP*472 of the 2400 loop, and the 2420A rendering provider and its PRV*PE (the LX
+        # and the SV1 are neither: passed over, rather than copying the list without them).
         date = provider = provider_prv = None
-        for seg in segments[2:] if len(segments) > 1 and segments[1] is sv1 else segments:
+        for seg in segments:
             elements = seg.elements
             sid = elements[0]
             if sid == "DTP":

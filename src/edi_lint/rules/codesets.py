@@ -40,9 +40,11 @@ ENTITY_NAMES = {
 
 class _NpiChecker:
     def segment(self, seg):
-        if seg.get(8).strip() != "XX":
+        elements = seg.elements  # read directly: this runs on every NM1 of the file
+        size = len(elements)
+        if size < 9 or elements[8].strip() != "XX":
             return ()
-        npi = seg.get(9).strip()
+        npi = elements[9].strip() if size > 9 else ""
         if npi_valid(npi):
             return ()
         entity = seg.get(1).strip()
@@ -86,17 +88,15 @@ TAXONOMY_FORMAT = re.compile(r"[0-9]{3}[0-9A-Z]{6}X")
 
 class _PrvChecker:
     def __init__(self, check):
-        self.check = check
-
-    def segment(self, seg):
-        return self.check(seg)
+        self.segment = check  # the check itself, not a method calling it: the engine calls it per PRV
 
     def finish(self):
         return ()
 
 
 def _taxonomy_format(seg):
-    code = seg.get(3).strip()
+    elements = seg.elements
+    code = elements[3].strip() if len(elements) > 3 else ""
     if TAXONOMY_FORMAT.fullmatch(code):
         return ()
     if not code:
@@ -125,7 +125,8 @@ def taxonomy_format(path):
 
 
 def _prv_qualifier(seg):
-    qualifier = seg.get(2).strip()
+    elements = seg.elements
+    qualifier = elements[2].strip() if len(elements) > 2 else ""
     if qualifier == "PXC":
         return ()
     hint = " (ZZ is the 4010 qualifier)" if qualifier == "ZZ" else ""
@@ -159,7 +160,8 @@ SBR09_CODES = {
 
 class _Sbr09Checker:
     def segment(self, seg):
-        code = seg.get(9).strip()
+        elements = seg.elements
+        code = elements[9].strip() if len(elements) > 9 else ""
         if not code or code in SBR09_CODES:
             return ()
         hint = " (09 self-pay and 10 central certification are 4010 codes)" if code in ("09", "10") else ""

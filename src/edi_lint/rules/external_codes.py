@@ -222,7 +222,8 @@ class _N4Checker:
         self.check = check
 
     def segment(self, seg):
-        if seg.get(4).strip():  # N404 country: a foreign address
+        elements = seg.elements
+        if len(elements) > 4 and elements[4].strip():  # N404 country: a foreign address
             return ()
         return self.check(seg)
 
@@ -231,7 +232,8 @@ class _N4Checker:
 
 
 def _state(seg):
-    state = seg.get(2).strip()
+    elements = seg.elements
+    state = elements[2].strip() if len(elements) > 2 else ""
     if not state or state in codesets.US_STATES or state in codesets.CANADIAN_PROVINCES:
         return ()
     return (Problem(f"N402 state {state!r} is not a US state, territory or Canadian province code", seg, "N402",
@@ -257,7 +259,9 @@ def state_code(path):
 
 
 def _zip_in_state(seg):
-    state, zip_code = seg.get(2).strip(), seg.get(3).strip()
+    elements = seg.elements
+    size = len(elements)
+    state, zip_code = (elements[2].strip() if size > 2 else ""), (elements[3].strip() if size > 3 else "")
     if state not in codesets.US_STATES or len(zip_code) < 5 or not zip_code[:5].isdigit():
         return ()
     found = codesets.zip_state(zip_code[:5])

@@ -438,7 +438,8 @@ class _ClaimIds:
         if seg.elements[0] == "ISA":  # another submitter's batch, e.g. files a clearinghouse joined
             self.seen = set()
             return ()
-        claim_id = seg.get(1).strip()
+        elements = seg.elements
+        claim_id = elements[1].strip() if len(elements) > 1 else ""
         if not claim_id:
             return ()
         if claim_id not in self.seen:
