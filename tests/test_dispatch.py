@@ -10,6 +10,7 @@ from test_rules_cases import build_837
 
 from edi_lint.application import build_linter
 from edi_lint.engine import Linter, Settings
+from edi_lint.findings import Severity
 from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
 
@@ -52,7 +53,7 @@ def test_a_rule_that_fails_mid_line_keeps_the_findings_before_it():
             raise ValueError("boom")
         return ()
 
-    info = RuleInfo("ZZ001", "broken", base.infos["PT001"].severity, "fails", scope="line")
+    info = RuleInfo("ZZ001", "broken", Severity.ERROR, "fails", scope="line")
     rules = {rule.code: rule for rule in base.line_rules_any + base.claim_rules + base.file_rules}
     rules.update({r.code: r for rs in base.line_rules_by_procedure.values() for r in rs})
     rules["ZZ001"] = Rule(info, broken)
@@ -75,7 +76,7 @@ def test_problems_of_a_python_rule_in_a_fused_run_keep_their_order():
     def two(line):
         return [Problem("second", line.sv1, "SV102"), Problem("first", line.sv1, "SV102")]
 
-    info = RuleInfo("ZZ002", "two", base.infos["PT001"].severity, "two problems", scope="line")
+    info = RuleInfo("ZZ002", "two", Severity.ERROR, "two problems", scope="line")
     rules = {r.code: r for rs in base.line_rules_by_procedure.values() for r in rs}
     rules.update({rule.code: rule for rule in base.line_rules_any})
     rules["ZZ002"] = Rule(info, two)
@@ -85,3 +86,23 @@ def test_problems_of_a_python_rule_in_a_fused_run_keep_their_order():
         linter.fuse_after = fuse_after
         messages.append([f.message for f in linter.lint_bytes(_claims(2), "a.837").findings if f.rule == "ZZ002"])
     assert messages[0] == messages[1] and messages[0][:2] == ["second", "first"]
+
+
+def test_a_file_checker_with_loops_sees_only_segments_of_those_loops():
+    seen = []
+
+    class Checker:
+        loops = frozenset({"2010AA"})
+
+        def segment(self, seg):
+            seen.append(seg.loop)
+            return (Problem("billing NM1", seg, "NM101"),) if seg.elements[1] == "85" else ()
+
+        def finish(self):
+            return ()
+
+    info = RuleInfo("ZZ003", "billing-nm1", Severity.ERROR, "billing NM1", scope="file")
+    linter = Linter({"ZZ003": Rule(info, lambda path: Checker(), frozenset({"NM1"}))}, {"ZZ003": info},
+                    Settings(select=("ZZ003",)))
+    findings = linter.lint_bytes(_claims(2), "a.837").findings
+    assert seen == ["2010AA"] and [f.loop for f in findings] == ["2010AA"]  # 6 NM1s, one of them billing

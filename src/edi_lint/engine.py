@@ -198,14 +198,17 @@ class Linter:
         checkers = self._start_file_rules(path)
         observer = None
         if checkers:
-            # segment id -> (bound segment method, rule) pairs, bound once per file
-            dispatch = {sid: tuple((checker.segment, rule) for rule, checker in entries)
+            # segment id -> (bound segment method, rule, loops) triples, bound once per file. A checker
+            # with a `loops` set sees only segments of those loops (tested here, without a call).
+            dispatch = {sid: tuple((checker.segment, rule, getattr(checker, "loops", None)) for rule, checker in entries)
                         for sid, entries in checkers.items()}
             every = dispatch.get("*", ())
             get = dispatch.get
 
             def observer(seg: Segment) -> None:
-                for segment, rule in get(seg.elements[0], every):
+                for segment, rule, loops in get(seg.elements[0], every):
+                    if loops is not None and seg.loop not in loops:
+                        continue
                     problems = segment(seg)
                     if problems:
                         file_findings(rule, problems)
@@ -241,8 +244,9 @@ class Linter:
         starts, ends, ids = spans
         for claim in reader.read(iter_batches(stream), walker, validator):  # walks as it reads
             claims += 1
-            starts.append(claim.clm.index)
-            ends.append(claim.segments[-1].index)
+            held = claim.segments
+            starts.append(held[0].index)  # the CLM
+            ends.append(held[-1].index)
             ids.append(claim.id)
             before = len(findings)
             for check, rule in claim_checks:

@@ -36,7 +36,8 @@ class Rule:
 
     Scopes: "line" units are ServiceLines, "claim" units are Claims, "file" rules are checker
     factories: `check(path)` returns an object with `segment(seg)` (called for the segment ids in
-    `segment_ids`, or every segment when it is empty) and `finish()`, both yielding Problems.
+    `segment_ids`, or every segment when it is empty) and `finish()`, both yielding Problems. An
+    object with a `loops` set (e.g. {"2010AA"}) is called only for segments of those loops.
     """
 
     info: RuleInfo

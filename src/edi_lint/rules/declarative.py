@@ -246,7 +246,7 @@ def _day_group(line) -> list:
 
 def _units_per_day(line) -> Decimal:
     """SV104 summed over the line's day group, in line order; summed once per group."""
-    group = _day_group(line)
+    group = line.__dict__.get("_edi_lint_day") or _day_group(line)  # a group is a non-empty list
     total = group[1]
     if total is None:
         total = Decimal(0)
@@ -257,7 +257,7 @@ def _units_per_day(line) -> Decimal:
 
 
 def _first_of_day(line) -> bool:
-    return _day_group(line)[0][0] is line
+    return (line.__dict__.get("_edi_lint_day") or _day_group(line))[0][0] is line
 
 
 def _procedures_same_day(line) -> frozenset[str]:
@@ -267,7 +267,7 @@ def _procedures_same_day(line) -> frozenset[str]:
 
 
 def _duplicate_of(line) -> str | None:
-    lines = _day_group(line)[0]
+    lines = (line.__dict__.get("_edi_lint_day") or _day_group(line))[0]
     if lines[0] is line:  # the first line of its day group repeats nothing
         return None
     key = (line.modifiers, line.units.strip(), decimal_value(line.charge))

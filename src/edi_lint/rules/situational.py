@@ -500,6 +500,8 @@ def zero_units(line):
 # -- billing provider (file rules: the 2010AA loop is shared by its claims, one finding per segment) ----
 
 class _BillingSegment:
+    loops = frozenset({"2010AA"})  # the engine passes only these segments: no call for the others
+
     def __init__(self, check):
         self.check = check
 
