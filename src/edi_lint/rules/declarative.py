@@ -82,6 +82,12 @@ def _sv1(line):
 
 
 def _dx(codes) -> tuple[str, ...]:
+    return _dx_of(tuple(codes))
+
+
+@functools.lru_cache(maxsize=4096)
+def _dx_of(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """Memoised: a file's lines point at the same few diagnoses again and again."""
     return tuple(c.strip().upper().replace(".", "") for c in codes if c and c.strip())
 
 

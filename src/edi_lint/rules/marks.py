@@ -59,26 +59,29 @@ def mark(seg: Segment) -> Segment:
 class HlRows:
     """HL01 number -> row (0, 1, 2 ... in the order first seen), for one transaction."""
 
-    __slots__ = ("count", "_sequential", "_others", "_next", "_seen", "_seen_row")
+    __slots__ = ("count", "_sequential", "_others", "_next", "_seen", "_seen_row", "_added")
 
     def __init__(self):
         self.count = 0
         self._sequential = array("b")  # 1 when row r was HL01 = r + 1, found without the dictionary
         self._others: dict[str, int] = {}
         self._next = "1"  # str(count + 1): the number that continues the run 1, 2, 3 ...
-        # the last number of the run found or added, and its row: an HL's parent is nearly always the
-        # previous HL or the billing provider's, asked for again by each HL rule
+        # the last number of the run found, and its row, and the last one added (its row is count - 1):
+        # an HL's parent is nearly always the billing provider's or the previous HL, asked for by each
+        # HL rule
         self._seen: str | None = None
         self._seen_row = -1
+        self._added: str | None = None
 
     def add(self, number: str) -> int:
         row = self.count
         if number == self._next:
             self._sequential.append(1)
-            self._seen, self._seen_row = number, row
+            self._added = number
         else:
             self._sequential.append(0)
             self._others[number] = row
+            self._added = None
         self.count = row + 1
         self._next = str(row + 2)
         return row
@@ -99,6 +102,8 @@ class HlRows:
             return row
         if number == self._seen:
             return self._seen_row
+        if number == self._added:
+            return self.count - 1
         if number == self._next:  # the next number of the run is not there yet
             return None
         if number.isascii() and number.isdigit() and len(number) < 19:
