@@ -300,8 +300,7 @@ def service_date_invalid(line):
     if dtp is None:
         return ()
     elements = dtp.elements
-    size = len(elements)
-    fmt, value = (elements[2] if size > 2 else "").strip(), (elements[3] if size > 3 else "").strip()
+    fmt, value = (elements[2] if len(elements) > 2 else "").strip(), line.service_date  # DTP03, stripped
     if fmt == "D8":
         if _date(value) is None:
             return (Problem(f"DTP03 service date {value or '(empty)'} is not a valid CCYYMMDD date", dtp, "DTP03",

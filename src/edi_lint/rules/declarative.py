@@ -117,9 +117,22 @@ def _sbr_anchor(claim):
     return (claim.sbr or claim.clm, "SBR09" if claim.sbr is not None else None, None)
 
 
+_PAYER_FUNCTIONS: dict = {}  # matcher's profiles -> _claim_payers' pair, shared by the rulesets of a run
+
+
 def _claim_payers(payers: PayerMatcher) -> tuple[Callable, Callable]:
     """claim -> payer families, and line -> its claim's: computed once per claim (kept in the claim's
-    own __dict__)."""
+    own __dict__). Rulesets loaded with the same profiles share one pair, so the engine asks a claim
+    for its families once (engine.Linter: line tables by payer)."""
+    shared = _PAYER_FUNCTIONS.get(payers.profiles)
+    if shared is None:
+        shared = _make_claim_payers(payers)
+        if len(_PAYER_FUNCTIONS) < 16:
+            _PAYER_FUNCTIONS[payers.profiles] = shared
+    return shared
+
+
+def _make_claim_payers(payers: PayerMatcher) -> tuple[Callable, Callable]:
 
     def families(claim):
         cache = claim.__dict__
