@@ -101,7 +101,7 @@ class cached_property:  # noqa: N801  (named like the functools original it repl
         return value
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Sourced:
     """A value and the place it was read from, e.g. ('22', 'SV105', <SV1 segment>, '2400')."""
 
@@ -109,6 +109,19 @@ class Sourced:
     element: str
     segment: Segment | None
     loop: str | None
+
+    def __init__(self, value: str | None, element: str, segment: Segment | None, loop: str | None):
+        # Frozen: dataclass's own __init__ sets each field through object.__setattr__, looked up by
+        # name; the slots' own setters (bound below) take half the time, and claims make tens of
+        # thousands of these (place of service, rendering provider and taxonomy).
+        _set_value(self, value)
+        _set_element(self, element)
+        _set_segment(self, segment)
+        _set_loop(self, loop)
+
+
+_set_value, _set_element, _set_segment, _set_loop = (Sourced.__dict__[name].__set__
+                                                      for name in ("value", "element", "segment", "loop"))
 
 
 @dataclass(slots=True)
