@@ -124,6 +124,9 @@ _set_value, _set_element, _set_segment, _set_loop = (Sourced.__dict__[name].__se
                                                       for name in ("value", "element", "segment", "loop"))
 
 
+_NOT_ASKED = object()  # Context.first: no answer kept yet (None is an answer: no such segment)
+
+
 @dataclass(slots=True)
 class Context:
     """Segments of an enclosing level (billing provider, subscriber or patient), shared by its claims."""
@@ -141,11 +144,10 @@ class Context:
             found.clear()
             self._found_size = len(segments)
         key = (segment_id, qualifier, loop)
-        try:
-            return found[key]
-        except KeyError:
+        seg = found.get(key, _NOT_ASKED)  # not try/except: most subscribers have one claim, so most
+        if seg is _NOT_ASKED:  # questions to a subscriber are first questions, and a raise costs more
             seg = found[key] = find_segment(segments, segment_id, loop=loop, qualifier=qualifier)
-            return seg
+        return seg
 
 
 @dataclass(slots=True)
