@@ -185,15 +185,17 @@ def _recorded_checks(monkeypatch, files: list[bytes]) -> list:
     """(definition, elements, component) of every segment check the validator makes on `files`."""
     from edi_lint.x12 import element_checks
 
-    calls = []
+    calls, texts = [], []
     original = element_checks.SegmentChecker._compile
 
     def compile_recorded(self, definition, component, *separator):
         run = original(self, definition, component, *separator)
 
-        def record(elements):
+        def record(elements, text=None):
             calls.append((definition, list(elements), component))
-            return run(elements)
+            if text is not None:  # the segment as read: the memo key, so exactly the elements joined
+                texts.append((text, separator[0].join(elements)))
+            return run(elements, text)
         return record
 
     monkeypatch.setattr(element_checks.SegmentChecker, "_compile", compile_recorded)
@@ -201,6 +203,7 @@ def _recorded_checks(monkeypatch, files: list[bytes]) -> list:
     for data in files:
         linter.lint_bytes(data, "x.837")
     monkeypatch.setattr(element_checks.SegmentChecker, "_compile", original)
+    assert texts and all(text == joined for text, joined in texts)
     return calls
 
 

@@ -417,7 +417,8 @@ class SegmentChecker:
         return self.run(definition, component)(elements)
 
     def runs(self, component: str, separator: str | None = None) -> dict:
-        """definition -> its compiled check, `run(elements) -> problems`, for this component separator.
+        """definition -> its compiled check, `run(elements, text=None) -> problems`, for this component
+        separator; `text`, when given, is the elements joined on `separator` (the segment as read).
         The validator calls them straight from this table (one lookup per segment); `run` fills it.
         `separator`, the element separator the elements were split on (so it is in none of them), makes
         the segment memo's key the segment text joined on it; without it the key is the tuple."""
@@ -519,8 +520,9 @@ class SegmentChecker:
         compiled = self._compiled
         lookups = misses = 0
         join = tuple if separator is None else separator.join  # one string per key: cheaper to hash and compare
+        by_text = separator is not None  # a segment's text (Segment.text) is then its key, not joined again
 
-        def plain(elements: list) -> tuple:
+        def plain(elements: list, text: str | None = None) -> tuple:
             if elements[0] != sid:  # not what the definition was compiled for: read it plainly
                 return tuple(reference(definition, elements, component))
             size = len(elements)
@@ -587,10 +589,10 @@ class SegmentChecker:
         test = None
         rules_open: tuple = ()
 
-        def memoised(elements: list) -> tuple:
+        def memoised(elements: list, text: str | None = None) -> tuple:
             nonlocal lookups, misses, test, rules_open
             lookups += 1
-            key = join(elements)
+            key = text if text is not None and by_text else join(elements)
             found = memo.get(key)
             if found is not None:
                 return found
@@ -607,8 +609,8 @@ class SegmentChecker:
                 memo.clear()  # (HL, CLM, names): stop memoising
             return found
 
-        def patterned(elements: list) -> tuple:
-            if test(join(elements)) is not None and (not rules_open or _rules_pass(rules_open, elements)):
+        def patterned(elements: list, text: str | None = None) -> tuple:
+            if test(join(elements) if text is None else text) is not None and (not rules_open or _rules_pass(rules_open, elements)):
                 return ()
             return plain(elements)
 

@@ -48,15 +48,18 @@ Place = tuple[int, int, "str | None"]
 class Segment:
     """One segment: its elements (elements[0] is the segment id) and where it sits in the file."""
 
-    __slots__ = ("elements", "index", "offset", "place", "delimiters", "loop")
+    __slots__ = ("elements", "index", "offset", "place", "delimiters", "loop", "text")
 
-    def __init__(self, elements, index, offset, place, delimiters):
+    def __init__(self, elements, index, offset, place, delimiters, text=None):
         self.elements: list[str] = elements
         self.index: int = index  # 1-based ordinal in the file
         self.offset: int = offset  # byte offset of the segment id
         self.place: Place = place
         self.delimiters: Delimiters = delimiters
         self.loop: str | None = None  # set by the loop walker
+        # The text the tokenizer split into `elements` (so exactly them joined on the element
+        # separator), or None: the IG checks' memo key, which they would otherwise join again.
+        self.text: str | None = text
 
     @property
     def line(self) -> int:
@@ -238,6 +241,7 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                     seg.place = place
                     seg.delimiters = delimiters
                     seg.loop = None
+                    seg.text = piece
                     append(seg)
                     pos += len(piece) + 1
                 yield batch
@@ -275,6 +279,7 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                     seg.place = place = (line, line_start, st02)
                     seg.delimiters = delimiters
                     seg.loop = None
+                    seg.text = piece
                     append(seg)
                     pos += len(piece) + 1
                 yield batch
@@ -313,7 +318,7 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                 place = (line, line_start, st02)
             elif counting or place[1] != line_start:
                 place = (line, line_start, st02)
-            append(Segment(elements, index, offset, place, delimiters))
+            append(Segment(elements, index, offset, place, delimiters, stripped))
             if counting:
                 inner = piece.count("\n", lead)
                 if inner:  # newlines inside a segment or trailing it

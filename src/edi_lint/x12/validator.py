@@ -298,7 +298,7 @@ class Validator:
                 self._use(delimiters)
             run = self.runs.get(definition) or self.segments.run(definition, delimiters.component,
                                                                   delimiters.element)
-            problems = run(elements)
+            problems = run(elements, seg.text)
             if problems:
                 self._element_issues(problems, seg, elements[0], where)
 
