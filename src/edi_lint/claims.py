@@ -472,9 +472,13 @@ class Claim:
                     payer = seg
         cached = self.__dict__
         cached["sbr"], cached["payer"] = sbr, payer
-        cached["filing_indicator"] = sbr.get(9).strip() if sbr is not None else ""
-        cached["payer_name"] = payer.get(3) if payer is not None else ""
-        cached["payer_id"] = payer.get(9) if payer is not None else ""
+        # elements read directly, as Segment.get would (a call each, for every claim)
+        values = sbr.elements if sbr is not None else ()
+        cached["filing_indicator"] = values[9].strip() if len(values) > 9 else ""
+        values = payer.elements if payer is not None else ()
+        size = len(values)
+        cached["payer_name"] = values[3] if size > 3 else ""
+        cached["payer_id"] = values[9] if size > 9 else ""
         return cached
 
     @cached_property

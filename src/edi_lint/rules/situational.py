@@ -413,9 +413,13 @@ def birth_after_service(claim):
     error in one of them. The finding names the service date only (a date of birth is personal data).
     """
     dmg = _patient_dmg(claim)
-    if dmg is None or dmg.get(1).strip() != "D8":
+    if dmg is None:
         return ()
-    born = dmg.get(2).strip()
+    values = dmg.elements  # read directly, as dmg.get would: this rule runs on every claim
+    size = len(values)
+    if size < 2 or values[1].strip() != "D8":
+        return ()
+    born = values[2].strip() if size > 2 else ""
     for line, first, _ in claim_periods(claim):
         if first < born:
             if _date(born) is None:  # checked only now: nearly every date of birth is before the service
