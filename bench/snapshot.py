@@ -78,12 +78,14 @@ def _mutants(inputs: Path, count: int) -> list[Path]:
 def capture(out: Path, python: str, src: str | None, mutants: int, inputs: Path, only: str | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     inputs.mkdir(parents=True, exist_ok=True)
+    # Each group runs in its own folder with relative file names: the reports name the files the same
+    # way whichever checkout (a worktree, an unpacked commit) captures them, so snapshots compare.
     groups = {
-        "fixtures": sorted(str(p) for p in FIXTURES.iterdir() if p.suffix in (".837", ".x12", ".edi")),
-        "corpus": sorted(str(p) for p in CORPUS.rglob("*") if p.is_file() and p.suffix.lower() in
-                         (".837", ".x12", ".edi", ".txt")) if CORPUS.is_dir() else [],
-        "generated": [str(p) for p in _generated(inputs)],
-        "mutants": [str(p) for p in _mutants(inputs, mutants)],
+        "fixtures": (FIXTURES, sorted(p for p in FIXTURES.iterdir() if p.suffix in (".837", ".x12", ".edi"))),
+        "corpus": (CORPUS, sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix.lower() in
+                                  (".837", ".x12", ".edi", ".txt")) if CORPUS.is_dir() else []),
+        "generated": (inputs, _generated(inputs)),
+        "mutants": (inputs, _mutants(inputs, mutants)),
     }
     env = dict(os.environ, NO_COLOR="1")
     env.pop("GITHUB_ACTIONS", None)
@@ -91,9 +93,10 @@ def capture(out: Path, python: str, src: str | None, mutants: int, inputs: Path,
     if src:
         env["PYTHONPATH"] = src
     base = [python, "-c", "import sys; from edi_lint.cli import main; sys.exit(main())"]
-    for group, files in groups.items():
-        if not files:
+    for group, (folder, paths) in groups.items():
+        if not paths:
             continue
+        files = [str(p.relative_to(folder)) for p in paths]
         runs = [(f"{variant}-{fmt}", ["--format", fmt, *args]) for variant, args in VARIANTS.items()
                 for fmt in FORMATS if not (fmt == "html" and group in ("corpus", "mutants"))]
         runs += EXTRA
@@ -101,7 +104,7 @@ def capture(out: Path, python: str, src: str | None, mutants: int, inputs: Path,
             if only and label not in only.split(","):
                 continue
             done = subprocess.run([*base, "--isolated", "--exit-zero", "-qq", "--color", "never", *args, *files],
-                                  cwd=inputs,
+                                  cwd=folder,
                                   capture_output=True, env=env)
             (out / f"{group}.{label}.out").write_bytes(done.stdout + f"\n--- exit {done.returncode}\n".encode()
                                                        + done.stderr)
@@ -121,12 +124,15 @@ def compare(before: Path, after: Path) -> int:
         if a.read_bytes() != b.read_bytes():
             bad += 1
             print(f"DIFFERENT {name}")
-            diff = difflib.unified_diff(a.read_text("utf-8", "replace").splitlines(),
-                                        b.read_text("utf-8", "replace").splitlines(), lineterm="", n=1)
-            for k, line in enumerate(diff):
-                if k > 30:
-                    break
+            # Only the first difference, with a little context: difflib over whole reports (megabytes
+            # of SARIF) can take many minutes when every line differs.
+            old, new = a.read_text("utf-8", "replace").splitlines(), b.read_text("utf-8", "replace").splitlines()
+            first = next((k for k, (x, y) in enumerate(zip(old, new)) if x != y), min(len(old), len(new)))
+            window = slice(max(0, first - 2), first + 10)
+            diff = difflib.unified_diff(old[window], new[window], lineterm="", n=2)
+            for line in diff:
                 print("   ", line[:300])
+            print(f"    (first difference at line {first + 1}; {len(old)} lines before, {len(new)} after)")
     print(f"{len(names) - bad} of {len(names)} outputs identical")
     return 1 if bad else 0
 
