@@ -59,7 +59,7 @@ def hook_setup(tmp_path_factory):
     base = tmp_path_factory.mktemp("precommit")
     source = base / "hook-src"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+    for name in ("pyproject.toml", "hatch_build.py", "README.md", ".pre-commit-hooks.yaml"):  # the build hook too
         shutil.copy2(REPO / name, source / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
     shutil.copytree(REPO / "src", source / "src", ignore=ignore)
