@@ -9,6 +9,9 @@ Public API (see `edi_lint.api` for the full description):
     edi_lint.acknowledge("in.837", ack_999="in.999", ack_277ca="in.277")
 
 Names are imported on first use, so `import edi_lint` (and the CLI start-up) stays cheap.
+
+`edi_lint.COMPILED` is True in the optional compiled build (`EDI_LINT_COMPILE=1 pip install .`, see
+hatch_build.py), whose hot-path modules are Cython extension modules; `edi_lint._compiled.MODULES` lists them.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ _HOMES = {
 
 
 def __getattr__(name: str):
+    if name == "COMPILED":
+        value = globals()["COMPILED"] = _is_compiled_build()
+        return value
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'edi_lint' has no attribute {name!r}")
@@ -41,5 +47,13 @@ def __getattr__(name: str):
     return value
 
 
+def _is_compiled_build() -> bool:
+    """Whether this installation is the compiled build: hatch_build.py writes `_compiled.py` only there
+    (not named `_compiled`: importing the submodule `edi_lint._compiled` sets that attribute)."""
+    import os
+
+    return os.path.isfile(os.path.join(os.path.dirname(__file__), "_compiled.py"))
+
+
 def __dir__() -> list[str]:
-    return sorted(list(globals()) + __all__)
+    return sorted(list(globals()) + __all__ + ["COMPILED"])

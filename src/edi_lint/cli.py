@@ -305,8 +305,11 @@ def execute(paths, output_format, output_file, select, extend_select, ignore, fa
 
 
 def show_version(ctx) -> None:
-    """--version, as click's version_option prints it."""
-    _click().echo(f"edi-lint, version {installed_version()}", color=ctx.color)
+    """--version, as click's version_option prints it; "(compiled)" for the Cython build (hatch_build.py)."""
+    import edi_lint
+
+    build = " (compiled)" if edi_lint.COMPILED else ""
+    _click().echo(f"edi-lint, version {installed_version()}{build}", color=ctx.color)
     ctx.exit()
 
 
