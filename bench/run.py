@@ -10,6 +10,8 @@ processes with `/usr/bin/time -f "%e %M"` (wall s, max RSS KiB; falls back to os
   pyx12     `python -m pyx12.scripts.x12valid -q FILE` on a copy in a temp dir, on --pyx12-claims only
   floor     `python -c "b=open(f,'rb').read(); t=b[105:106]; e=b[3:4]; s=[x.split(e) for x in b.split(t)]"`
   one-claim a 1-claim file, edi-lint vs pyx12 (the pre-commit case)
+  edi-lint (compiled)  with --edi-lint-compiled PATH: a second edi-lint executable (the Cython build,
+            EDI_LINT_COMPILE=1 pip install .) timed in the same round-robin groups, on every file
 
 It checks that edi-lint's JSON findings contain every seeded defect (rule, claim_id, line_number),
 prints a markdown report with the targets and writes it to bench/out/results.md.
@@ -56,7 +58,8 @@ COMPARATORS = {
     "openx12": ("openx12", "import sys; from openx12 import x837p; "
                 "print(len(x837p.parse(open(sys.argv[1], encoding='latin-1').read()).claims))"),
 }
-CORE_RULES = ("PT001", "PT002", "PT003", "PT010")  # the rules the generator seeds (gen837.REPORTED)
+CORE_RULES = ("PT001", "PT002", "PT003", "PT010")
+COMPILED_TOOL = "edi-lint (compiled)"  # the rules the generator seeds (gen837.REPORTED)
 
 # targets (issue 5 item 1)
 # targets (issue 9 item 3), judged on CPU time (user+sys): it is far less sensitive to other work
@@ -450,6 +453,9 @@ def main(argv: list[str] | None = None) -> int:
                     "directory holding the same number of claims split into --jobs-files files, e.g. 1,2")
     ap.add_argument("--jobs-files", type=int, default=4, help="files in the --jobs directory (default 4)")
     ap.add_argument("--edi-lint", dest="edi_lint", default=None, help="edi-lint executable (default: next to python)")
+    ap.add_argument("--edi-lint-compiled", dest="edi_lint_compiled", default=None,
+                    help="a second edi-lint executable (the compiled build, e.g. .venv-compiled/bin/edi-lint), "
+                         "timed alongside the first on every file, as its own row")
     ap.add_argument("--edi-lint-args", default="",
                     help="extra arguments for every edi-lint run, e.g. --edi-lint-args=--isolated (shell-split)")
     ap.add_argument("--skip-floor", action="store_true")
@@ -477,8 +483,18 @@ def main(argv: list[str] | None = None) -> int:
 
     user_args = shlex.split(a.edi_lint_args)
 
-    def edi_cmd(extra=()):
-        return lambda p: [edi, "--format", "json", *user_args, *extra, str(p)]
+    def edi_cmd(extra=(), exe=None):
+        return lambda p: [exe or edi, "--format", "json", *user_args, *extra, str(p)]
+
+    compiled = a.edi_lint_compiled
+    if compiled and not edi:
+        notes.append("--edi-lint-compiled needs the edi-lint it is compared with: it was not timed.")
+        compiled = None
+    if compiled:
+        versions = [subprocess.run([x, "--version"], capture_output=True, text=True).stdout.strip()
+                    for x in (edi, compiled)]
+        notes.append(f"edi-lint (compiled): `{compiled}` ({versions[1]}), against `{edi}` ({versions[0]}), same "
+                     "arguments, in the same round-robin groups.")
 
     if edi:
         notes.append(f"edi-lint command: `{' '.join(edi_cmd()(Path('FILE')))}`. Without --isolated it reads the "
@@ -519,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     stream_floor_cells: dict[int, Cell] = {}
     pyx_cells: dict[int, Cell] = {}
     peer_cells: dict[str, Cell] = {}
+    compiled_cells: dict[int, Cell] = {}
 
     baseline = measure_group([Spec("`python -c pass`", lambda p: [py, "-c", "pass"], files[min(files)][0], 0,
                                    size=0, note="interpreter start")], a.runs, log=log)[0]
@@ -530,6 +547,9 @@ def main(argv: list[str] | None = None) -> int:
         specs: list[Spec] = []
         if edi:
             specs.append(Spec("edi-lint", edi_cmd(), path, n, ok_rcs=(0, 1), stdout_path=OUT / f"edi-lint-{n}.json"))
+        if compiled:
+            specs.append(Spec(COMPILED_TOOL, edi_cmd(exe=compiled), path, n, ok_rcs=(0, 1),
+                              stdout_path=OUT / f"edi-lint-compiled-{n}.json"))
         if not a.skip_floor:
             specs.append(Spec("floor", floor_cmd, path, n))
             specs.append(Spec("floor (not keeping)", stream_floor_cmd, path, n))
@@ -543,6 +563,10 @@ def main(argv: list[str] | None = None) -> int:
                 edi_cells[n] = c
                 if c.ok:
                     checks[path.name] = check_findings(sp.stdout_path, expected)
+            elif sp.tool == COMPILED_TOOL:
+                compiled_cells[n] = c
+                if c.ok:
+                    checks[f"{path.name} (compiled)"] = check_findings(sp.stdout_path, expected)
             elif sp.tool == "floor":
                 floor_cells[n] = c
             elif sp.tool == "floor (not keeping)":
@@ -583,6 +607,9 @@ def main(argv: list[str] | None = None) -> int:
         if edi:
             specs.append(Spec("edi-lint", edi_cmd(), path, 1, ok_rcs=(0, 1), stdout_path=OUT / "edi-lint-1.json",
                               note="one claim"))
+        if compiled:
+            specs.append(Spec(COMPILED_TOOL, edi_cmd(exe=compiled), path, 1, ok_rcs=(0, 1),
+                              stdout_path=OUT / "edi-lint-compiled-1.json", note="one claim"))
         specs.append(Spec("pyx12", pyx_cmd, path, 1, copy=True, note="one claim"))
         for sp, c in zip(specs, measure_group(specs, a.runs, log=log)):
             cells.append(c)
@@ -590,6 +617,10 @@ def main(argv: list[str] | None = None) -> int:
                 one_edi = c
                 if c.ok:
                     checks[path.name] = check_findings(sp.stdout_path, expected)
+            elif sp.tool == COMPILED_TOOL:
+                compiled_cells[1] = c
+                if c.ok:
+                    checks[f"{path.name} (compiled)"] = check_findings(sp.stdout_path, expected)
             else:
                 one_pyx = c
                 pyx_verdict(c)
@@ -601,6 +632,8 @@ def main(argv: list[str] | None = None) -> int:
                         "Prefer the CPU-time ratios, or rerun on an idle machine.")
     ratios = compute_ratios(a, sizes, biggest, edi_cells, floor_cells, pyx_cells, one_edi, one_pyx, checks,
                             stream_floor_cells, peer_cells, peer_claims)
+    if compiled:
+        ratios[-1:-1] = compiled_rows(edi_cells | ({1: one_edi} if one_edi else {}), compiled_cells)
     if not HAVE_GNU_TIME:
         notes.append("GNU time not usable: wall from perf_counter, RSS and CPU from os.wait4 (per child).")
     notes.append("pyx12 runs on a copy in a temp dir (x12valid writes FILE.997 next to its input); with `-m` it "
@@ -614,6 +647,23 @@ def main(argv: list[str] | None = None) -> int:
     print(report)
     log(f"wrote {OUT / 'results.md'}")
     return 0
+
+
+def compiled_rows(pure_cells: dict[int, Cell], compiled_cells: dict[int, Cell]) -> list[tuple]:
+    """Rows comparing the compiled build with the pure one on each file (information, no target): the
+    speed-up (pure ÷ compiled) and whether the two JSON reports are byte-identical."""
+    rows = []
+    for n in sorted(compiled_cells):
+        p, c = pure_cells.get(n), compiled_cells[n]
+        if p is None or not p.ok or not c.ok:
+            rows.append((f"compiled build speed-up ({n:,}-claim file)", "–", "–", "(info)", None))
+            continue
+        same = (p.runs[-1].stdout_path and c.runs[-1].stdout_path
+                and p.runs[-1].stdout_path.read_bytes() == c.runs[-1].stdout_path.read_bytes())
+        rows.append((f"compiled build speed-up, pure ÷ compiled ({n:,}-claim file; JSON {'identical' if same else 'DIFFERS'})",
+                     f"{p.wall / c.wall:.2f}×" if c.wall else "–", f"{p.cpu / c.cpu:.2f}×" if c.cpu else "–",
+                     "(info)", None))
+    return rows
 
 
 def compute_ratios(a, sizes, biggest, edi_cells, floor_cells, pyx_cells, one_edi, one_pyx, checks,
