@@ -19,6 +19,7 @@ from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.straightline import fuse
 from edi_lint.rules.structure import MISSING_TRAILER, UNEXPECTED_SEGMENT
 from edi_lint.settings import Settings, matches
+from edi_lint.spill import FindingSpill
 from edi_lint.x12.tokenizer import Segment, X12Error, iter_batches
 from edi_lint.x12.walker import LoopWalker
 
@@ -29,8 +30,12 @@ MAX_UNEXPECTED = 50  # per file; binary junk would otherwise drown the real find
 MAX_FILE_RULE_FINDINGS = 1000
 # Distinct finding texts (messages, expected and actual values) kept to share one string among equal
 # ones: a batch's findings repeat a few dozen texts, and a copy per finding was about half of what a
-# finding held in memory costs (a file's findings are all held: they are reported sorted).
+# finding held in memory costs (a file's findings are reported sorted: see SPILL_AFTER).
 SHARED_TEXTS = 4096
+# Findings held in memory before they are written, sorted, to a temporary file (spill.py): a batch
+# where most claims are wrong would otherwise hold hundreds of thousands of them until the end.
+# Checked between claims; a file with fewer findings (nearly every file) never writes one.
+SPILL_AFTER = 16384
 # Procedure codes whose line-rule table is kept (a file of junk codes must not grow it without end).
 MAX_PROCEDURE_TABLES = 1024
 # A line table is compiled into one generated run once it has served FUSE_AFTER lines: a compile
@@ -59,6 +64,7 @@ class Linter:
         # (claim's payer families, ...) -> procedure -> (check, rule) pairs: see _line_checks
         self._line_tables: dict[tuple, dict[str, tuple]] = {}
         self.fuse_after = FUSE_AFTER
+        self.spill_after = SPILL_AFTER
         self._fused: dict[tuple, object] = {}  # ids of a table's checks -> its generated run (see _fuse)
         for code, rule in rules.items():
             if code not in self.active:
@@ -167,12 +173,15 @@ class Linter:
 
     def lint_stream(self, stream: BinaryIO, path: str) -> FileResult:
         result = FileResult(path, fail_on=self.settings.fail_on)
+        spill = FindingSpill(self.settings.ignored_for(path))  # per-file-ignores: () for none
         try:
             guide_findings: list[Finding] = []
             if self.runs_pyx12:
                 stream, guide_findings = self._with_ig(stream, path)
-            spans = self._lint(stream, result)
+            spans = self._lint(stream, result, spill)
             result.findings.extend(guide_findings)
+            if spill.used:
+                spill.take_back(result.findings)  # the held findings get their claims with the rest
             self._attach_claims(result, spans)
         except X12Error as error:
             result.status, result.error = "error", printable(str(error))
@@ -181,6 +190,9 @@ class Linter:
         except Exception as error:  # a bug of ours must not stop the other files
             result.status = "error"
             result.error = printable(f"internal error while linting: {type(error).__name__}: {error}")
+        if spill.used:  # filtered and sorted as below, merged with what was written
+            result.findings = spill.finish(result.findings)
+            return result
         if self.settings.per_file_ignores:
             ignored = self.settings.ignored_for(path)
             if ignored:
@@ -190,9 +202,10 @@ class Linter:
 
     # -- the pass -------------------------------------------------------------------------------
 
-    def _lint(self, stream: BinaryIO, result: FileResult) -> tuple[array, array, list]:
+    def _lint(self, stream: BinaryIO, result: FileResult, spill: FindingSpill) -> tuple[array, array, list]:
         """One pass over the input; returns the claims' first and last segment indexes and ids (flat
-        arrays rather than a tuple per claim: a file may hold hundreds of thousands)."""
+        arrays rather than a tuple per claim: a file may hold hundreds of thousands). Past
+        `spill_after` findings, those held so far go to `spill`, between claims."""
         path = result.path
         findings = result.findings
         checkers = self._start_file_rules(path)
@@ -239,6 +252,7 @@ class Linter:
         if records is not None:  # the HTML report's claim cards; other formats never import records
             from edi_lint.records import record_claim
         fired: list = []  # (rule, problems) of a fused line run
+        spill_after = self.spill_after
         claims = lines = 0
         spans = (array("q"), array("q"), [])  # each claim's first and last segment ordinal, and its id
         starts, ends, ids = spans
@@ -284,6 +298,8 @@ class Linter:
             if records is not None:
                 records.append(record_claim(claim, self.settings.show_phi))
             claim.release()
+            if len(findings) >= spill_after:
+                spill.spill(findings)
         result.claims, result.service_lines = claims, lines
         for checker_rules in {id(c): c for cs in checkers.values() for c in cs}.values():
             rule, checker = checker_rules

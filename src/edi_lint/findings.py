@@ -120,6 +120,8 @@ class FileResult:
     error: str | None = None
     claims: int = 0
     service_lines: int = 0
+    # Sorted by Finding.sort_key. A list, or for a file with many findings a spill.SpilledFindings (a
+    # read-only sequence merged from a temporary file as it is iterated; indexing makes it a list).
     findings: list[Finding] = field(default_factory=list)
     verdicts: list[ClaimVerdict] = field(default_factory=list)
     # The threshold of the configuration that linted this file: the exit code is the worst
