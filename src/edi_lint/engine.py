@@ -35,7 +35,7 @@ SHARED_TEXTS = 4096
 # Findings held in memory before they are written, sorted, to a temporary file (spill.py): a batch
 # where most claims are wrong would otherwise hold hundreds of thousands of them until the end.
 # Checked between claims; a file with fewer findings (nearly every file) never writes one.
-SPILL_AFTER = 16384
+SPILL_AFTER = 8192
 # Procedure codes whose line-rule table is kept (a file of junk codes must not grow it without end).
 MAX_PROCEDURE_TABLES = 1024
 # A line table is compiled into one generated run once it has served FUSE_AFTER lines: a compile
