@@ -33,6 +33,8 @@ NOT_NEEDED = {
     "edi_lint.report.html": "--format html",
     "edi_lint.report.sarif": "--format sarif",
     "edi_lint.acks.x12out": "--ack-999/--ack-277ca",
+    "edi_lint.spill": "a file with more findings than the engine holds (SPILL_AFTER)",
+    "tempfile": "spilling findings to a temporary file",
 }
 
 PROBE = """

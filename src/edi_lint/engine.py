@@ -19,7 +19,6 @@ from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.straightline import fuse
 from edi_lint.rules.structure import MISSING_TRAILER, UNEXPECTED_SEGMENT
 from edi_lint.settings import Settings, matches
-from edi_lint.spill import FindingSpill
 from edi_lint.x12.tokenizer import Segment, X12Error, iter_batches
 from edi_lint.x12.walker import LoopWalker
 
@@ -173,15 +172,15 @@ class Linter:
 
     def lint_stream(self, stream: BinaryIO, path: str) -> FileResult:
         result = FileResult(path, fail_on=self.settings.fail_on)
-        spill = FindingSpill(self.settings.ignored_for(path))  # per-file-ignores: () for none
+        spills: list = []  # the file's spill.FindingSpill, made (and imported) once it has many findings
         try:
             guide_findings: list[Finding] = []
             if self.runs_pyx12:
                 stream, guide_findings = self._with_ig(stream, path)
-            spans = self._lint(stream, result, spill)
+            spans = self._lint(stream, result, spills)
             result.findings.extend(guide_findings)
-            if spill.used:
-                spill.take_back(result.findings)  # the held findings get their claims with the rest
+            if spills:
+                spills[0].take_back(result.findings)  # the held findings get their claims with the rest
             self._attach_claims(result, spans)
         except X12Error as error:
             result.status, result.error = "error", printable(str(error))
@@ -190,8 +189,8 @@ class Linter:
         except Exception as error:  # a bug of ours must not stop the other files
             result.status = "error"
             result.error = printable(f"internal error while linting: {type(error).__name__}: {error}")
-        if spill.used:  # filtered and sorted as below, merged with what was written
-            result.findings = spill.finish(result.findings)
+        if spills:  # filtered and sorted as below, merged with what was written
+            result.findings = spills[0].finish(result.findings)
             return result
         if self.settings.per_file_ignores:
             ignored = self.settings.ignored_for(path)
@@ -202,10 +201,11 @@ class Linter:
 
     # -- the pass -------------------------------------------------------------------------------
 
-    def _lint(self, stream: BinaryIO, result: FileResult, spill: FindingSpill) -> tuple[array, array, list]:
+    def _lint(self, stream: BinaryIO, result: FileResult, spills: list) -> tuple[array, array, list]:
         """One pass over the input; returns the claims' first and last segment indexes and ids (flat
         arrays rather than a tuple per claim: a file may hold hundreds of thousands). Past
-        `spill_after` findings, those held so far go to `spill`, between claims."""
+        `spill_after` findings, those held so far go to a spill.FindingSpill, between claims; it is
+        put in `spills` (small files never import the module)."""
         path = result.path
         findings = result.findings
         checkers = self._start_file_rules(path)
@@ -299,7 +299,11 @@ class Linter:
                 records.append(record_claim(claim, self.settings.show_phi))
             claim.release()
             if len(findings) >= spill_after:
-                spill.spill(findings)
+                if not spills:
+                    from edi_lint.spill import FindingSpill
+
+                    spills.append(FindingSpill(self.settings.ignored_for(path)))  # per-file-ignores
+                spills[0].spill(findings)
         result.claims, result.service_lines = claims, lines
         for checker_rules in {id(c): c for cs in checkers.values() for c in cs}.values():
             rule, checker = checker_rules

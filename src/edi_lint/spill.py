@@ -65,11 +65,6 @@ class FindingSpill:
         self.held: list[tuple[int, Finding]] = []  # (discovery number, finding) waiting for a claim
         self.front: list[int] = []  # discovery numbers of the held findings given back (`take_back`)
 
-    @property
-    def used(self) -> bool:
-        """Whether `spill` took findings (written, or held back): then `finish` makes the result."""
-        return self.seen > 0
-
     def spill(self, findings: list) -> None:
         """Write `findings` (the pending ones, in discovery order) as one sorted run, less those that
         wait for a claim, which are held back; `findings` is emptied in place (the engine's
