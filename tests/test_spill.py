@@ -149,3 +149,31 @@ def test_the_spill_file_has_no_name():
     spill, pending = FindingSpill(), [_finding(n, n) for n in range(3)]
     spill.spill(pending)
     assert isinstance(spill.file.name, int)  # a file descriptor: no path on disk holds the findings
+
+
+class Text(str):
+    """A str subclass, as a plugin might put in a finding: marshal refuses it, so the block is pickled."""
+
+
+def test_values_marshal_cannot_write_are_pickled():
+    findings = [Finding(rule="PT001", name="x", severity=Severity.WARNING, message=Text(f"m{n}"), path="f.837",
+                        segment_index=9 - n, claim_segment_index=1, expected=Text("e")) for n in range(5)]
+    spill, pending = FindingSpill(), list(findings)
+    spill.spill(pending)
+    got = list(spill.finish([]))
+    assert got == sorted(findings, key=Finding.sort_key) and type(got[0].message) is Text
+
+
+def test_a_full_disk_fails_the_file_not_the_run(monkeypatch):
+    import tempfile
+
+    class Full(io.BytesIO):
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", Full)
+    linter = build_linter(Settings())
+    linter.spill_after = 5
+    result = linter.lint_bytes(generated(40), "batch.837")
+    assert result.status == "error" and "cannot write findings to a temporary file: No space left" in result.error
+    assert render("json", [result], linter.infos)  # what it holds can still be reported

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import heapq
 import marshal
+import pickle
 from collections.abc import Sequence
 from dataclasses import fields
 from operator import attrgetter
@@ -47,6 +48,10 @@ def _finding(record: tuple) -> Finding:
     return Finding(values[0], values[1], _SEVERITIES[values[2]], *values[3:])
 
 
+class SpillFailed(Exception):
+    """The temporary file could not be written (a full disk): the file is reported as not linted."""
+
+
 def _needs_claim(finding: Finding) -> bool:
     """The findings Linter._attach_claims may still rewrite."""
     return finding.segment_index is not None and finding.claim_segment_index is None
@@ -59,7 +64,7 @@ class FindingSpill:
     def __init__(self, ignored: tuple = ()):
         self.ignored = ignored  # per-file-ignores: what the engine would filter out at the end
         self.file = None
-        self.runs: list[list[tuple[int, int]]] = []  # per run: (offset, size) of its blocks
+        self.runs: list[list[tuple]] = []  # per run: (offset, size, loads) of its blocks
         self.written = 0  # findings in the runs
         self.seen = 0  # discovery number of the first pending finding
         self.held: list[tuple[int, Finding]] = []  # (discovery number, finding) waiting for a claim
@@ -86,13 +91,30 @@ class FindingSpill:
 
             self.file = tempfile.TemporaryFile()
         out, blocks = self.file, []
-        out.seek(0, 2)
-        for start in range(0, len(records), BLOCK):
-            data = marshal.dumps(records[start:start + BLOCK])
-            blocks.append((out.tell(), len(data)))
-            out.write(data)
+        try:
+            out.seek(0, 2)
+            for start in range(0, len(records), BLOCK):
+                block = records[start:start + BLOCK]
+                try:
+                    data, loads = marshal.dumps(block), marshal.loads
+                except ValueError:  # a value marshal cannot write (a plugin's str subclass, say): pickle it
+                    data, loads = pickle.dumps(block, pickle.HIGHEST_PROTOCOL), pickle.loads
+                blocks.append((out.tell(), len(data), loads))
+                out.write(data)
+            out.flush()  # a full disk fails here, not later while a report is being written
+        except OSError as error:
+            self._drop()
+            raise SpillFailed(f"cannot write findings to a temporary file: {error.strerror or error}") from None
         self.runs.append(blocks)
         self.written += len(records)
+
+    def _drop(self) -> None:
+        """Forget the runs (the file is reported as not linted) and close the file, come what may."""
+        file, self.file, self.runs, self.written = self.file, None, [], 0
+        try:
+            file.close()
+        except OSError:
+            pass
 
     def take_back(self, findings: list) -> None:
         """Put the held findings back in front of `findings`, in discovery order, for
@@ -109,8 +131,6 @@ class FindingSpill:
         pairs = self.held + list(zip(seqs, findings))
         ignored = self.ignored
         tail = sorted(_record(seq, f) for seq, f in pairs if not (ignored and matches(f.rule, ignored)))
-        if self.file is not None:
-            self.file.flush()
         return SpilledFindings(self.file, self.runs, tail, self.written + len(tail))
 
 
@@ -138,9 +158,9 @@ class SpilledFindings(Sequence):
 
     def _read(self, blocks):
         file = self._file
-        for offset, size in blocks:
+        for offset, size, loads in blocks:
             file.seek(offset)  # runs are read in turn from one file: each block seeks to its place
-            yield from marshal.loads(file.read(size))
+            yield from loads(file.read(size))
 
     def __getitem__(self, index):
         if self._list is None:
