@@ -87,6 +87,27 @@ def test_unrecognised_segment_is_one_finding_with_claim(native):
     assert {f.rule for f in result.findings} == {"IG301", "IG204"}
 
 
+BHT = b"BHT*0019*00*FX000001002*20260120*0930*CH~\n"
+SUBMITTER = b"NM1*41*2*QUILLFEATHER BILLING SERVICES*****46*QFB4471~\nPER*IC*MARGO TELLWRIGHT*TE*5415550143~\n"
+RECEIVER = b"NM1*40*2*RIVERBEND CLEARINGHOUSE*****46*RBCH01~\n"
+
+
+@pytest.mark.parametrize("header", [SUBMITTER + BHT + RECEIVER, SUBMITTER + RECEIVER + BHT],
+                         ids=["after 1000A", "after 1000B"])
+def test_late_bht_does_not_open_the_header_twice(native, header):
+    """A BHT after the 1000A/1000B loops it begins is one defect: the BHT reported missing where the
+    header opened without it, not a second header with its 1000A/1000B missing again."""
+    got = ig(native, edit(BHT + SUBMITTER + RECEIVER, header))
+    assert got == [("IG303", "BHT", None)], got
+
+
+def test_swapped_bht_does_not_open_the_header_twice(native):
+    """NM1*41 before the BHT: the PER after the BHT cannot be placed (the loop walker is in the
+    header, past 1000A), but the header is not opened twice."""
+    got = ig(native, edit(BHT + SUBMITTER[:55], SUBMITTER[:55] + BHT))
+    assert got == [("IG301", "PER", None), ("IG303", "BHT", None)], got
+
+
 def test_envelope_counts(native):
     got = ig(native, edit(b"GE*1*", b"GE*2*"))
     assert got == [("IG155", "GE", None)]

@@ -383,7 +383,7 @@ class Validator:
         step = self.plans.get(key)
         if step is None:
             step = self.plans[key] = plan(prev, node)
-        if not step.found or node.id in ("ISA", "GS"):
+        if not step.found or node.id in ("ISA", "GS") or _late_first(node, step):
             return None
         pushes = []
         for loop, counted in step.pushes:
@@ -488,6 +488,16 @@ class Validator:
             self._reopen(node)
             return
         open_ = self.open
+        if _late_first(node, step) and node not in open_.get(node.loop, (node,)):
+            # the first segment of a wrapper (the BHT) after segments of the wrapper opened without
+            # it (NM1*41 before the BHT): it was reported missing where the wrapper opened, so it
+            # joins that wrapper instead of opening it a second time (no second 1000A/1000B)
+            for loop in list(open_):
+                if loop is not node.loop and _is_ancestor(node.loop, loop):
+                    del open_[loop]
+            open_[node.loop][node] = 1
+            self.node = node
+            return
         pending = []
         for owner, missing, key_id, is_loop, first in step.candidates:
             counts = open_.get(owner)
@@ -729,6 +739,14 @@ def _facts_for(root: LoopNode) -> dict:
 
 def _steps_for(root: LoopNode) -> dict:
     return _STEPS.setdefault(id(root), {})
+
+
+def _late_first(node: SegmentNode, step: Plan) -> bool:
+    """Does the move open `node`'s wrapper loop again, `node` being its first segment (a BHT read
+    while the header it begins is open)? Such a move is never a planned step: it depends on whether
+    the open wrapper has its first segment yet."""
+    loop = node.loop
+    return loop.wrapper and step.first_segment and loop in step.pops and loop.children[0] is node
 
 
 def _is_ancestor(loop: LoopNode, of: LoopNode) -> bool:
