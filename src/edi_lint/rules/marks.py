@@ -21,7 +21,9 @@ class Marks:
     __slots__ = ("_positions", "_loops", "_ids", "_st02s", "_shared")
 
     def __init__(self):
-        self._positions = array("q")  # index, offset, line, line start per row
+        # index, offset, line, line start per row; unsigned ("Q"): all four are never negative, and
+        # array appends of a signed type go through PyArg_Parse, which takes about twice as long
+        self._positions = array("Q")
         self._loops: list = []
         self._ids: list = []
         self._st02s: list = []
@@ -67,7 +69,9 @@ class HlRows:
 
     def __init__(self):
         self.count = 0
-        self._sequential = array("b")  # 1 when row r was HL01 = r + 1, found without the dictionary
+        # 1 when row r was HL01 = r + 1, found without the dictionary (a bytearray: appends to it take
+        # half the time of an array("b"))
+        self._sequential = bytearray()
         self._others: dict[str, int] = {}
         self._next = "1"  # str(count + 1): the number that continues the run 1, 2, 3 ...
         # the last number of the run found, and its row, and the last one added (its row is count - 1):
