@@ -159,7 +159,10 @@ class DocumentReader:
             for seg in batch:
                 elements = seg.elements
                 sid = elements[0]
-                entry = table.get(sid)
+                try:  # a subscript, not .get: the id is nearly always there, and a method call costs twice as much
+                    entry = table[sid]
+                except KeyError:
+                    entry = None
                 if type(entry) is not tuple:  # as in LoopWalker.walk
                     if entry is not None:
                         try:

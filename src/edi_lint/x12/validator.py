@@ -221,7 +221,10 @@ class Validator:
         without looking anything else up; the step names the next node's table."""
         elements = seg.elements
         self.last = seg
-        step = self.table.get(node)
+        try:  # subscripts rather than .get on this path (here and below): half the cost of a method call
+            step = self.table[node]
+        except KeyError:
+            step = None
         if step is None or elements[-1] == "" or len(elements) == 1:
             facts = self._feed(seg, node)
             self.table = self._table(self.node)
@@ -234,8 +237,9 @@ class Validator:
                 self.seg_count += 1
                 if claim == 0:
                     self.claim_id = None
-                counts = self.open.get(loop)
-                if counts is None:
+                try:
+                    counts = self.open[loop]
+                except KeyError:
                     counts = self.open[loop] = {}
                 if node in counts:
                     n = counts[node] = counts[node] + 1
@@ -296,8 +300,10 @@ class Validator:
             delimiters = seg.delimiters
             if delimiters is not self.delimiters:
                 self._use(delimiters)
-            run = self.runs.get(definition) or self.segments.run(definition, delimiters.component,
-                                                                  delimiters.element)
+            try:
+                run = self.runs[definition]
+            except KeyError:
+                run = self.segments.run(definition, delimiters.component, delimiters.element)
             problems = run(elements, seg.text)
             if problems:
                 self._element_issues(problems, seg, elements[0], where)
