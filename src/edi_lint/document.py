@@ -116,11 +116,17 @@ class DocumentReader:
     one append. Every other segment goes through `_step`, which both share.
     """
 
-    def __init__(self, segments: Iterable[Segment] = (), segment_observer=None, observed_ids=None):
-        """`segment_observer(seg)` is called for segments whose id is in `observed_ids` (all when None)."""
+    def __init__(self, segments: Iterable[Segment] = (), segment_observer=None, observed_ids=None,
+                 watchers=None, report=None):
+        """`segment_observer(seg)` is called for segments whose id is in `observed_ids` (all when None).
+
+        `watchers` does the same for `read()` without a call in between: segment id -> ((watch, token,
+        loops), ...); `watch(seg)` is called for each segment of that id (of `loops`, when not None), in
+        order, and `report(token, problems)` when it returns problems."""
         self._segments = segments
         self._observe = segment_observer
         self._observed = frozenset(observed_ids) if observed_ids is not None else None
+        self._watchers, self._report = watchers, report
         self.structure = Structure()
         self._isa = self._gs = None
         self._gs_version = ""
@@ -149,6 +155,7 @@ class DocumentReader:
         `walker` (which feeds `validator` as `LoopWalker.walk` does)."""
         observe = self._observe
         observed = self._observed
+        watchers, report = self._watchers, self._report
         step = self._step
         levels = self._levels
         claim = starts = None
@@ -184,6 +191,12 @@ class DocumentReader:
                         feed = None
                 if observe is not None and (observed is None or sid in observed):
                     observe(seg)
+                if watchers is not None and sid in watchers:
+                    for watch, token, loops in watchers[sid]:
+                        if loops is None or loop in loops:
+                            problems = watch(seg)
+                            if problems:
+                                report(token, problems)
                 if kind == IN_CLAIM:
                     if claim is not None:
                         claim.append(seg)

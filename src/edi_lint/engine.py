@@ -210,6 +210,7 @@ class Linter:
         findings = result.findings
         checkers = self._start_file_rules(path)
         observer = None
+        dispatch: dict = {}
         if checkers:
             # segment id -> (bound segment method, rule, loops) triples, bound once per file. A checker
             # with a `loops` set sees only segments of those loops (tested here, without a call).
@@ -218,7 +219,7 @@ class Linter:
             every = dispatch.get("*", ())
             get = dispatch.get
 
-            def observer(seg: Segment) -> None:
+            def observer(seg: Segment) -> None:  # when a rule sees every segment ("*"); else the reader reads `dispatch`
                 for segment, rule, loops in get(seg.elements[0], every):
                     if loops is not None and seg.loop not in loops:
                         continue
@@ -240,7 +241,10 @@ class Linter:
             from edi_lint.x12.validator import Validator
 
             validator = Validator(walker.root, limit=MAX_FILE_RULE_FINDINGS)
-        reader = DocumentReader(segment_observer=observer, observed_ids=watched)
+        if watched is None:
+            reader = DocumentReader(segment_observer=observer)
+        else:  # the reader calls the checkers itself: a call fewer per watched segment
+            reader = DocumentReader(watchers=dispatch, report=file_findings)
         line_rules = bool(self.line_rules_by_procedure or self.line_rules_any)
         line_checks, line_tables_for = self._line_checks, self._line_tables_for
         line_tables = self._line_tables.setdefault((), {}) if not self._payer_families else None
