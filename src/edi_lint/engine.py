@@ -246,7 +246,7 @@ class Linter:
         if watched is None:
             reader = DocumentReader(segment_observer=observer)
         else:  # the reader calls the checkers itself: a call fewer per watched segment
-            reader = DocumentReader(watchers=dispatch, report=file_findings)
+            reader = DocumentReader(watchers=dispatch or None, report=file_findings)  # None: no test per segment
         line_rules = bool(self.line_rules_by_procedure or self.line_rules_any)
         line_checks, line_tables_for = self._line_checks, self._line_tables_for
         line_tables = self._line_tables.setdefault((), {}) if not self._payer_families else None
