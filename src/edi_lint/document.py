@@ -158,6 +158,8 @@ class DocumentReader:
         watchers, report = self._watchers, self._report
         step = self._step
         levels = self._levels
+        # the module's constants as locals: the loop tests them for every segment
+        in_claim, line_start, other, in_billing, max_held = IN_CLAIM, LINE_START, OTHER, IN_BILLING, MAX_HELD
         claim = starts = None
         table = walker.table()
         state = walker.state
@@ -197,25 +199,25 @@ class DocumentReader:
                             problems = watch(seg)
                             if problems:
                                 report(token, problems)
-                if kind == IN_CLAIM:
+                if kind == in_claim:
                     if claim is not None:
                         claim.append(seg)
-                        if len(claim) > MAX_HELD:
+                        if len(claim) > max_held:
                             raise _too_long("the claim", claim[0])
                         continue
-                elif kind == LINE_START:
+                elif kind == line_start:
                     if claim is not None:
                         starts.append(len(claim))
                         claim.append(seg)
-                        if len(claim) > MAX_HELD:
+                        if len(claim) > max_held:
                             raise _too_long("the claim", claim[0])
                         continue
-                elif kind != OTHER and claim is None:
-                    level = levels[kind - IN_BILLING]
+                elif kind != other and claim is None:
+                    level = levels[kind - in_billing]
                     if level is not None:
                         held = level.segments
                         held.append(seg)
-                        if len(held) > MAX_HELD:
+                        if len(held) > max_held:
                             raise _too_long(f"the {loop} loop", held[0])
                     continue
                 done = step(seg, sid, loop)
