@@ -36,6 +36,21 @@ def linter():
     return build_linter(Settings())
 
 
+def bench_module(name: str):
+    """A module of bench/ (the file generator, the mutator), which is not a package: loaded from its file
+    once per test session and name."""
+    import importlib.util
+    import sys
+
+    key = f"bench_{name}_for_tests"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, REPO / "bench" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module  # its dataclasses look their module up
+        spec.loader.exec_module(module)
+    return sys.modules[key]
+
+
 def read_expected(path: Path) -> list[tuple[str, str | None, int | None]]:
     """Parse a fixture's hand-written `.expected` file: `RULE CLM01 LX01` per line, `-` for none."""
     rows = []

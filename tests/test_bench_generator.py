@@ -6,7 +6,6 @@ against what the text actually says, not against the generator's own bookkeeping
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import re
@@ -17,18 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import bench_module
+
 GEN_PATH = Path(__file__).resolve().parents[1] / "bench" / "gen837.py"
 
-
-def _load():
-    spec = importlib.util.spec_from_file_location("bench_gen837", GEN_PATH)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-gen = _load()
+gen = bench_module("gen837")
 
 
 def make(n=60, **kw):

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import sys
 
 import pytest
 
-from conftest import CORPUS, FIXTURES
+from conftest import CORPUS, FIXTURES, bench_module
 from edi_lint.claims import find_segment
 from edi_lint.application import build_linter
 from edi_lint.document import DocumentReader
@@ -137,18 +136,7 @@ SPLICES = ["GP", "GO", "GN", "CQ", "59", "KX", "11", "12", "22", "", " ", "22510
 READ_BY_RULES = frozenset({"SV1", "DTP", "NM1", "PRV", "CLM", "HI", "SBR", "LX", "REF"})
 
 
-def _bench_module(name: str):
-    """A module of bench/ (the file generator, the mutator), which is not a package."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(f"{name}_for_tests", FIXTURES.parent / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-_mutator = _bench_module("mutants")
+_mutator = bench_module("mutants")
 
 
 def _mutate(data: bytes, rng: random.Random) -> bytes:
@@ -159,7 +147,7 @@ def _mutate(data: bytes, rng: random.Random) -> bytes:
 def _seed_files():
     import io
 
-    gen = _bench_module("gen837")
+    gen = bench_module("gen837")
     files = []
     for seed, newlines in ((1, False), (2, True), (3, False)):
         out = io.StringIO()

@@ -7,40 +7,28 @@ must be the same, byte for byte.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import pickle
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, FIXTURES
+from conftest import CORPUS, FIXTURES, bench_module
 from edi_lint.application import build_linter
 from edi_lint.findings import Finding, Severity
 from edi_lint.report import render
 from edi_lint.settings import Settings
 from edi_lint.spill import FindingSpill, SpilledFindings
 
-GEN_PATH = Path(__file__).resolve().parents[1] / "bench" / "gen837.py"
 FORMATS = ("json", "jsonl", "sarif", "text", "full", "concise", "github", "junit")
-
-
-def _gen():
-    spec = importlib.util.spec_from_file_location("bench_gen837_spill", GEN_PATH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def generated(claims: int = 120) -> bytes:
     """A batch where every 97026 line has a seeded defect, and some rendering providers (inside
     claims) have a bad NPI check digit or taxonomy: file-rule findings that wait for their claim."""
     buffer = io.StringIO()
-    _gen().generate(buffer, claims, seed=3, defect_rate=1.0)
+    bench_module("gen837").generate(buffer, claims, seed=3, defect_rate=1.0)
     count = 0
 
     def spoil(match):
