@@ -874,8 +874,12 @@ def test_a_worker_that_dies_is_an_error_for_its_files_not_a_traceback(tmp_path, 
     monkeypatch.setattr(application, "MAX_BATCH", 1)
     results = application.run_files(names, application.Linters(Settings()), jobs=2)
     assert [r.path for r in results] == names
-    assert any(r.status == "error" and "worker process died" in r.error for r in results)
-    assert results[0].status == "linted"
+    # The file that killed its worker, and every file after it, is an error that says so. The files
+    # before it keep their result when it arrived first; under load a slow worker's result can be lost
+    # with the pool, so those are linted, then errors, never errors and then linted again.
+    assert all(r.status == "error" and "worker process died" in r.error for r in results[3:])
+    statuses = [r.status for r in results[:3]]
+    assert statuses == sorted(statuses, key=lambda status: status != "linted")
     assert application.exit_code(results) == 2
 
 
