@@ -116,16 +116,14 @@ class DocumentReader:
     one append. Every other segment goes through `_step`, which both share.
     """
 
-    def __init__(self, segments: Iterable[Segment] = (), segment_observer=None, observed_ids=None,
-                 watchers=None, report=None):
-        """`segment_observer(seg)` is called for segments whose id is in `observed_ids` (all when None).
+    def __init__(self, segments: Iterable[Segment] = (), segment_observer=None, watchers=None, report=None):
+        """`segment_observer(seg)` is called for every segment (a file rule that sees them all).
 
-        `watchers` does the same for `read()` without a call in between: segment id -> ((watch, token,
-        loops), ...); `watch(seg)` is called for each segment of that id (of `loops`, when not None), in
-        order, and `report(token, problems)` when it returns problems."""
+        `watchers` serves rules that name their segment ids, without a call in between: segment id ->
+        ((watch, token, loops), ...); `watch(seg)` is called for each segment of that id (of `loops`, when
+        not None), in order, and `report(token, problems)` when it returns problems."""
         self._segments = segments
         self._observe = segment_observer
-        self._observed = frozenset(observed_ids) if observed_ids is not None else None
         self._watchers, self._report = watchers, report
         self.structure = Structure()
         self._isa = self._gs = None
@@ -139,11 +137,10 @@ class DocumentReader:
 
     def claims(self) -> Iterator[Claim]:
         observe = self._observe
-        observed = self._observed
         step = self._step
         for seg in self._segments:
             sid = seg.elements[0]
-            if observe is not None and (observed is None or sid in observed):
+            if observe is not None:
                 observe(seg)
             claim = step(seg, sid, seg.loop)
             if claim is not None:
@@ -154,7 +151,6 @@ class DocumentReader:
         """`claims()` of the segments in `batches` (the tokenizer's `iter_batches`), walked here by
         `walker` (which feeds `validator` as `LoopWalker.walk` does)."""
         observe = self._observe
-        observed = self._observed
         watchers, report = self._watchers, self._report
         step = self._step
         levels = self._levels
@@ -191,7 +187,7 @@ class DocumentReader:
                     except Exception as error:  # noqa: BLE001
                         validator.failed = f"{type(error).__name__} at segment {seg.index}"
                         feed = None
-                if observe is not None and (observed is None or sid in observed):
+                if observe is not None:
                     observe(seg)
                 if watchers is not None and sid in watchers:
                     for watch, token, loops in watchers[sid]:
