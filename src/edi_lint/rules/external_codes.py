@@ -47,13 +47,16 @@ def _diagnosis_composites(claim) -> list:
     return found
 
 
-def _service_dates(claim) -> list[date]:
-    """Every line's first date of service, as dates (lines without a valid one left out)."""
+def _service_span(claim) -> tuple[str, str] | None:
+    """(earliest, latest) first date of service of the claim's lines as CCYYMMDD text, None when no
+    line has a valid one. CS009-CS011 need only these two, and valid CCYYMMDD text sorts like the
+    dates it names, so no date object is made per line; computed once per claim."""
     cache = claim.__dict__
-    found = cache.get("_edi_lint_service_dates")
-    if found is None:
-        found = cache["_edi_lint_service_dates"] = [_date(first) for _, first, _ in claim_periods(claim)]
-    return found
+    span = cache.get("_edi_lint_span", False)
+    if span is False:
+        firsts = [first for _, first, _ in claim_periods(claim)]
+        span = cache["_edi_lint_span"] = (min(firsts), max(firsts)) if firsts else None
+    return span
 
 
 @claim_rule(
@@ -115,13 +118,13 @@ def icd9_after_icd10_date(claim):
     """Services from 1 October 2015 are coded in ICD-10-CM (qualifiers ABK, ABF); ICD-9-CM (BK, BF)
     is valid only for earlier dates of service.
     """
-    dates = _service_dates(claim)
-    if not dates or max(dates) < ICD10_START:
-        return ()
     for seg, n, qualifier, _ in _diagnosis_composites(claim):
-        if DIAGNOSIS_QUALIFIERS[qualifier] == "icd9":
+        if DIAGNOSIS_QUALIFIERS[qualifier] == "icd9":  # rare: only then are the dates of service read
+            span = _service_span(claim)
+            if span is None or _date(span[1]) < ICD10_START:
+                return ()
             return (Problem(f"HI{n:02d}-1 is {qualifier} (ICD-9-CM) but the claim has a service date "
-                            f"{max(dates):%Y%m%d}, on or after 2015-10-01: use ICD-10-CM (ABK/ABF)", seg,
+                            f"{span[1]}, on or after 2015-10-01: use ICD-10-CM (ABK/ABF)", seg,
                             f"HI{n:02d}-1", expected="ABK" if qualifier == "BK" else "ABF", actual=qualifier),)
     return ()
 
@@ -145,8 +148,8 @@ def icd10_not_valid_on_date(claim):
     `python -m edi_lint.codesets.build` after upgrading simple-icd-10-cm (see README).
     """
     release = codesets.RELEASE
-    dates = _service_dates(claim)
-    if not dates or min(dates) < release.first_day or max(dates) > release.last_day:
+    span = _service_span(claim)
+    if span is None or _date(span[0]) < release.first_day or _date(span[1]) > release.last_day:
         return ()
     for seg, n, qualifier, code in _diagnosis_composites(claim):
         if DIAGNOSIS_QUALIFIERS[qualifier] != "icd10":
@@ -154,7 +157,7 @@ def icd10_not_valid_on_date(claim):
         why = _icd10_verdict(code.replace(".", "").upper())
         if why is None:
             continue
-        return (Problem(f"diagnosis code {code} in HI{n:02d}-2 {why} on {max(dates):%Y%m%d} ({release.name})", seg,
+        return (Problem(f"diagnosis code {code} in HI{n:02d}-2 {why} on {span[1]} ({release.name})", seg,
                         f"HI{n:02d}-2", actual=code),)
     return ()
 
@@ -200,8 +203,8 @@ def place_of_service_code(claim):
     code of the CMS list, and some codes exist only from a date (10, telehealth in the patient's
     home, from 2022-01-01). The list is data in edi_lint/codesets/pos.tsv.
     """
-    dates = _service_dates(claim)
-    first = min(dates) if dates else None
+    span = _service_span(claim)
+    first = _date(span[0]) if span is not None else None
     problems = []
     claim_pos = claim.place_of_service.value
     found = _pos_problem(claim_pos or "", first, claim.clm, "CLM05-1")
@@ -219,13 +222,7 @@ def place_of_service_code(claim):
 
 class _N4Checker:
     def __init__(self, check):
-        self.check = check
-
-    def segment(self, seg):
-        elements = seg.elements
-        if len(elements) > 4 and elements[4].strip():  # N404 country: a foreign address
-            return ()
-        return self.check(seg)
+        self.segment = check  # the check itself, not a method calling it: the engine calls it per N4
 
     def finish(self):
         return ()
@@ -233,7 +230,10 @@ class _N4Checker:
 
 def _state(seg):
     elements = seg.elements
-    state = elements[2].strip() if len(elements) > 2 else ""
+    size = len(elements)
+    if size > 4 and elements[4].strip():  # N404 country: a foreign address
+        return ()
+    state = elements[2].strip() if size > 2 else ""
     if not state or state in codesets.US_STATES or state in codesets.CANADIAN_PROVINCES:
         return ()
     return (Problem(f"N402 state {state!r} is not a US state, territory or Canadian province code", seg, "N402",
@@ -261,6 +261,8 @@ def state_code(path):
 def _zip_in_state(seg):
     elements = seg.elements
     size = len(elements)
+    if size > 4 and elements[4].strip():  # N404 country: a foreign address
+        return ()
     state, zip_code = (elements[2].strip() if size > 2 else ""), (elements[3].strip() if size > 3 else "")
     if state not in codesets.US_STATES or len(zip_code) < 5 or not zip_code[:5].isdigit():
         return ()

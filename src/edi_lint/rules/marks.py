@@ -96,8 +96,16 @@ class HlRows:
 
     def row(self, number: str) -> int:
         """The row of `number`, added when first seen."""
+        if number == self._next and number not in self._others:  # the run goes on: a new HL, as nearly always
+            return self.add(number)
         row = self.get(number)
         return self.add(number) if row is None else row
+
+    def add_new(self, number: str) -> int | None:
+        """The row of `number`, added; None when it is already there (an HL01 used twice)."""
+        if number == self._next and number not in self._others:  # the run goes on: nothing to look up
+            return self.add(number)
+        return self.add(number) if self.get(number) is None else None
 
     def number(self, row: int) -> str:
         if self._sequential[row]:

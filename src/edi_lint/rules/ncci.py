@@ -15,7 +15,7 @@ from edi_lint.codesets.ncci import PtpTable, load_ptp_table
 from edi_lint.findings import Severity
 from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
-from edi_lint.rules.codesets import claim_periods
+from edi_lint.rules.codesets import claim_periods, service_period
 
 # NCCI-associated modifiers that may bypass an indicator-1 edit (NCCI Policy Manual ch. I §E): anatomic,
 # global surgery, and 27, 59, 91 and the X{EPSU} subsets of 59.
@@ -40,19 +40,6 @@ CHECKS = ("Two lines of a claim with the same date of service (the claim is one 
           "patient are not checked.")
 
 
-def _same_day(claim) -> dict[int, tuple[str, list]]:
-    """id(line) -> (its first date of service, the claim's lines of that date); once per claim."""
-    cache = claim.__dict__
-    found = cache.get("_edi_lint_same_day")
-    if found is None:
-        by_day: dict[str, list] = {}
-        for line, first, _ in claim_periods(claim):
-            by_day.setdefault(first, []).append(line)
-        found = cache["_edi_lint_same_day"] = {id(line): (day, lines) for day, lines in by_day.items()
-                                               for line in lines}
-    return found
-
-
 def _pair_check(table: PtpTable, either_line: bool):
     """A line check: the line as the column 2 code of an edit with another line of its day."""
     column1, column2 = table.column1, table.column2
@@ -61,11 +48,14 @@ def _pair_check(table: PtpTable, either_line: bool):
         code = line.procedure.upper()
         if code not in column2:
             return ()
-        day, lines = _same_day(line.claim).get(id(line), (None, ()))
-        if len(lines) > 1:
-            for other in lines:
+        period = service_period(line)
+        if period is not None:
+            day = period[0]
+            for other, other_day, _ in claim_periods(line.claim):  # the claim's lines of that day, in order
+                if other_day != day or other is line:
+                    continue
                 first = other.procedure.upper()
-                if other is line or first == code or first not in column1:
+                if first == code or first not in column1:
                     continue
                 for effective, deletion, indicator in table.edits(first, code):
                     if not effective <= day < deletion:

@@ -132,8 +132,10 @@ class _SubscriberLevels:
         if sid == "HL":
             number, parent, level, _ = hl_values(seg)
             self.current = None
+            # a row for every HL, not only subscribers: HL01 then runs 1, 2, 3 ..., which HlRows finds
+            # without a dictionary
+            row = self._row(number)
             if level == "22":
-                row = self._row(number)
                 if self.sbr[row] == -2:
                     self.sbr[row] = -1
                     self.subscribers.append(row)
@@ -270,7 +272,7 @@ class _HlChildren:
             broken = parent_row is None
         else:
             parent_row, broken = None, level != "20"
-        if broken or rows.get(number) is not None:
+        if broken or rows.add_new(number) is None:
             # HL01/HL02 are wrong (IG381/IG382): HL04 cannot be judged, and would only echo them
             self._reset()
             self.broken = True
@@ -279,7 +281,6 @@ class _HlChildren:
             self.has_children[parent_row] = 1
         elif not parent:
             self.top_level = True
-        rows.add(number)
         self.codes.append(1 if code == "1" else 0 if code == "0" else 2)
         self.has_children.append(0)
         self.marks.add(seg)
