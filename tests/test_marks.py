@@ -261,3 +261,10 @@ def test_hl_values_are_read_once_per_hl_and_keep_no_segment():
     assert hl_values(short) == ("3", "2", "", "")
     assert hl_values(first) == ("2", "1", "22", "0")
     assert _reachable_segments(hl_values) == 0
+
+
+def test_hl_rows_add_new_adds_only_numbers_not_there():
+    rows = HlRows()
+    assert [rows.add_new(n) for n in ("1", "3", "2", "3", "1", "4")] == [0, 1, 2, None, None, 3]
+    assert rows.row("3") == 1 and rows.row("5") == 4 and rows.count == 5
+    assert [rows.number(r) for r in range(rows.count)] == ["1", "3", "2", "4", "5"]

@@ -254,6 +254,17 @@ def _date(text: str) -> date | None:
         return None
 
 
+@lru_cache(maxsize=4096)
+def _period(text: str) -> tuple[str, str] | None:
+    """(first, last) CCYYMMDD of a DTP*472 value (D8: the same day twice); None when not valid.
+    Memoised: a file bills a few hundred distinct dates on tens of thousands of lines."""
+    first, _, last = text.partition("-")
+    last = last or first
+    if _date(first) is None or _date(last) is None:
+        return None
+    return first, last
+
+
 def claim_periods(claim) -> list:
     """(line, first, last) for every line of the claim with a valid service date; computed once per
     claim (kept in the claim's __dict__) because several rules read it."""
@@ -261,13 +272,11 @@ def claim_periods(claim) -> list:
     found = cache.get("_edi_lint_periods")
     if found is None:
         found = cache["_edi_lint_periods"] = []
-        for line in claim.lines:  # service_period, inlined: several rules of every claim read this
-            if line.date_of_service is None:
-                continue
-            first, _, last = line.service_date.partition("-")
-            last = last or first
-            if _date(first) is not None and _date(last) is not None:
-                found.append((line, first, last))
+        for line in claim.lines:
+            if line.date_of_service is not None:
+                period = _period(line.service_date)
+                if period is not None:
+                    found.append((line, period[0], period[1]))
     return found
 
 
@@ -276,11 +285,7 @@ def service_period(line) -> tuple[str, str] | None:
     or not a valid date (DT001 reports that)."""
     if line.date_of_service is None:
         return None
-    first, _, last = line.service_date.partition("-")
-    last = last or first
-    if _date(first) is None or _date(last) is None:
-        return None
-    return first, last
+    return _period(line.service_date)
 
 
 @line_rule(

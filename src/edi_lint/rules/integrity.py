@@ -209,16 +209,22 @@ def interchange_group_count(path):
 
 class _HLNumbering:
     def __init__(self):
-        self.expected = 1
+        self.expected, self.expected_text = 1, "1"
 
     def segment(self, seg):
-        if seg.elements[0] == "ST":
-            self.expected = 1
+        elements = seg.elements  # read directly, as seg.get would: this runs on every HL
+        if elements[0] == "ST":
+            self.expected, self.expected_text = 1, "1"
             return ()
-        text = seg.get(1).strip()
+        text = elements[1].strip() if len(elements) > 1 else ""
         want = self.expected
+        if text == self.expected_text:  # the common case, without integer_value
+            self.expected = want + 1
+            self.expected_text = str(want + 1)
+            return ()
         number = integer_value(text, MAX_LENGTH["HL01"])
         self.expected = (number if number is not None else want) + 1  # resynchronise: one finding per slip
+        self.expected_text = str(self.expected)
         if number == want:
             return ()
         return (Problem(f"HL01 is {_quoted(text)}; expected {want} (HL01 starts at 1 in each transaction "

@@ -148,7 +148,8 @@ class _SubscriberLevels:
         if sid == "SBR":
             if seg.loop == "2000B" and self.latest is not None and self.sbr[self.latest] == -1:
                 self.sbr[self.latest] = self.marks.add(seg)
-                relationship = seg.get(2).strip()
+                elements = seg.elements  # SBR02, read as seg.get(2) would (once per subscriber)
+                relationship = elements[2].strip() if len(elements) > 2 else ""
                 self.relationship[self.latest] = "18" if relationship == "18" else relationship
             return ()
         if sid == "CLM":
@@ -396,9 +397,19 @@ def service_after_file_creation(path):
 
 
 def _patient_dmg(claim):
+    """The patient's DMG: 2010CA in the patient loop, else 2010BA (the subscriber is the patient).
+    Found by a plain scan: each level is asked once per claim, and most have one claim, so
+    Context.first's memo would only be filled, never read."""
     if claim.patient is not None:
-        return claim.patient.first("DMG", loop="2010CA")
-    return claim.subscriber.first("DMG", loop="2010BA") if claim.subscriber is not None else None
+        context, loop = claim.patient, "2010CA"
+    elif claim.subscriber is not None:
+        context, loop = claim.subscriber, "2010BA"
+    else:
+        return None
+    for seg in context.segments:
+        if seg.elements[0] == "DMG" and seg.loop == loop:
+            return seg
+    return None
 
 
 @claim_rule(
