@@ -164,6 +164,54 @@ class Header:
         return self.st.get(2) if self.st is not None else None
 
 
+# What a line reads from its SV1, by the SV1's text (Segment.text: what its elements were split from)
+# and the separators it was split with. A file bills the same few SV1s on most lines (the 10k
+# benchmark file: 198 distinct texts on 40,000 lines), and parsing one was most of what building a
+# line cost. The lines that bill an SV1 share its values, so they are never changed (the two lists
+# included). Emptied when full: a file of distinct SV1s costs a lookup more per line, and no memory.
+_SV1_VALUES: dict[tuple[str, str, str], tuple] = {}
+MAX_SV1_VALUES = 4096
+_NO_SV1 = ("", "", "", "", [], [], "", ())
+
+
+def _sv1_values(sv1: Segment) -> tuple:
+    """(charge, unit basis, units, SV105, SV107 pointers, SV101 composite, procedure, modifiers) of an SV1."""
+    delimiters = sv1.delimiters
+    component = delimiters.component
+    key = (sv1.text, delimiters.element, component)
+    values = _SV1_VALUES.get(key) if key[0] is not None else None
+    if values is None:
+        values = _read_sv1(sv1.elements, component)
+        if key[0] is not None:
+            if len(_SV1_VALUES) >= MAX_SV1_VALUES:
+                _SV1_VALUES.clear()
+            _SV1_VALUES[key] = values
+    return values
+
+
+def _read_sv1(elements: list[str], component: str) -> tuple:
+    """_sv1_values, read from the SV1's elements."""
+    size = len(elements)
+    composite = elements[1].split(component) if size > 1 and elements[1] else []
+    pointers = elements[7] if size > 7 else ""  # SV107, as written
+    # SV101-3 to SV101-6; SV101-7 is a free-text description, never a modifier. One modifier is
+    # the common case: read without the slice, map and filter objects of the general one.
+    count = len(composite)
+    if count == 3:
+        modifier = composite[2].strip()
+        modifiers: tuple[str, ...] = (modifier,) if modifier else ()
+    else:
+        modifiers = tuple(filter(None, map(str.strip, composite[2:6]))) if count > 2 else ()
+    return (elements[2] if size > 2 else "",  # SV102 charge
+            elements[3] if size > 3 else "",  # SV103 unit basis
+            elements[4] if size > 4 else "",  # SV104 units
+            elements[5].strip() if size > 5 else "",  # the line's own place of service
+            pointers.split(component) if pointers else [],
+            composite,
+            composite[1].strip() if count > 1 else "",  # SV101-2, CPT/HCPCS
+            modifiers)
+
+
 class ServiceLine:
     """One 2400 loop: LX, SV1 and the line-level loops under it (2420A ...).
 
@@ -180,30 +228,8 @@ class ServiceLine:
         self.segments = segments
         self.sv1 = sv1
         self.lx = segments[0]
-        if sv1 is not None:
-            elements = sv1.elements
-            size = len(elements)
-            composite = elements[1].split(sv1.delimiters.component) if size > 1 and elements[1] else []
-            self.charge = elements[2] if size > 2 else ""
-            self.unit_basis = elements[3] if size > 3 else ""
-            self.units = elements[4] if size > 4 else ""
-            self.sv105 = elements[5].strip() if size > 5 else ""  # the line's own place of service
-            pointers = elements[7] if size > 7 else ""  # SV107, as written
-            self.diagnosis_pointers: list[str] = pointers.split(sv1.delimiters.component) if pointers else []
-        else:
-            composite = []
-            self.charge = self.unit_basis = self.units = self.sv105 = ""
-            self.diagnosis_pointers = []
-        self.procedure_composite: list[str] = composite
-        self.procedure: str = composite[1].strip() if len(composite) > 1 else ""  # SV101-2, CPT/HCPCS
-        # SV101-3 to SV101-6; SV101-7 is a free-text description, never a modifier. One modifier is
-        # the common case: read without the slice, map and filter objects of the general one.
-        count = len(composite)
-        if count == 3:
-            modifier = composite[2].strip()
-            self.modifiers: tuple[str, ...] = (modifier,) if modifier else ()
-        else:
-            self.modifiers = tuple(filter(None, map(str.strip, composite[2:6]))) if count > 2 else ()
+        (self.charge, self.unit_basis, self.units, self.sv105, self.diagnosis_pointers, self.procedure_composite,
+         self.procedure, self.modifiers) = _sv1_values(sv1) if sv1 is not None else _NO_SV1
         # The first DTP*472 of the 2400 loop, and the 2420A rendering provider and its PRV*PE (the LX
         # and the SV1 are neither: passed over, rather than copying the list without them).
         date = provider = provider_prv = None
