@@ -212,6 +212,24 @@ def _read_sv1(elements: list[str], component: str) -> tuple:
             modifiers)
 
 
+def _scan_line(segments: list[Segment]) -> tuple[Segment | None, Segment | None, Segment | None]:
+    """The first DTP*472 of a line's 2400 loop, and its 2420A rendering provider and PRV*PE."""
+    date = provider = provider_prv = None
+    for seg in segments:
+        elements = seg.elements
+        sid = elements[0]
+        if sid == "DTP":
+            if date is None and seg.loop == "2400" and len(elements) > 1 and elements[1] == "472":
+                date = seg
+        elif sid == "NM1":
+            if provider is None and seg.loop == "2420A" and len(elements) > 1 and elements[1] == "82":
+                provider = seg
+        elif sid == "PRV":
+            if provider_prv is None and seg.loop == "2420A" and len(elements) > 1 and elements[1] == "PE":
+                provider_prv = seg
+    return date, provider, provider_prv
+
+
 class ServiceLine:
     """One 2400 loop: LX, SV1 and the line-level loops under it (2420A ...).
 
@@ -230,25 +248,19 @@ class ServiceLine:
         self.lx = segments[0]
         (self.charge, self.unit_basis, self.units, self.sv105, self.diagnosis_pointers, self.procedure_composite,
          self.procedure, self.modifiers) = _sv1_values(sv1) if sv1 is not None else _NO_SV1
-        # The first DTP*472 of the 2400 loop, and the 2420A rendering provider and its PRV*PE (the LX
-        # and the SV1 are neither: passed over, rather than copying the list without them).
-        date = provider = provider_prv = None
-        for seg in segments:
-            elements = seg.elements
-            sid = elements[0]
-            if sid == "DTP":
-                if date is None and seg.loop == "2400" and len(elements) > 1 and elements[1] == "472":
-                    date = seg
-            elif sid == "NM1":
-                if provider is None and seg.loop == "2420A" and len(elements) > 1 and elements[1] == "82":
-                    provider = seg
-            elif sid == "PRV":
-                if provider_prv is None and seg.loop == "2420A" and len(elements) > 1 and elements[1] == "PE":
-                    provider_prv = seg
+        # Most lines are LX, SV1 and DTP*472, nothing else: read without the scan below.
+        if len(segments) == 3 and segments[1] is sv1:
+            date = segments[2]
+            elements = date.elements
+            if date.loop == "2400" and len(elements) > 3 and elements[0] == "DTP" and elements[1] == "472":
+                self.date_of_service = date
+                self.service_date = elements[3].strip()
+                self._provider = self._provider_prv = None
+                return
+        date, self._provider, self._provider_prv = _scan_line(segments)
         self.date_of_service: Segment | None = date
         # its DTP03 as written, stripped: a D8 date or an RD8 range ("" without a DTP*472)
         self.service_date: str = (date.elements[3].strip() if len(date.elements) > 3 else "") if date is not None else ""
-        self._provider, self._provider_prv = provider, provider_prv
 
     def _first(self, segment_id: str, loop: str, qualifier: str) -> Segment | None:
         return find_segment(self.segments, segment_id, loop=loop, qualifier=qualifier)
