@@ -123,10 +123,11 @@ class Linter:
 
     def _fuse(self, table: tuple):
         """The table's generated run (straightline.fuse), compiled once per distinct table, for at
-        most MAX_FUSED of them; None when there is none."""
+        most MAX_FUSED of them; None when there is none. The table holds only the rules whose
+        payers the claim has (_line_checks), so the run does not test them again."""
         key = tuple(id(check) for check, _ in table)
         if key not in self._fused:
-            self._fused[key] = fuse(table) if len(self._fused) < MAX_FUSED else None
+            self._fused[key] = fuse(table, payers_checked=True) if len(self._fused) < MAX_FUSED else None
         return self._fused[key]
 
     @property

@@ -755,14 +755,15 @@ def _compile_rule(table: dict, index: int, ctx: _Context, ruleset: str) -> Rule:
         claim_status=table.get("claim_status", ""), status_entity=table.get("status_entity", ""),
     )
     check = _make_check(tuple(scope_tests), test, fires_when, tuple(variants), message, placeholders, anchor,
-                        value_of, element_override, expected, code)
+                        value_of, element_override, expected, code,
+                        payer_test=scope_tests[0] if payer_scope is not None and line_scope else None)
     if payer_scope is not None and line_scope:
         check.payer_scope = payer_scope  # the engine skips the rule on claims of other payers (engine.Linter)
     return Rule(info, check)
 
 
 def _make_check(scope_tests, test, fires_when, variants, message, placeholders, anchor, value_of,
-                element_override, expected, code="rule"):
+                element_override, expected, code="rule", payer_test=None):
     """The rule's check: one generated straight-line function when every test has an expression,
     else the closures. Either way `check.reference` is the closure version (the meaning, for tests)."""
     def report(unit):
@@ -792,7 +793,7 @@ def _make_check(scope_tests, test, fires_when, variants, message, placeholders, 
                 if not applies(unit):
                     return ()
             return () if test(unit) is not fires_when else report(unit)
-    compiled = compile_check(scope_tests, test, fires_when, report, code)
+    compiled = compile_check(scope_tests, test, fires_when, report, code, payer_test)
     if compiled is None:
         compiled = check
     compiled.reference = check

@@ -108,17 +108,24 @@ def join(closures, operator: str) -> Src:
     return Src(f" {operator} ".join(f"({p.text})" for p in parts), names)
 
 
-def compile_check(scope_tests, test, fires_when: bool, report: Callable, label: str) -> Callable | None:
+def compile_check(scope_tests, test, fires_when: bool, report: Callable, label: str,
+                  payer_test: Callable | None = None) -> Callable | None:
     """One generated function for a whole rule: () when it passes, report(u) when it fires.
 
+    `payer_test`, one of the scope tests, is the rule's `payers` scope: the engine's line tables hold
+    only the rules whose payers the claim has, so fuse() leaves it out (`fires_in_table`).
     Returns None when some part has no expression (the closures are then used as they are).
     """
     if not all(getattr(c, "src", None) is not None for c in (*scope_tests, test)):
         return None
     tested = src_of(test)
     fires = f"({tested.text})" if fires_when else f"not ({tested.text})"
-    condition = join(scope_tests, "and") if scope_tests else None
     names = dict(tested.names)
+    in_table = None
+    if payer_test is not None:
+        others = [c for c in scope_tests if c is not payer_test]
+        in_table = f"{join(others, 'and').text} and {fires}" if others else fires
+    condition = join(scope_tests, "and") if scope_tests else None
     if condition is not None:
         names.update(condition.names)
         fires = f"{condition.text} and {fires}"
@@ -128,11 +135,12 @@ def compile_check(scope_tests, test, fires_when: bool, report: Callable, label: 
     check = namespace["check"]
     check.source = source
     check.fires = Src(fires, names)  # for fuse(): the condition, and what it reports
+    check.fires_in_table = Src(in_table, names) if in_table is not None else check.fires
     check.report = report
     return check
 
 
-def fuse(entries) -> Callable | None:
+def fuse(entries, payers_checked: bool = False) -> Callable | None:
     """One generated function running a line's whole table of (check, rule) pairs in order:
 
         def run(u, out):
@@ -145,7 +153,9 @@ def fuse(entries) -> Callable | None:
 
     `out` receives (rule, problems) for the checks that fire, as the engine's loop would have found
     them, without a call per generated check. Built from the conditions compile_check made (no file
-    data in the text); None when fewer than two checks have one (nothing to gain).
+    data in the text); None when fewer than two checks have one (nothing to gain). With
+    `payers_checked` (the engine's line tables, made per combination of payer families), a rule's
+    `payers` scope is left out: the table holds the rule only for claims of those payers.
     """
     if sum(getattr(check, "fires", None) is not None for check, _ in entries) < 2:
         return None
@@ -154,7 +164,7 @@ def fuse(entries) -> Callable | None:
     for check, rule in entries:
         r = bind(rule, "_r")
         names.update(r.names)
-        fires = getattr(check, "fires", None)
+        fires = getattr(check, "fires_in_table" if payers_checked else "fires", None)
         if fires is not None:
             p = bind(check.report, "_p")
             names.update(fires.names)
