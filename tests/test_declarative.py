@@ -115,6 +115,44 @@ message = "{procedure} for {payer_name}"
     assert set(seen) == {"AETNA"}  # the other payers' claims never reached the rule
 
 
+def test_a_fused_line_table_does_not_test_payers_again(tmp_path):
+    """The engine's line tables are made per payer combination, so their fused run leaves the payers
+    test out; a check on its own keeps it, and the findings are the same either way."""
+    from edi_lint.application import build_linter
+    from edi_lint.engine import Settings
+    from edi_lint.rules.straightline import fuse
+
+    path = tmp_path / "payers.toml"
+    path.write_text("""
+[ruleset]
+name = "payer-edits"
+[[rule]]
+code = "PAY001"
+name = "aetna-infrared"
+summary = "Aetna infrared advisory."
+payers = ["aetna"]
+forbid = { procedure = "97026" }
+message = "{procedure} for {payer_name}"
+[[rule]]
+code = "PAY002"
+name = "any-payer-infrared"
+summary = "Infrared advisory."
+forbid = { procedure = "97026" }
+message = "{procedure} again"
+""")
+    linter = build_linter(Settings(select=("PAY",), rulesets=(str(path),)))
+    table = tuple((rule.check, rule) for rule in linter.line_rules_any)
+    payers_test = table[0][0].fires.text.split(" and ")[0]
+    assert payers_test in fuse(table).source and payers_test not in fuse(table, payers_checked=True).source
+    linter.fuse_after = 1  # a table is fused after its first line: the second lint runs the fused runs
+    for payer, fired in (("AETNA", ["97026 for AETNA", "97026 again"]), ("CIGNA", ["97026 again"])):
+        data = build_837([(r"MEDICARE PART B", payer)]).encode()
+        for _ in range(2):
+            assert [f.message for f in linter.lint_bytes(data).findings] == fired
+    # the Aetna claim's tables hold both rules, so they were fused (a one-check table is not)
+    assert any(entry[0] is not None for tables in linter._line_tables.values() for entry in tables.values())
+
+
 # -- PT001-PT003 behave exactly as the Python rules they replaced (with issue 13's corrections) -----
 
 OTHER_DISCIPLINES = {"GO": "occupational therapy", "GN": "speech-language pathology"}

@@ -544,9 +544,10 @@ def _compile_op(definition, kind, op, arg, get, ctx, key) -> Callable[[Any], boo
             return attach(lambda u: wanted.isdisjoint(get(u)),
                           expression("{k} not in {v}", v=v, k=one) if one else
                           expression("{w}.isdisjoint({v})", v=v, w=w))
-        if op == "at_most_one_of":
-            return attach(lambda u: len(wanted.intersection(get(u))) <= 1,
-                          expression("len({w}.intersection({v})) <= 1", v=v, w=w))
+        if op == "at_most_one_of":  # a unit with at most one value needs no intersection (nearly every line)
+            t = Src(temp())
+            return attach(lambda u: len(values := get(u)) <= 1 or len(wanted.intersection(values)) <= 1,
+                          expression("len({t} := {v}) <= 1 or len({w}.intersection({t})) <= 1", v=v, w=w, t=t))
         if op == "any_prefix":
             return attach(lambda u: any(v.startswith(codes) for v in get(u)),
                           expression("any(_x.startswith({c}) for _x in {v})", v=v, c=c))
