@@ -36,7 +36,14 @@ def test_lines_of_one_sv1_share_its_values_and_keep_their_own_dates():
     claims._SV1_VALUES.clear()
     first = _line(STAR, "SV1*HC:97110:GP*85*UN*2***1", _segment("DTP*472*D8*20260105", STAR))
     second = _line(STAR, "SV1*HC:97110:GP*85*UN*2***1", _segment("DTP*472*D8*20260106", STAR))
-    assert first.procedure_composite is second.procedure_composite
+    assert first.procedure is second.procedure and first.modifiers is second.modifiers  # read once
+    # the lists are each line's own: changing one line's leaves the other line (and the memo) alone
+    assert first.procedure_composite == second.procedure_composite == ["HC", "97110", "GP"]
+    first.procedure_composite.append("59")
+    first.diagnosis_pointers.append("2")
+    assert second.procedure_composite == ["HC", "97110", "GP"] and second.diagnosis_pointers == ["1"]
+    third = _line(STAR, "SV1*HC:97110:GP*85*UN*2***1", _segment("DTP*472*D8*20260107", STAR))
+    assert third.procedure_composite == ["HC", "97110", "GP"] and third.diagnosis_pointers == ["1"]
     assert (first.service_date, second.service_date) == ("20260105", "20260106")
     assert second.date_of_service is second.segments[2] and second._provider is None
 

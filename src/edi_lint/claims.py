@@ -167,8 +167,9 @@ class Header:
 # What a line reads from its SV1, by the SV1's text (Segment.text: what its elements were split from)
 # and the separators it was split with. A file bills the same few SV1s on most lines (the 10k
 # benchmark file: 198 distinct texts on 40,000 lines), and parsing one was most of what building a
-# line cost. The lines that bill an SV1 share its values, so they are never changed (the two lists
-# included). Emptied when full: a file of distinct SV1s costs a lookup more per line, and no memory.
+# line cost. The lines that bill an SV1 share its strings and modifier tuple (immutable); each line
+# copies the two lists, which the public API hands out as lists. Emptied when full: a file of
+# distinct SV1s costs a lookup more per line, and no memory.
 _SV1_VALUES: dict[tuple[str, str, str], tuple] = {}
 MAX_SV1_VALUES = 4096
 _NO_SV1 = ("", "", "", "", [], [], "", ())
@@ -246,8 +247,11 @@ class ServiceLine:
         self.segments = segments
         self.sv1 = sv1
         self.lx = segments[0]
-        (self.charge, self.unit_basis, self.units, self.sv105, self.diagnosis_pointers, self.procedure_composite,
+        (self.charge, self.unit_basis, self.units, self.sv105, pointers, composite,
          self.procedure, self.modifiers) = _sv1_values(sv1) if sv1 is not None else _NO_SV1
+        # the line's own lists: a rule or plugin that changes one must not change the other lines of that SV1
+        self.diagnosis_pointers: list[str] = pointers[:]
+        self.procedure_composite: list[str] = composite[:]
         # Most lines are LX, SV1 and DTP*472, nothing else: read without the scan below.
         if len(segments) == 3 and segments[1] is sv1:
             date = segments[2]
