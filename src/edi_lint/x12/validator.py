@@ -42,7 +42,9 @@ _CODE = re.compile(r"^[A-Z0-9]{1,3}$")
 _COUNTED = frozenset(("ISA", "GS", "ST", "HL", "CLM", "LX", "IEA", "GE", "SE"))  # segments the counters read
 _COUNTERS = {"LX": 1, "HL": 2, "CLM": 3}  # the numbering counters, called straight from a planned step
 MAX_OPEN_ENVELOPES = 64  # GS after GS after GS ... is junk, not nesting
+CLEAN_TEXTS = 20_000  # clean segment texts remembered (then forgotten all at once): memory stays bounded
 _VALID_IDS: set = set()  # segment ids known to match _SEG_ID
+_UNSEEN = object()  # a text not remembered as clean (never a definition, not even None)
 
 
 @dataclass(slots=True)
@@ -197,6 +199,9 @@ class Validator:
         self.steps: dict = _steps_for(root)  # previous node -> {node: step}, see `_step`
         self.delimiters = None  # of the segments checked last, and their compiled checks:
         self.runs: dict = {}  # definition -> run, from `segments` (reset when the delimiters change)
+        # segment text -> the definition it passed clean under, well formed (no trailing separators),
+        # for these delimiters: the same text again needs neither check (an LX*1, a payer's NM1)
+        self.clean: dict = {}
         self.issues: list[Issue] = []
         self.node: SegmentNode | None = None
         self.table: dict = self._table(None)  # the steps from `node`
@@ -218,19 +223,22 @@ class Validator:
         """Validate one walked segment. The common segment (a move seen before, nothing missing, no
         trailing separators) takes the step planned for its (previous node, node) pair, found in the
         previous node's table: counts, the claim id, loops closed and opened, and its element checks,
-        without looking anything else up; the step names the next node's table."""
+        without looking anything else up; the step names the next node's table. A text already found
+        clean and well formed for the same definition (`clean`) is neither split-checked nor checked again."""
         elements = seg.elements
+        text = seg.text
         self.last = seg
         try:  # subscripts rather than .get on this path (here and below): half the cost of a method call
             step = self.table[node]
         except KeyError:
             step = None
-        if step is None or elements[-1] == "" or len(elements) == 1:
+        known = self.clean.get(text, _UNSEEN)  # the definition this text passed clean under, if any
+        if step is None or (known is not step[4] and (elements[-1] == "" or len(elements) == 1)):
             facts = self._feed(seg, node)
             self.table = self._table(self.node)
-            if facts is None:
-                return
-            definition, where = facts[3], facts[0]
+            if facts is not None and facts[3] is not None:
+                self._check(seg, elements, facts[3], facts[0])
+            return
         else:
             plain, claim, loop, limit, definition, where, self.table, counter, needed, pops, pushes = step
             if plain:  # the next segment of the same loop: no counter, nothing to look for, no loop closed
@@ -296,17 +304,31 @@ class Validator:
                     self.node = node
                 if counter and len(self.issues) != mark:
                     self._place_counters(mark, node)
-        if definition is not None:
-            delimiters = seg.delimiters
-            if delimiters is not self.delimiters:
-                self._use(delimiters)
+        if known is not definition and definition is not None:
             try:
                 run = self.runs[definition]
             except KeyError:
-                run = self.segments.run(definition, delimiters.component, delimiters.element)
-            problems = run(elements, seg.text)
+                run = self.segments.run(definition, seg.delimiters.component, seg.delimiters.element)
+            problems = run(elements, text)
             if problems:
                 self._element_issues(problems, seg, elements[0], where)
+            elif text is not None:  # well formed too (else it took the other way): remember it
+                clean = self.clean
+                if len(clean) >= CLEAN_TEXTS:
+                    clean.clear()
+                clean[text] = definition
+
+    def _check(self, seg, elements: list, definition, where: str | None) -> None:
+        """The element checks of a segment fed the long way (`_feed`); its text is not remembered as
+        clean, as it may end with separators."""
+        delimiters = seg.delimiters
+        try:
+            run = self.runs[definition]
+        except KeyError:
+            run = self.segments.run(definition, delimiters.component, delimiters.element)
+        problems = run(elements, seg.text)
+        if problems:
+            self._element_issues(problems, seg, elements[0], where)
 
     def _table(self, node) -> dict:
         """The planned steps from `node`: next node -> step (None: a move `feed` leaves to `_feed`)."""
@@ -323,6 +345,8 @@ class Validator:
         sid = elements[0]
         issues = self.issues
         mark = len(issues)
+        if seg.delimiters is not self.delimiters:  # an ISA (they change at ISAs only, and every ISA comes here)
+            self._use(seg.delimiters)
         if sid in _COUNTED:
             self._counters(seg, sid, elements)
         else:
@@ -369,6 +393,7 @@ class Validator:
         """Another interchange's delimiters: the compiled checks for its component separator."""
         self.delimiters = delimiters
         self.runs = self.segments.runs(delimiters.component, delimiters.element)
+        self.clean = {}  # a text clean under one component separator may not be under another
 
     def _element_issues(self, problems: tuple, seg, sid: str, loop: str | None) -> None:
         counts, limit, issues, claim = self.counts, self.limit, self.issues, self.claim_id
