@@ -303,6 +303,9 @@ def attach(root: LoopNode, packed: tuple | None = None) -> Guide:
     loop_data, segment_data = iter(loop_data), iter(segment_data)
     loops: dict = {}
     segments: dict = {}
+    # nodes defined alike (the 2300 loop's under 2000B and under 2000C) share one definition: its checks
+    # are compiled once, and the validator's memo of clean segment texts serves both
+    alike: dict = {}
     stack = [iter(root.children)]
     while stack:
         child = next(stack[-1], None)
@@ -319,5 +322,9 @@ def attach(root: LoopNode, packed: tuple | None = None) -> Guide:
             sid, name, usage, max_use, syntax, elements = next(segment_data)
             if sid != child.id:
                 raise RuntimeError(f"compiled guide out of step with the grammar at segment {child.id}")
-            segments[child] = SegmentDef(sid, name, usage, max_use, None, syntax, elements)
+            key = (sid, name, usage, max_use, syntax, elements)
+            definition = alike.get(key)
+            if definition is None:
+                definition = alike[key] = SegmentDef(sid, name, usage, max_use, None, syntax, elements)
+            segments[child] = definition
     return Guide(segments, loops, {name: frozenset(codes) for name, codes in external.items()})
