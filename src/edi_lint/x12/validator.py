@@ -294,13 +294,16 @@ class Validator:
                             if n > repeat:
                                 self._issue("IG304", f"loop {opened.id} occurs {n} times, the guide allows {repeat}",
                                             seg, elements[0], None, loop=opened.id)
-                        open_[opened] = {}
-                    counts = open_.get(loop)
-                    if counts is None:
-                        counts = open_[loop] = {}
-                    n = counts[node] = counts.get(node, 0) + 1
-                    if n > limit:
-                        self._overused(seg, node, n, self._facts(node))
+                        counts = open_[opened] = {}
+                    if limit is None:  # the segment opened the last loop pushed, its own: counted once there
+                        counts[node] = 1
+                    else:
+                        counts = open_.get(loop)
+                        if counts is None:
+                            counts = open_[loop] = {}
+                        n = counts[node] = counts.get(node, 0) + 1
+                        if n > limit:
+                            self._overused(seg, node, n, self._facts(node))
                     self.node = node
                 if counter and len(self.issues) != mark:
                     self._place_counters(mark, node)
@@ -409,7 +412,8 @@ class Validator:
         claim's CLM, 1: inside a claim, 0: outside), the segment's loop, its use limit, its definition,
         its loop id, the steps from `node`, the counter it feeds (see _COUNTERS; 0: none), (owner
         loop, node) pairs that must have been seen, loops closed, loops opened (loop, its parent, its
-        repeat or 0 when opened uncounted))."""
+        repeat or 0 when opened uncounted)). The use limit is None when the segment opens the last loop
+        pushed (its own, as its first segment): then its count there is 1 and no limit applies."""
         key = (prev, node)
         step = self.plans.get(key)
         if step is None:
@@ -427,6 +431,8 @@ class Validator:
                 pushes.append((loop, loop.parent, 0))
         loop_id, in_claim, is_clm, definition, usage, max_use = self._facts(node)
         limit = 1 << 62 if step.first_segment else -1 if usage == "N" else max_use
+        if step.first_segment and pushes and pushes[-1][0] is node.loop:
+            limit = None
         # the search starts at prev itself, a candidate when required: always there (it was counted
         # in its loop when it was read, and that loop is still open), so not looked up again
         needed = tuple((owner, key) for owner, key in step.needed if not (owner is prev.loop and key is prev))
