@@ -364,3 +364,53 @@ def test_memos_stay_bounded_on_endless_distinct_values(monkeypatch):
     # a definition whose segments never repeat stops being memoised; one that repeats keeps its memo
     assert checker._compiled[clm].__name__ == "plain"
     assert checker._compiled[dtp].__name__ == "memoised"
+
+
+def test_se01_counts_the_transaction_but_not_stray_envelope_segments(native):
+    """SE01 is checked against the segments from ST to SE, less envelope segments (ISA, GS, IEA, GE, SE)
+    read in between, as pyx12 counts them."""
+    assert "IG204" not in [rule for rule, _, _ in ig(native, edit(b"\nSE*73*", b"\nGS*HC*X*Y*20260120*0930*9*X*005010X222A1~\nSE*73*"))]
+    got = [(rule, message) for rule, message in _messages(native, edit(b"\nSE*73*", b"\nNTE*ADD*MORE~\nSE*73*"))
+           if rule == "IG204"]
+    assert got == [("IG204", "SE01 says 73 segments, but the transaction set has 74")], got
+
+
+def _messages(linter, data: bytes) -> list[tuple[str, str]]:
+    result = linter.lint_bytes(data, "x.837")
+    assert result.status == "linted", result.error
+    return sorted((f.rule, f.message) for f in result.findings)
+
+
+def test_a_text_remembered_clean_is_checked_again_under_other_delimiters(native):
+    """The validator skips the checks of a segment text it found clean before, but only while the
+    delimiters stay the same: after an interchange whose component separator is another, the same
+    texts (CLM05 11:B:1, SV101 HC:...) are read again, and fail."""
+    other = CLEAN.replace(b"*T*:~", b"*T*>~", 1).replace(b"000001002", b"000001003").replace(b"*1002*", b"*1003*")
+    other = other.replace(b"GE*1*1002~", b"GE*1*1003~")
+    alone = [f for f in ig(native, other) if f[0].startswith("IG4")]
+    assert alone  # the separator change breaks the composites
+    both = [f for f in ig(native, CLEAN + other) if f[0].startswith("IG4")]
+    assert both == alone
+
+
+def test_nodes_defined_alike_share_one_definition():
+    """The 2400 loop under either 2300 (of a subscriber's or a patient's claim): its LX is compiled alike in
+    both, so both nodes share one definition, whose checks are compiled once and whose texts found clean
+    under one are known clean under the other."""
+    from edi_lint.x12.grammar import LoopNode
+    from edi_lint.x12.validator import guide_for
+    from edi_lint.x12.walker import grammar
+
+    root = grammar()
+    guide = guide_for(root)
+    found = []
+    stack = [root]
+    while stack:
+        loop = stack.pop()
+        for child in loop.children:
+            if isinstance(child, LoopNode):
+                stack.append(child)
+            elif child.id == "LX" and loop.id == "2400":
+                found.append(child)
+    assert len(found) == 2 and found[0] is not found[1]
+    assert guide.segments[found[0]] is guide.segments[found[1]]

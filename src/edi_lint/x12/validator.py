@@ -212,7 +212,12 @@ class Validator:
         self.gs_ids: set = set()
         self.st_ids: set = set()
         self.envelopes: list = []  # [(kind, control number)] of the ISA/GS/ST still open
-        self.gs_count = self.st_count = self.seg_count = self.hl_count = self.lx_count = 0
+        self.gs_count = self.st_count = self.hl_count = self.lx_count = 0
+        # SE01 counts the transaction's segments: every segment is fed, in order, so that count comes from
+        # segment ordinals, the ST's (`seg_start`; 1 before any ST) and the SE's, less the envelope
+        # segments in between that SE01 does not count (`uncounted`), without a count per segment
+        self.seg_start = 1
+        self.uncounted = 0
         self.hl_stack: list = []
         self.last = None
         self.failed: str | None = None  # why validation stopped, when it did
@@ -242,7 +247,6 @@ class Validator:
         else:
             plain, claim, loop, limit, definition, where, self.table, counter, needed, pops, pushes = step
             if plain:  # the next segment of the same loop: no counter, nothing to look for, no loop closed
-                self.seg_count += 1
                 if claim == 0:
                     self.claim_id = None
                 try:
@@ -269,8 +273,6 @@ class Validator:
                         self._clm()
                     else:
                         self._counters(seg, elements[0], elements)
-                else:
-                    self.seg_count += 1
                 before = self.claim_id
                 if claim == 2:  # the claim's CLM: CLM01 names the claim until a segment outside the claim loops
                     self.claim_id = elements[1] if len(elements) > 1 else ""
@@ -352,8 +354,6 @@ class Validator:
             self._use(seg.delimiters)
         if sid in _COUNTED:
             self._counters(seg, sid, elements)
-        else:
-            self.seg_count += 1
         if elements[-1] == "" or len(elements) == 1:
             self._empty(seg, sid, elements)
         if sid not in _VALID_IDS:
@@ -624,7 +624,6 @@ class Validator:
         if sid == "CLM":
             return self._clm()
         if sid not in _COUNTED:
-            self.seg_count += 1
             return
         size = len(elements)
         get = lambda p: elements[p] if p < size else ""  # noqa: E731
@@ -657,7 +656,8 @@ class Validator:
             self.st_count += 1
             self.st_ids.add(number)
             self._open_envelope("ST", number)
-            self.seg_count = 1
+            self.seg_start = seg.index
+            self.uncounted = 0
         if sid == "IEA":
             envelopes = self.envelopes
             if envelopes and envelopes[-1][0] != "ISA":
@@ -693,25 +693,25 @@ class Validator:
                 shown = _shown(envelopes[-1][1]) if envelopes else ""
                 self._issue("IG203", f"SE02 {_shown(number)} does not match ST02 {shown}".rstrip(), seg, "SE", None,
                             loop="ST_LOOP", claim=False)
-            if _int(get(1)) != self.seg_count + 1:
+            count = seg.index - self.seg_start - self.uncounted + 1
+            if _int(get(1)) != count:
                 self._issue("IG204", f"SE01 says {_shown(get(1))} segments, but the transaction set has "
-                            f"{self.seg_count + 1}", seg, "SE", None, loop="ST_LOOP", claim=False)
+                            f"{count}", seg, "SE", None, loop="ST_LOOP", claim=False)
             if envelopes:
                 envelopes.pop()
+        if sid != "ST":  # ISA, GS, IEA, GE, SE: not in SE01's count
+            self.uncounted += 1
 
     def _clm(self) -> None:
-        self.seg_count += 1
         self.lx_count = 0
 
     def _lx(self, seg, elements: list) -> None:
-        self.seg_count += 1
         self.lx_count += 1
         if (elements[1] if len(elements) > 1 else "") != str(self.lx_count):
             self._issue("IG383", f"LX01 service line number is out of sequence: expected {self.lx_count}",
                         seg, "LX", "LX01")
 
     def _hl(self, seg, elements: list) -> None:
-        self.seg_count += 1
         self.hl_count += 1
         size = len(elements)
         if _int(elements[1] if size > 1 else "") != self.hl_count:
