@@ -81,13 +81,7 @@ message = "{procedure} for {payer_name} ({filing_indicator})"
     assert fired((r"MEDICARE PART B", "CIGNA")) == []
 
 
-def test_a_payer_scoped_line_rule_is_not_run_on_claims_of_other_payers(tmp_path):
-    from edi_lint.application import build_linter
-    from edi_lint.engine import Linter, Settings
-    from edi_lint.rules.api import Rule
-
-    path = tmp_path / "payers.toml"
-    path.write_text("""
+AETNA_RULESET = """
 [ruleset]
 name = "payer-edits"
 [[rule]]
@@ -97,7 +91,16 @@ summary = "Aetna infrared advisory."
 payers = ["aetna"]
 forbid = { procedure = "97026" }
 message = "{procedure} for {payer_name}"
-""")
+"""  # a declarative rule scoped to one payer family
+
+
+def test_a_payer_scoped_line_rule_is_not_run_on_claims_of_other_payers(tmp_path):
+    from edi_lint.application import build_linter
+    from edi_lint.engine import Linter, Settings
+    from edi_lint.rules.api import Rule
+
+    path = tmp_path / "payers.toml"
+    path.write_text(AETNA_RULESET)
     built = build_linter(Settings(select=("PAY",), rulesets=(str(path),)))
     (rule,) = built.line_rules_any
     assert rule.check.payer_scope[1] == frozenset({"aetna"})
@@ -123,16 +126,7 @@ def test_a_fused_line_table_does_not_test_payers_again(tmp_path):
     from edi_lint.rules.straightline import fuse
 
     path = tmp_path / "payers.toml"
-    path.write_text("""
-[ruleset]
-name = "payer-edits"
-[[rule]]
-code = "PAY001"
-name = "aetna-infrared"
-summary = "Aetna infrared advisory."
-payers = ["aetna"]
-forbid = { procedure = "97026" }
-message = "{procedure} for {payer_name}"
+    path.write_text(AETNA_RULESET + """
 [[rule]]
 code = "PAY002"
 name = "any-payer-infrared"
