@@ -159,6 +159,32 @@ def _segments(rng: random.Random, hls: int):
     yield seg("SE", str(index + 1), "0001")
 
 
+def _file(rng: random.Random):
+    """Several transactions of `_segments`, sometimes with stray HLs (an SBR, a CLM) between an SE and
+    the next ST, or before the first ST."""
+    index = 0
+    for n in range(rng.choice([1, 2, 3])):
+        if rng.random() < 0.3:
+            for stray in range(rng.choice([1, 2])):
+                index += 1
+                made = Segment(["HL", rng.choice(["1", "2", "3", ""]), rng.choice(["", "1", "2"]),
+                                rng.choice(["20", "22", "23"]), rng.choice(["0", "1"])], index, 100 * index,
+                               (1, 0, None), None)
+                made.loop = None
+                yield made
+                if stray:
+                    index += 1
+                    made = Segment(["SBR" if rng.random() < 0.5 else "CLM", "P", "01"], index, 100 * index,
+                                   (1, 0, None), None)
+                    made.loop = "2000B" if made.elements[0] == "SBR" else "2300"
+                    yield made
+        for seg in _segments(rng, rng.choice([3, 8, 30])):
+            index += 1
+            seg.index, seg.offset = index, 100 * index
+            seg.place = (1 + index // 7, 87 * index, f"{n + 1:04d}")
+            yield seg
+
+
 def _run(checker, segments, ids):
     out = []
     for seg in segments:
@@ -181,6 +207,46 @@ def test_the_trackers_report_what_keeping_every_segment_reported():
             assert _run(new(), segments, ids) == want
             checked += len(want)
     assert checked > 200  # the random transactions do give findings to compare
+
+
+TRACKERS = (("HL002", _HLParents, RefParents, {"ST", "HL"}),  # in the engine's order: by rule code
+            ("SIT003", _SubscriberLevels, RefSubscribers, {"ST", "HL", "SBR", "CLM", "SE"}),
+            ("SIT005", _HlChildren, RefChildren, {"ST", "HL", "SE"}))
+
+
+def test_trackers_sharing_one_hl_table_report_what_each_reports_alone():
+    """Joined as the engine joins them (one `shared` per file), any subset of the trackers reports,
+    rule by rule, what the keep-every-segment references report: over several transactions, with
+    stray HLs between them, and whichever of the trackers reads an HL into the table first."""
+    rng = random.Random(97026)
+    checked = 0
+    for _ in range(300):
+        segments = list(_file(rng))
+        want = {code: _run(ref(), segments, ids) for code, _, ref, ids in TRACKERS}
+        for size in (1, 2, 3):
+            subset = rng.sample(TRACKERS, size)
+            subset.sort(key=lambda t: t[0]) if rng.random() < 0.5 else rng.shuffle(subset)
+            shared: dict = {}
+            joined = []
+            for code, new, _, ids in subset:
+                checker = new()
+                checker.join_file(shared)
+                joined.append((code, checker, ids))
+            got = {code: [] for code, _, _ in joined}
+            for seg in segments:
+                for code, checker, ids in joined:
+                    if seg.elements[0] in ids:
+                        got[code].extend(_run_one(checker.segment(seg)))
+            for code, checker, _ in joined:
+                got[code].extend(_run_one(checker.finish()))
+                assert got[code] == want[code], code
+                checked += len(want[code])
+    assert checked > 1000
+
+
+def _run_one(problems):
+    return [(p.message, p.element, p.expected, p.actual, p.segment.index, p.segment.offset, p.segment.line,
+             p.segment.column, p.segment.loop, p.segment.st02, p.segment.elements[0]) for p in problems]
 
 
 def _reachable_segments(root) -> int:
@@ -251,16 +317,19 @@ def test_hl_rows_shortcuts_agree_with_the_full_lookup():
     assert rows.row("4") == 3 and rows.get("4") == 3 and rows.get("5") is None
 
 
-def test_hl_values_are_read_once_per_hl_and_keep_no_segment():
-    from edi_lint.rules.marks import hl_values
+def test_an_hl_table_reads_each_hl_once_and_keeps_no_segment():
+    from edi_lint.rules.marks import HlTable
 
-    first = Segment(["HL", "2", "1 ", "22", "0"], 3, 30, (1, 0, "0001"), None)
-    short = Segment(["HL", " 3", "2"], 4, 40, (1, 0, "0001"), None)
-    assert hl_values(first) == ("2", "1", "22", "0")
-    assert hl_values(first) is hl_values(first)
-    assert hl_values(short) == ("3", "2", "", "")
-    assert hl_values(first) == ("2", "1", "22", "0")
-    assert _reachable_segments(hl_values) == 0
+    table = HlTable()
+    first = Segment(["HL", "1", "", "20", "1"], 3, 30, (1, 0, "0001"), None)
+    second = Segment(["HL", "2", "1 ", "22", "0"], 4, 40, (1, 0, "0001"), None)
+    short = Segment(["HL", " 2", "2"], 5, 50, (1, 0, "0001"), None)
+    assert table.take(first) == ("", None, None, 0, True, "20", "1")
+    assert table.take(second) == ("1", 0, "20", 1, True, "22", "0") and table.last is second.elements
+    # HL01 2 again, naming itself: its parent as it was before this HL; the row then takes its level
+    assert table.take(short) == ("2", 1, "22", 1, False, "", "") and table.hl == ("2", 1, "22", 1, False, "", "")
+    assert table.count == 2 and table.last is short.elements
+    assert table.levels == ["20", ""] and _reachable_segments(table) == 0
 
 
 def test_hl_rows_add_new_adds_only_numbers_not_there():

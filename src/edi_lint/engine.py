@@ -390,8 +390,12 @@ class Linter:
 
     def _start_file_rules(self, path: str) -> dict[str, list]:
         table: dict[str, list] = {}
+        shared: dict = {}  # the file's checkers with a `join_file` share state through it (rules.marks.HlFeed)
         for rule in self.file_rules:
             checker = rule.check(path)
+            join = getattr(checker, "join_file", None)
+            if join is not None:
+                join(shared)
             for sid in rule.segment_ids or ("*",):
                 table.setdefault(sid, []).append((rule, checker))
         every = table.get("*", [])

@@ -13,7 +13,7 @@ from decimal import Decimal
 from edi_lint.claims import LX01_MAX_LENGTH, decimal_value, integer_value
 from edi_lint.findings import printable
 from edi_lint.rules.api import Problem, claim_rule, file_rule
-from edi_lint.rules.marks import HlRows, hl_values
+from edi_lint.rules.marks import HlFeed
 
 ZERO = Decimal(0)
 ENVELOPE_SOURCE = "ASC X12 005010 control segments (ISA/IEA, GS/GE, ST/SE); reference rules-837p-97026.md §1.1, §4.2"
@@ -252,38 +252,35 @@ def hl_numbering(path):
 
 PARENT_LEVEL = {"22": ("20",), "23": ("22",)}
 LEVEL_NAMES = {"20": "billing provider (20)", "22": "subscriber (22)", "23": "patient (23)"}
-_LEVELS = {code: code for code in ("19", "20", "21", "22", "23", "")}
 
 
 class _HLParents:
-    """Each HL's level by HL01, for one transaction (rules.marks: a row per HL, not a dictionary entry)."""
+    """Each HL's level by HL01, for one transaction: read from the file's shared rules.marks.HlTable."""
 
     def __init__(self):
-        self.rows, self.levels = HlRows(), []
+        self.join_file({})
+
+    def join_file(self, shared: dict) -> None:
+        """Read the HL table the other hierarchy rules of the file read (the engine calls this)."""
+        self.feed = HlFeed.of(shared)
+        self.table = self.feed.table
 
     def segment(self, seg):
+        table = self.table
         if seg.elements[0] == "ST":
-            self.rows, self.levels = HlRows(), []
+            self.table = self.feed.table_from(seg)
             return ()
-        own, parent, level, _ = hl_values(seg)
-        level = _LEVELS.get(level, level)  # one string per level code, not one per HL
-        problem = None
-        row = self.rows.get(parent) if parent else None  # a missing parent is IG382's, an empty HL02 IG401's
-        if row is not None:
-            above = self.levels[row]
-            if level in PARENT_LEVEL and above not in PARENT_LEVEL[level]:
-                want = PARENT_LEVEL[level][0]
-                problem = Problem(
-                    f"HL02 makes this {LEVEL_NAMES.get(level, level)} HL a child of HL {parent}, a "
-                    f"{LEVEL_NAMES.get(above, 'level ' + above)} HL; expected a "
-                    f"{LEVEL_NAMES[want]} parent", seg, "HL02", expected=want, actual=above)
-        if own:
-            row = self.rows.row(own)
-            if row == len(self.levels):
-                self.levels.append(level)
-            else:
-                self.levels[row] = level
-        return (problem,) if problem is not None else ()
+        # table.hl when another hierarchy rule has read this HL into the table
+        parent, _, above, _, _, level, _ = table.hl if table.last is seg.elements else table.take(seg)
+        if above is None or not parent:  # a missing parent is IG382's, an empty HL02 IG401's
+            return ()
+        if level in PARENT_LEVEL and above not in PARENT_LEVEL[level]:
+            want = PARENT_LEVEL[level][0]
+            return (Problem(
+                f"HL02 makes this {LEVEL_NAMES.get(level, level)} HL a child of HL {parent}, a "
+                f"{LEVEL_NAMES.get(above, 'level ' + above)} HL; expected a "
+                f"{LEVEL_NAMES[want]} parent", seg, "HL02", expected=want, actual=above),)
+        return ()
 
     def finish(self):
         return ()

@@ -130,21 +130,88 @@ class HlRows:
         return None
 
 
-# The element list hl_values read last, and its values (the list, not its segment, is kept: an HL's
-# values are a few strings, and no tracker may keep a segment alive).
-_last_hl: list = [None, ()]
+# One string per level code (HlTable.levels holds one per HL).
+_LEVELS = {code: code for code in ("19", "20", "21", "22", "23", "")}
 
 
-def hl_values(seg: Segment) -> tuple[str, str, str, str]:
-    """HL01 to HL04, stripped (empty when absent). Three file rules read every HL: the last HL's
-    values are kept, so it is split up once."""
-    elements = seg.elements
-    if _last_hl[0] is elements:
-        return _last_hl[1]
-    size = len(elements)
-    if size > 4:
-        values = (elements[1].strip(), elements[2].strip(), elements[3].strip(), elements[4].strip())
-    else:
-        values = tuple(elements[n].strip() if n < size else "" for n in (1, 2, 3, 4))
-    _last_hl[0], _last_hl[1] = elements, values
-    return values
+class HlTable(HlRows):
+    """The HLs of one transaction, read by the hierarchy rules of a file (HL002, SIT003, SIT005).
+
+    Each of those rules reads an HL it is fed as `table.hl` when `table.last` is its element list
+    (another of the rules took it), else as `table.take(seg)`, which reads it and adds its row: the
+    table is then the same whichever of the rules run, and an HL is read once however many do.
+    HL01 "" has a row like any number.
+    """
+
+    __slots__ = ("opener", "last", "hl", "levels")
+
+    def __init__(self, opener=None):
+        super().__init__()
+        self.opener = opener  # the element list of the ST (or SE) this table starts at: HlFeed.table_from
+        self.last = None  # the element list of the HL taken last (its list, not its segment)
+        self.hl: tuple = ()  # what take returned for it
+        self.levels: list = []  # row -> HL03 of the last HL with that HL01
+
+    def take(self, seg: Segment) -> tuple:
+        """Read the HL `seg` and add its row. Returns (HL02, HL02's row and that row's level, both as
+        they were before this HL (None when no earlier HL has that number), HL01's row, whether that
+        row is new, HL03, HL04), stripped. One tuple, not an attribute each: the rules read all of it."""
+        elements = seg.elements
+        self.last = elements
+        if len(elements) > 4:
+            number, parent, level, code = (elements[1].strip(), elements[2].strip(), elements[3].strip(),
+                                           elements[4].strip())
+        else:
+            number, parent, level, code = (elements[n].strip() if n < len(elements) else "" for n in (1, 2, 3, 4))
+        level = _LEVELS.get(level, level)
+        levels = self.levels
+        # HL02 is nearly always the HL just added or the one asked for last (a billing provider's):
+        # both are numbers of the run 1, 2, 3 ..., never in `_others`, so `get` would find them so too
+        if parent == self._added:
+            parent_row = self.count - 1
+        elif parent == self._seen:
+            parent_row = self._seen_row
+        else:
+            parent_row = self.get(parent)
+        parent_level = levels[parent_row] if parent_row is not None else None
+        if number == self._next and number not in self._others:  # the run goes on: a new HL, as add_new finds
+            row = self.add(number)
+        else:
+            row = self.add_new(number)
+        if row is None:  # an HL01 used twice: its row, which takes this HL's level
+            row = self.get(number)
+            levels[row] = level
+            new = False
+        else:
+            levels.append(level)
+            new = True
+        hl = self.hl = (parent, parent_row, parent_level, row, new, level, code)
+        return hl
+
+
+class HlFeed:
+    """The HlTable the hierarchy rules of one file are at: one per transaction (and one after an SE,
+    for stray HLs), shared by whichever of those rules run. The engine gives the checkers of a file
+    one dictionary to share through (`join_file`); a checker made alone has a feed of its own."""
+
+    __slots__ = ("table",)
+
+    def __init__(self):
+        self.table = HlTable()
+
+    @staticmethod
+    def of(shared: dict) -> "HlFeed":
+        """The feed of the file whose checkers share `shared`."""
+        feed = shared.get("hl")
+        if feed is None:
+            feed = shared["hl"] = HlFeed()
+        return feed
+
+    def table_from(self, opener: Segment) -> HlTable:
+        """The table that starts at `opener` (an ST or SE): the current one when another rule has
+        already asked for it, else a new one."""
+        table = self.table
+        elements = opener.elements  # its list, not the segment: no tracker keeps a segment alive
+        if table.opener is not elements:
+            table = self.table = HlTable(elements)
+        return table

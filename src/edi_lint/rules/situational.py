@@ -17,7 +17,7 @@ from array import array
 
 from edi_lint.claims import decimal_value
 from edi_lint.rules.api import Problem, claim_rule, file_rule, line_rule
-from edi_lint.rules.marks import HlRows, Marks, hl_values, mark
+from edi_lint.rules.marks import HlFeed, HlTable, Marks, mark
 from edi_lint.rules.codesets import _date, claim_periods
 
 SNIP4 = ("snip4", "situational")
@@ -99,76 +99,81 @@ def replacement_without_payer_claim_number(claim):
 class _SubscriberLevels:
     """Per 2000B subscriber: SBR02, claims directly under it, whether a patient (2000C) level names it.
 
-    Kept per HL in flat arrays (rules.marks), not as segments: one transaction may hold every claim.
+    The HLs are read from the file's shared rules.marks.HlTable; kept here, in flat arrays (not
+    segments: one transaction may hold every claim), are a slot per HL row and the few values of each
+    subscriber.
     """
 
     def __init__(self):
-        self.reset()
+        self.join_file({})
 
-    def reset(self):
-        self.rows = HlRows()  # HL01 -> row, for every HL of the transaction
+    def join_file(self, shared: dict) -> None:
+        """Read the HL table the other hierarchy rules of the file read (the engine calls this)."""
+        self.feed = HlFeed.of(shared)
+        self.reset(self.feed.table)
+
+    def reset(self, table):
+        self.table = table
         # Unsigned arrays and bytearrays where no value is negative: their writes skip the PyArg_Parse
         # of the signed array types (about twice as fast, once or more per HL and per claim).
-        self.sbr = array("q")  # row -> its SBR's row in `marks`; -1 a subscriber without SBR; -2 not a subscriber
-        self.relationship: list = []  # row -> SBR02
-        self.direct = array("Q")  # row -> claims directly under the subscriber
-        self.patients = bytearray()  # row -> 1 when a 2000C names it as parent
-        self.subscribers = array("Q")  # rows of the subscribers, in the order first seen
+        self.slots = array("q")  # HL row -> its subscriber's slot; -1 not a subscriber
+        # by slot, in the order the subscribers were first seen:
+        self.sbr = array("q")  # its SBR's row in `marks`; -1 without SBR
+        self.relationship: list = []  # SBR02
+        self.direct = array("Q")  # claims directly under the subscriber
+        self.patients = bytearray()  # 1 when a 2000C names it as parent
         self.marks = Marks()
-        self.current: int | None = None  # the subscriber whose claims sit directly under it
+        self.current: int | None = None  # the slot of the subscriber whose claims sit directly under it
         self.latest: int | None = None
-
-    def _row(self, number: str) -> int:
-        row = self.rows.row(number)
-        if row == len(self.sbr):
-            self.sbr.append(-2)
-            self.relationship.append("")
-            self.direct.append(0)
-            self.patients.append(0)
-        return row
 
     def segment(self, seg):
         sid = seg.elements[0]
         if sid == "HL":
-            number, parent, level, _ = hl_values(seg)
+            table = self.table
+            # table.hl when another hierarchy rule has read this HL into the table
+            _, parent_row, _, row, new, level, _ = table.hl if table.last is seg.elements else table.take(seg)
+            slots = self.slots
+            if new:
+                slots.append(-1)
             self.current = None
-            # a row for every HL, not only subscribers: HL01 then runs 1, 2, 3 ..., which HlRows finds
-            # without a dictionary
-            row = self._row(number)
             if level == "22":
-                if self.sbr[row] == -2:
-                    self.sbr[row] = -1
-                    self.subscribers.append(row)
-                self.current = self.latest = row
-            elif level == "23":
-                row = self.rows.get(parent)
-                if row is not None and self.sbr[row] != -2:
-                    self.patients[row] = 1
+                slot = slots[row]
+                if slot < 0:
+                    slot = slots[row] = len(self.sbr)
+                    self.sbr.append(-1)
+                    self.relationship.append("")
+                    self.direct.append(0)
+                    self.patients.append(0)
+                self.current = self.latest = slot
+            elif level == "23" and parent_row is not None and slots[parent_row] >= 0:
+                self.patients[slots[parent_row]] = 1
             return ()
         if sid == "SBR":
-            if seg.loop == "2000B" and self.latest is not None and self.sbr[self.latest] == -1:
-                self.sbr[self.latest] = self.marks.add(seg)
+            latest = self.latest
+            if seg.loop == "2000B" and latest is not None and self.sbr[latest] == -1:
+                self.sbr[latest] = self.marks.add(seg)
                 elements = seg.elements  # SBR02, read as seg.get(2) would (once per subscriber)
                 relationship = elements[2].strip() if len(elements) > 2 else ""
-                self.relationship[self.latest] = "18" if relationship == "18" else relationship
+                self.relationship[latest] = "18" if relationship == "18" else relationship
             return ()
         if sid == "CLM":
             if self.current is not None:
                 self.direct[self.current] += 1
             return ()
         if sid == "ST":
-            self.reset()
+            self.reset(self.feed.table_from(seg))
             return ()
-        return self.finish()  # SE
+        problems = self.finish()  # SE
+        self.reset(self.feed.table_from(seg))  # stray HLs up to the next ST make a table of their own
+        return problems
 
     def finish(self):
         problems = []
-        for row in self.subscribers:
-            at = self.sbr[row]
+        for slot, at in enumerate(self.sbr):
             if at < 0:
                 continue
-            relationship, direct = self.relationship[row], self.direct[row]
-            if relationship == "18" and self.patients[row]:
+            relationship, direct = self.relationship[slot], self.direct[slot]
+            if relationship == "18" and self.patients[slot]:
                 problems.append(Problem("SBR02 is 18 (the subscriber is the patient) but a 2000C patient loop is "
                                         "under this subscriber", self.marks.segment(at), "SBR02", actual="18"))
             elif relationship != "18" and direct:
@@ -177,7 +182,7 @@ class _SubscriberLevels:
                                         "sit directly under the subscriber with no 2000C patient loop (send SBR02 = 18 "
                                         "when the subscriber is the patient)", self.marks.segment(at), "SBR02",
                                         expected="18", actual=relationship or None))
-        self.reset()
+        self.reset(HlTable())  # the end of the file, or an SE (which then takes the feed's next table)
         return tuple(problems)
 
 
@@ -238,16 +243,22 @@ def secondary_without_other_payer(claim):
 class _HlChildren:
     """HL04 says whether an HL has children; checked when its transaction ends.
 
-    Followed HL by HL in flat arrays (rules.marks) rather than by keeping the HL segments: in a
-    transaction whose links hold (each HL01 new, each HL02 naming an earlier HL), an HL has children
-    exactly when a later HL02 names it.
+    Followed HL by HL in the file's shared rules.marks.HlTable and flat arrays here, rather than by
+    keeping the HL segments: in a transaction whose links hold (each HL01 new, each HL02 naming an
+    earlier HL), an HL has children exactly when a later HL02 names it, and its table row is its row
+    here.
     """
 
     def __init__(self):
-        self._reset()
+        self.join_file({})
 
-    def _reset(self):
-        self.rows = HlRows()
+    def join_file(self, shared: dict) -> None:
+        """Read the HL table the other hierarchy rules of the file read (the engine calls this)."""
+        self.feed = HlFeed.of(shared)
+        self._reset(self.feed.table)
+
+    def _reset(self, table):
+        self.table = table
         self.codes = bytearray()  # row -> HL04: 1, 0, or 2 for anything else (bytearrays: cheap appends)
         self.has_children = bytearray()
         self.marks = Marks()
@@ -256,56 +267,55 @@ class _HlChildren:
 
     def segment(self, seg):
         sid = seg.elements[0]
-        if sid == "ST":
-            self._reset()
+        if sid != "HL":
+            problems = self._check() if sid == "SE" else ()
+            self._reset(self.feed.table_from(seg))  # an ST, or an SE: stray HLs up to the next ST are a table of their own
+            return problems
+        table = self.table
+        # table.hl when another hierarchy rule has read this HL into the table
+        parent, parent_row, _, _, new, level, code = table.hl if table.last is seg.elements else table.take(seg)
+        if self.broken:
             return ()
-        if sid == "HL":
-            if not self.broken:
-                self._add(seg)
-            return ()
-        return self._check()  # SE
-
-    def _add(self, seg):
-        rows = self.rows
-        number, parent, level, code = hl_values(seg)
         if parent:
-            parent_row = rows.get(parent)
             broken = parent_row is None
         else:
             parent_row, broken = None, level != "20"
-        if broken or rows.add_new(number) is None:
+        if broken or not new:
             # HL01/HL02 are wrong (IG381/IG382): HL04 cannot be judged, and would only echo them
-            self._reset()
+            self._reset(table)
             self.broken = True
-            return
+            return ()
         if parent_row is not None:
             self.has_children[parent_row] = 1
-        elif not parent:
-            self.top_level = True
+        else:
+            self.top_level = True  # no HL02
         self.codes.append(1 if code == "1" else 0 if code == "0" else 2)
         self.has_children.append(0)
         self.marks.add(seg)
+        return ()
 
     def _check(self):
         problems = []
         has_children = self.has_children
-        unnumbered = self.rows.get("")
+        table = self.table
+        unnumbered = table.get("") if not self.broken else None
         if unnumbered is not None and self.top_level:
             has_children[unnumbered] = 1
         for row, code in enumerate(self.codes):
             if code == 1 and not has_children[row]:
-                number = self.rows.number(row)
+                number = table.number(row)
                 problems.append(Problem(f"HL04 is 1 (has children) but no HL names HL {number} as its parent",
                                         self.marks.segment(row), "HL04", expected="0", actual="1"))
             elif code == 0 and has_children[row]:
-                number = self.rows.number(row)
+                number = table.number(row)
                 problems.append(Problem(f"HL04 is 0 (no children) but a later HL names HL {number} as its parent",
                                         self.marks.segment(row), "HL04", expected="1", actual="0"))
-        self._reset()
         return tuple(problems)
 
     def finish(self):
-        return self._check()  # a transaction without SE (ENV001 reports the truncation)
+        problems = self._check()  # a transaction without SE (ENV001 reports the truncation)
+        self._reset(HlTable())
+        return problems
 
 
 @file_rule(
