@@ -288,6 +288,13 @@ def service_period(line) -> tuple[str, str] | None:
     return _period(line.service_date)
 
 
+# DTP03 values that service_date_invalid found to be valid CCYYMMDD dates: a D8 line with one of them
+# passes with one set lookup (a file bills a few hundred dates on tens of thousands of lines). Emptied
+# when full.
+_VALID_D8: set[str] = set()
+MAX_VALID_D8 = 4096
+
+
 @line_rule(
     "DT001", "service-date-invalid",
     claim_status="A7:187",
@@ -305,11 +312,17 @@ def service_date_invalid(line):
     if dtp is None:
         return ()
     elements = dtp.elements
-    fmt, value = (elements[2] if len(elements) > 2 else "").strip(), line.service_date  # DTP03, stripped
+    value = line.service_date  # DTP03, stripped
+    if len(elements) > 2 and elements[2] == "D8" and value in _VALID_D8:  # the common case, with one lookup
+        return ()
+    fmt = (elements[2] if len(elements) > 2 else "").strip()
     if fmt == "D8":
         if _date(value) is None:
             return (Problem(f"DTP03 service date {value or '(empty)'} is not a valid CCYYMMDD date", dtp, "DTP03",
                             actual=value or None),)
+        if len(_VALID_D8) >= MAX_VALID_D8:
+            _VALID_D8.clear()
+        _VALID_D8.add(value)
         return ()
     if fmt == "RD8":
         start, _, end = value.partition("-")

@@ -504,6 +504,13 @@ def duplicate_claim_id(path):
     return _ClaimIds()
 
 
+# SV104 texts that zero_units passes (not a number, or more than zero), so a line billing one of them
+# is passed with one set lookup: a file bills the same few unit counts on every line. Its verdict
+# depends on the text alone. Emptied when full: a file of distinct counts costs a lookup more per line.
+_UNITS_PASSING: set[str] = set()
+MAX_UNITS_PASSING = 4096
+
+
 @line_rule(
     "SIT009", "zero-units",
     claim_status="A7:258",
@@ -518,8 +525,14 @@ def zero_units(line):
     """A service line bills what was furnished: zero units (or minutes) is no service at all. A
     negative or zero count is rejected by the front end.
     """
-    value = decimal_value(line.units)
+    units = line.units
+    if units in _UNITS_PASSING:  # the common case: no Decimal made or compared
+        return ()
+    value = decimal_value(units)
     if value is None or value > 0:
+        if len(_UNITS_PASSING) >= MAX_UNITS_PASSING:
+            _UNITS_PASSING.clear()
+        _UNITS_PASSING.add(units)
         return ()
     return (Problem(f"SV104 is {line.units.strip()}: a service line bills at least one unit", line.sv1, "SV104",
                     actual=line.units.strip()),)

@@ -1,0 +1,65 @@
+"""The line rules' memos of passing texts (SIT009's unit counts, DT001's D8 dates): a text passes
+from the memo only after the rule found it passing, failing texts are never kept, and each memo is
+emptied when full."""
+
+from __future__ import annotations
+
+from edi_lint.claims import ServiceLine
+from edi_lint.rules import codesets, situational
+from edi_lint.rules.codesets import service_date_invalid
+from edi_lint.rules.situational import zero_units
+from edi_lint.x12.tokenizer import Delimiters, Segment
+
+STAR = Delimiters("*", "^", ":", "~")
+
+
+def _segment(text: str) -> Segment:
+    seg = Segment(text.split("*"), 1, 0, (1, 0, "0001"), STAR, text)
+    seg.loop = "2400"
+    return seg
+
+
+def _line(units: str = "1", date: str = "D8*20260105") -> ServiceLine:
+    sv1 = _segment(f"SV1*HC:97110:GP*85*UN*{units}***1")
+    return ServiceLine(None, [_segment("LX*1"), sv1, _segment(f"DTP*472*{date}")], sv1)
+
+
+def test_units_memo_keeps_only_passing_counts():
+    situational._UNITS_PASSING.clear()
+    assert zero_units(_line("2")) == () and "2" in situational._UNITS_PASSING
+    assert zero_units(_line("2")) == ()  # from the memo
+    assert zero_units(_line("X")) == () and "X" in situational._UNITS_PASSING  # not a number: IG's
+    for _ in range(2):  # a zero count fires every time: it is never kept
+        (problem,) = zero_units(_line("0"))
+        assert problem.element == "SV104" and problem.actual == "0"
+    assert "0" not in situational._UNITS_PASSING
+    assert zero_units(_line("-1"))[0].actual == "-1"
+
+
+def test_units_memo_is_emptied_when_full(monkeypatch):
+    situational._UNITS_PASSING.clear()
+    monkeypatch.setattr(situational, "MAX_UNITS_PASSING", 2)
+    for units in range(1, 6):
+        assert zero_units(_line(str(units))) == ()
+    assert len(situational._UNITS_PASSING) <= 2
+    assert zero_units(_line("0.0"))[0].actual == "0.0"
+
+
+def test_date_memo_keeps_only_valid_d8_dates():
+    codesets._VALID_D8.clear()
+    assert service_date_invalid(_line(date="D8*20260105")) == () and "20260105" in codesets._VALID_D8
+    assert service_date_invalid(_line(date="D8*20260105")) == ()  # from the memo
+    # the same text under another format is not passed from the memo
+    assert service_date_invalid(_line(date="RD8*20260105"))[0].element == "DTP03"
+    assert service_date_invalid(_line(date="D9*20260105"))[0].element == "DTP02"
+    for _ in range(2):
+        assert service_date_invalid(_line(date="D8*20260230"))[0].actual == "20260230"
+    assert "20260230" not in codesets._VALID_D8
+
+
+def test_date_memo_is_emptied_when_full(monkeypatch):
+    codesets._VALID_D8.clear()
+    monkeypatch.setattr(codesets, "MAX_VALID_D8", 2)
+    for day in range(1, 6):
+        assert service_date_invalid(_line(date=f"D8*2026010{day}")) == ()
+    assert len(codesets._VALID_D8) <= 2
