@@ -19,6 +19,10 @@ CHUNK_SIZE = 1 << 20
 MAX_SEGMENT_LENGTH = 1 << 20
 ISA_LENGTH = 106
 BATCH = 256  # segments per list handed out: few enough that a batch's element lists stay small
+# Segment texts whose element split is remembered (emptied when full). Three segments in four repeat a
+# text seen shortly before (DTP, SV1, LX, REF, PRV, the payer's and providers' NM1, N3, N4); a copy of
+# a remembered split costs less than a split (about 44 M instructions fewer on the 10k benchmark). Bounded.
+SPLIT_MEMO = 4096
 # 0-based positions of the 16 element separators in a fixed-width ISA.
 ISA_SEPARATOR_POSITIONS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
 BOM = "\xef\xbb\xbf"  # UTF-8 byte-order mark, as latin-1 characters
@@ -196,8 +200,17 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
     pos = start  # absolute offset of the next unread character
     buffer, base, bstart = text, start, 0
     final = False  # the stream has ended: buffer holds the rest of the file
+    # text -> its elements: the splits of the short loops below, on `elem` (see SPLIT_MEMO). Each segment
+    # gets a list of its own, since a plugin may change seg.elements. Tuples of strings, which the garbage
+    # collector stops tracking: a memo of lists would be walked by its collections.
+    splits: dict[str, tuple[str, ...]] = {}
+    recall = splits.get
+    split_on = delimiters.element
     while True:
         term, elem = delimiters.segment, delimiters.element
+        if elem != split_on:  # another interchange, another element separator: the splits remembered are stale
+            splits.clear()
+            split_on = elem
         end = _interchange_end(buffer, base, delimiters)
         if end is not None:  # up to and with the next IEA
             window = buffer[base:end]
@@ -229,7 +242,14 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                 batch = []
                 append = batch.append
                 for piece in run[first : first + BATCH] if len(run) > BATCH else run:
-                    elements = piece.split(elem)
+                    seen = recall(piece)
+                    if seen is None:
+                        elements = piece.split(elem)
+                        if len(splits) >= SPLIT_MEMO:
+                            splits.clear()
+                        splits[piece] = tuple(elements)
+                    else:  # a list of its own
+                        elements = [*seen]
                     index += 1
                     if elements[0] == "ST":
                         st02 = elements[2] if len(elements) > 2 else ""
@@ -268,7 +288,14 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                         line += 1
                         line_start = pos
                         piece = piece[skip:]
-                    elements = piece.split(elem)
+                    seen = recall(piece)  # as in the loop above
+                    if seen is None:
+                        elements = piece.split(elem)
+                        if len(splits) >= SPLIT_MEMO:
+                            splits.clear()
+                        splits[piece] = tuple(elements)
+                    else:
+                        elements = [*seen]
                     index += 1
                     if elements[0] == "ST":
                         st02 = elements[2] if len(elements) > 2 else ""

@@ -1,0 +1,77 @@
+"""The tokenizer remembers the element split of recent segment texts (`SPLIT_MEMO`): a text seen again
+is not split again. What it hands out must not change: each segment its own list (a plugin may change
+`seg.elements`), the split on its own interchange's element separator, the same segments whatever the
+memo's bound.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from conftest import FIXTURES
+from edi_lint.x12 import tokenizer
+from edi_lint.x12.tokenizer import iter_segments
+
+CLEAN = (FIXTURES / "clean.837").read_bytes()
+STAR_ISA = CLEAN[:106]
+PIPE_ISA = STAR_ISA.replace(b"*", b"|").replace(b"~", b"!")
+
+
+def _splits(data: bytes) -> int:
+    """How many times str.split ran on a segment text (not a chunk) while tokenizing `data`."""
+    calls = 0
+
+    def profile(frame, event, arg):
+        nonlocal calls
+        if event == "c_call" and getattr(arg, "__name__", "") == "split" and isinstance(arg.__self__, str):
+            calls += len(arg.__self__) < 1000
+
+    segments = iter_segments(io.BytesIO(data))
+    sys.setprofile(profile)
+    try:
+        count = sum(1 for _ in segments)
+    finally:
+        sys.setprofile(None)
+    return calls, count
+
+
+@pytest.mark.parametrize("eol", [b"", b"\n"])
+def test_a_text_seen_again_is_not_split_again(eol):
+    data = STAR_ISA + eol + b"".join([b"REF*EI*1~" + eol, b"DTP*472*D8*20260101~" + eol] * 50) + b"IEA*1*1~"
+    calls, count = _splits(data)
+    assert count == 102
+    assert calls < 10  # not once per segment: REF and DTP once each, and a few others
+
+
+def test_segments_of_one_text_get_lists_of_their_own():
+    data = STAR_ISA + b"REF*EI*1~REF*EI*1~REF*EI*1~IEA*1*1~"
+    first, second, third = list(iter_segments(io.BytesIO(data)))[1:4]
+    first.elements[2] = "changed"
+    first.elements.append("more")
+    assert second.elements == third.elements == ["REF", "EI", "1"]
+    assert second.elements is not third.elements
+    assert second.text == third.text == "REF*EI*1"
+
+
+def test_the_same_text_in_an_interchange_with_another_element_separator_is_split_on_that():
+    text = b"NTE*A|B"
+    data = STAR_ISA + text + b"~IEA*1*1~" + PIPE_ISA + text + b"!IEA|1|1!"
+    notes = [s.elements for s in iter_segments(io.BytesIO(data)) if s.text == text.decode()]
+    assert notes == [["NTE", "A|B"], ["NTE*A", "B"]]
+
+
+@pytest.mark.parametrize("name", ["clean.837", "delims_pipe.837", "delims_crlf.837"])
+def test_a_small_bound_gives_the_same_segments(name, monkeypatch):
+    data = (FIXTURES / name).read_bytes() * 3
+
+    def shape(chunk_size):
+        return [(s.elements, s.text, s.index, s.offset, s.line, s.column, s.st02, s.delimiters)
+                for s in iter_segments(io.BytesIO(data), chunk_size=chunk_size)]
+
+    reference = shape(1 << 20)
+    monkeypatch.setattr(tokenizer, "SPLIT_MEMO", 2)
+    assert shape(1 << 20) == reference
+    assert shape(97) == reference
