@@ -176,7 +176,10 @@ class DocumentReader:
                             value = ""
                         if entry.sub and value:
                             value = value.split(seg.delimiters.component, 1)[0]
-                        entry = entry.get(value)
+                        try:  # a subscript, as above
+                            entry = entry[value]
+                        except KeyError:
+                            entry = None
                     if entry is None:
                         entry = walker.entry(table, seg, state)
                 state, loop, table, kind = entry
