@@ -106,3 +106,27 @@ def test_a_file_checker_with_loops_sees_only_segments_of_those_loops():
                     Settings(select=("ZZ003",)))
     findings = linter.lint_bytes(_claims(2), "a.837").findings
     assert seen == ["2010AA"] and [f.loop for f in findings] == ["2010AA"]  # 6 NM1s, one of them billing
+
+
+def test_a_plugin_checker_with_a_join_file_method_is_not_handed_the_files_hl_table():
+    """The engine shares the file's HL table only with the package's hierarchy checkers (HlReader):
+    a plugin's method that happens to be called join_file is its own business."""
+    joined = []
+
+    class Checker:
+        def join_file(self, shared):
+            joined.append(shared)
+
+        def segment(self, seg):
+            return ()
+
+        def finish(self):
+            return ()
+
+    base = build_linter(Settings(select=("HL002",)))
+    info = RuleInfo("ZZ004", "joins", Severity.ERROR, "joins", scope="file")
+    rules = {rule.code: rule for rule in base.file_rules}
+    rules["ZZ004"] = Rule(info, lambda path: Checker(), frozenset({"HL"}))
+    linter = Linter(rules, {**base.infos, "ZZ004": info}, Settings(select=("HL002", "ZZ004")))
+    linter.lint_bytes(_claims(2), "a.837")
+    assert joined == []

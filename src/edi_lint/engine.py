@@ -16,6 +16,7 @@ from edi_lint.document import DocumentReader
 from edi_lint.findings import ClaimVerdict, FileResult, Finding, Severity, one_line, printable, segment_id
 from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
+from edi_lint.rules.marks import HlReader
 from edi_lint.rules.straightline import fuse
 from edi_lint.rules.structure import MISSING_TRAILER, UNEXPECTED_SEGMENT
 from edi_lint.settings import Settings, matches
@@ -390,12 +391,11 @@ class Linter:
 
     def _start_file_rules(self, path: str) -> dict[str, list]:
         table: dict[str, list] = {}
-        shared: dict = {}  # the file's checkers with a `join_file` share state through it (rules.marks.HlFeed)
+        shared: dict = {}  # the file's hierarchy checkers read one HL table through it (rules.marks.HlFeed)
         for rule in self.file_rules:
             checker = rule.check(path)
-            join = getattr(checker, "join_file", None)
-            if join is not None:
-                join(shared)
+            if isinstance(checker, HlReader):  # the package's own: a plugin's checker is never called here
+                checker.join_file(shared)
             for sid in rule.segment_ids or ("*",):
                 table.setdefault(sid, []).append((rule, checker))
         every = table.get("*", [])

@@ -13,7 +13,7 @@ from decimal import Decimal
 from edi_lint.claims import LX01_MAX_LENGTH, decimal_value, integer_value
 from edi_lint.findings import printable
 from edi_lint.rules.api import Problem, claim_rule, file_rule
-from edi_lint.rules.marks import HlFeed
+from edi_lint.rules.marks import HlReader
 
 ZERO = Decimal(0)
 ENVELOPE_SOURCE = "ASC X12 005010 control segments (ISA/IEA, GS/GE, ST/SE); reference rules-837p-97026.md §1.1, §4.2"
@@ -254,16 +254,8 @@ PARENT_LEVEL = {"22": ("20",), "23": ("22",)}
 LEVEL_NAMES = {"20": "billing provider (20)", "22": "subscriber (22)", "23": "patient (23)"}
 
 
-class _HLParents:
+class _HLParents(HlReader):
     """Each HL's level by HL01, for one transaction: read from the file's shared rules.marks.HlTable."""
-
-    def __init__(self):
-        self.join_file({})
-
-    def join_file(self, shared: dict) -> None:
-        """Read the HL table the other hierarchy rules of the file read (the engine calls this)."""
-        self.feed = HlFeed.of(shared)
-        self.table = self.feed.table
 
     def segment(self, seg):
         table = self.table

@@ -215,3 +215,20 @@ class HlFeed:
         if table.opener is not elements:
             table = self.table = HlTable(elements)
         return table
+
+
+class HlReader:
+    """A hierarchy rule's checker, reading the HL table of its file's HlFeed. The engine calls `join_file`
+    with the dictionary the checkers of a file share; a checker made alone reads a feed of its own."""
+
+    def __init__(self):
+        self.join_file({})
+
+    def join_file(self, shared: dict) -> None:
+        """Read the HL table the other hierarchy rules of the file read."""
+        self.feed = HlFeed.of(shared)
+        self.start(self.feed.table)
+
+    def start(self, table: HlTable) -> None:
+        """Read `table` from here on (a new transaction's, or stray HLs after an SE)."""
+        self.table = table

@@ -17,7 +17,7 @@ from array import array
 
 from edi_lint.claims import decimal_value
 from edi_lint.rules.api import Problem, claim_rule, file_rule, line_rule
-from edi_lint.rules.marks import HlFeed, HlTable, Marks, mark
+from edi_lint.rules.marks import HlReader, HlTable, Marks, mark
 from edi_lint.rules.codesets import _date, claim_periods
 
 SNIP4 = ("snip4", "situational")
@@ -96,7 +96,7 @@ def replacement_without_payer_claim_number(claim):
 
 # -- subscriber and patient ----------------------------------------------------------------------
 
-class _SubscriberLevels:
+class _SubscriberLevels(HlReader):
     """Per 2000B subscriber: SBR02, claims directly under it, whether a patient (2000C) level names it.
 
     The HLs are read from the file's shared rules.marks.HlTable; kept here, in flat arrays (not
@@ -104,15 +104,7 @@ class _SubscriberLevels:
     subscriber.
     """
 
-    def __init__(self):
-        self.join_file({})
-
-    def join_file(self, shared: dict) -> None:
-        """Read the HL table the other hierarchy rules of the file read (the engine calls this)."""
-        self.feed = HlFeed.of(shared)
-        self.reset(self.feed.table)
-
-    def reset(self, table):
+    def start(self, table):
         self.table = table
         # Unsigned arrays and bytearrays where no value is negative: their writes skip the PyArg_Parse
         # of the signed array types (about twice as fast, once or more per HL and per claim).
@@ -161,10 +153,10 @@ class _SubscriberLevels:
                 self.direct[self.current] += 1
             return ()
         if sid == "ST":
-            self.reset(self.feed.table_from(seg))
+            self.start(self.feed.table_from(seg))
             return ()
         problems = self.finish()  # SE
-        self.reset(self.feed.table_from(seg))  # stray HLs up to the next ST make a table of their own
+        self.start(self.feed.table_from(seg))  # stray HLs up to the next ST make a table of their own
         return problems
 
     def finish(self):
@@ -182,7 +174,7 @@ class _SubscriberLevels:
                                         "sit directly under the subscriber with no 2000C patient loop (send SBR02 = 18 "
                                         "when the subscriber is the patient)", self.marks.segment(at), "SBR02",
                                         expected="18", actual=relationship or None))
-        self.reset(HlTable())  # the end of the file, or an SE (which then takes the feed's next table)
+        self.start(HlTable())  # the end of the file, or an SE (which then takes the feed's next table)
         return tuple(problems)
 
 
@@ -240,7 +232,7 @@ def secondary_without_other_payer(claim):
 
 # -- hierarchy -----------------------------------------------------------------------------------
 
-class _HlChildren:
+class _HlChildren(HlReader):
     """HL04 says whether an HL has children; checked when its transaction ends.
 
     Followed HL by HL in the file's shared rules.marks.HlTable and flat arrays here, rather than by
@@ -249,15 +241,7 @@ class _HlChildren:
     here.
     """
 
-    def __init__(self):
-        self.join_file({})
-
-    def join_file(self, shared: dict) -> None:
-        """Read the HL table the other hierarchy rules of the file read (the engine calls this)."""
-        self.feed = HlFeed.of(shared)
-        self._reset(self.feed.table)
-
-    def _reset(self, table):
+    def start(self, table):
         self.table = table
         self.codes = bytearray()  # row -> HL04: 1, 0, or 2 for anything else (bytearrays: cheap appends)
         self.has_children = bytearray()
@@ -269,7 +253,7 @@ class _HlChildren:
         sid = seg.elements[0]
         if sid != "HL":
             problems = self._check() if sid == "SE" else ()
-            self._reset(self.feed.table_from(seg))  # an ST, or an SE: stray HLs up to the next ST are a table of their own
+            self.start(self.feed.table_from(seg))  # an ST, or an SE: stray HLs up to the next ST are a table of their own
             return problems
         table = self.table
         # table.hl when another hierarchy rule has read this HL into the table
@@ -282,7 +266,7 @@ class _HlChildren:
             parent_row, broken = None, level != "20"
         if broken or not new:
             # HL01/HL02 are wrong (IG381/IG382): HL04 cannot be judged, and would only echo them
-            self._reset(table)
+            self.start(table)
             self.broken = True
             return ()
         if parent_row is not None:
@@ -314,7 +298,7 @@ class _HlChildren:
 
     def finish(self):
         problems = self._check()  # a transaction without SE (ENV001 reports the truncation)
-        self._reset(HlTable())
+        self.start(HlTable())
         return problems
 
 
