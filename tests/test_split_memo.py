@@ -75,3 +75,14 @@ def test_a_small_bound_gives_the_same_segments(name, monkeypatch):
     monkeypatch.setattr(tokenizer, "SPLIT_MEMO", 2)
     assert shape(1 << 20) == reference
     assert shape(97) == reference
+
+
+def test_a_long_text_is_not_remembered(monkeypatch):
+    """Only short texts are kept (SPLIT_MEMO_TEXT): a memo of long segments would hold megabytes."""
+    note = b"NTE*ADD*" + b"X" * 300 + b"~"
+    data = STAR_ISA + note * 20 + b"IEA*1*1~"
+    calls, count = _splits(data)
+    assert count == 22 and calls >= 20  # every long NTE split again
+    monkeypatch.setattr(tokenizer, "SPLIT_MEMO_TEXT", 1000)
+    calls, count = _splits(data)
+    assert count == 22 and calls < 10  # the same text, allowed: split once

@@ -23,6 +23,9 @@ BATCH = 256  # segments per list handed out: few enough that a batch's element l
 # text seen shortly before (DTP, SV1, LX, REF, PRV, the payer's and providers' NM1, N3, N4); a copy of
 # a remembered split costs less than a split (about 44 M instructions fewer on the 10k benchmark). Bounded.
 SPLIT_MEMO = 4096
+# Only texts up to this long are remembered: the texts that repeat are short, and a memo of 4,096 long
+# segments (junk with a rare terminator) would hold megabytes past their chunk.
+SPLIT_MEMO_TEXT = 256
 # 0-based positions of the 16 element separators in a fixed-width ISA.
 ISA_SEPARATOR_POSITIONS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
 BOM = "\xef\xbb\xbf"  # UTF-8 byte-order mark, as latin-1 characters
@@ -245,9 +248,10 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                     seen = recall(piece)
                     if seen is None:
                         elements = piece.split(elem)
-                        if len(splits) >= SPLIT_MEMO:
-                            splits.clear()
-                        splits[piece] = tuple(elements)
+                        if len(piece) <= SPLIT_MEMO_TEXT:
+                            if len(splits) >= SPLIT_MEMO:
+                                splits.clear()
+                            splits[piece] = tuple(elements)
                     else:  # a list of its own
                         elements = [*seen]
                     index += 1
@@ -291,9 +295,10 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                     seen = recall(piece)  # as in the loop above
                     if seen is None:
                         elements = piece.split(elem)
-                        if len(splits) >= SPLIT_MEMO:
-                            splits.clear()
-                        splits[piece] = tuple(elements)
+                        if len(piece) <= SPLIT_MEMO_TEXT:
+                            if len(splits) >= SPLIT_MEMO:
+                                splits.clear()
+                            splits[piece] = tuple(elements)
                     else:
                         elements = [*seen]
                     index += 1
