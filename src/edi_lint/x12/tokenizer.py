@@ -246,14 +246,7 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                 append = batch.append
                 for piece in run[first : first + BATCH] if len(run) > BATCH else run:
                     seen = recall(piece)
-                    if seen is None:
-                        elements = piece.split(elem)
-                        if len(piece) <= SPLIT_MEMO_TEXT:
-                            if len(splits) >= SPLIT_MEMO:
-                                splits.clear()
-                            splits[piece] = tuple(elements)
-                    else:  # a list of its own
-                        elements = [*seen]
+                    elements = _split_new(splits, piece, elem) if seen is None else [*seen]  # a list of its own
                     index += 1
                     if elements[0] == "ST":
                         st02 = elements[2] if len(elements) > 2 else ""
@@ -293,14 +286,7 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                         line_start = pos
                         piece = piece[skip:]
                     seen = recall(piece)  # as in the loop above
-                    if seen is None:
-                        elements = piece.split(elem)
-                        if len(piece) <= SPLIT_MEMO_TEXT:
-                            if len(splits) >= SPLIT_MEMO:
-                                splits.clear()
-                            splits[piece] = tuple(elements)
-                    else:
-                        elements = [*seen]
+                    elements = _split_new(splits, piece, elem) if seen is None else [*seen]
                     index += 1
                     if elements[0] == "ST":
                         st02 = elements[2] if len(elements) > 2 else ""
@@ -425,6 +411,16 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                 line, line_start = _skip_blank(buffer[:blank], pos, line, line_start)
                 pos += blank
                 buffer, bstart = buffer[blank:], pos
+
+
+def _split_new(splits: dict, piece: str, elem: str) -> list[str]:
+    """The elements of a text not in `splits`, remembered there when short (see SPLIT_MEMO)."""
+    elements = piece.split(elem)
+    if len(piece) <= SPLIT_MEMO_TEXT:
+        if len(splits) >= SPLIT_MEMO:
+            splits.clear()
+        splits[piece] = tuple(elements)
+    return elements
 
 
 _JUNK = re.compile("[" + re.escape(LEADING_JUNK) + "]*")
