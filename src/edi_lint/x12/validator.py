@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from edi_lint.x12.element_checks import SegmentChecker
 from edi_lint.x12.grammar import LoopNode, SegmentNode
 from edi_lint.x12.ig_grammar import Guide, attach
+from edi_lint.x12.steps import compile_step
 
 CLAIM_LOOPS = frozenset(
     ["2300", "2320", "2400", "2410", "2430", "2440"]
@@ -188,7 +189,7 @@ def _goto(loop: LoopNode, target: SegmentNode, lenient: bool, candidates: list) 
 class Validator:
     """Stateful over one file: feed it every walked segment, then call finish()."""
 
-    def __init__(self, root: LoopNode, guide: Guide | None = None, limit: int = 1000):
+    def __init__(self, root: LoopNode, guide: Guide | None = None, limit: int = 1000, generated: bool = True):
         self.root = root
         self.limit = limit  # issues kept per code; the rest are only counted (junk input stays small)
         self.counts: dict = {}  # code -> issues found, kept or not
@@ -196,7 +197,8 @@ class Validator:
         self.segments = SegmentChecker(self.guide)
         self.plans: dict = _plans_for(root)
         self.facts: dict = _facts_for(root)
-        self.steps: dict = _steps_for(root)  # previous node -> {node: step}, see `_step`
+        self.generated = generated  # False: every step is `_take` on its tuple (the reference, for tests)
+        self.steps: dict = _steps_for(root, generated)  # previous node -> {node: step}, see `_step`
         self.delimiters = None  # of the segments checked last, and their compiled checks:
         self.runs: dict = {}  # definition -> run, from `segments` (reset when the delimiters change)
         # segment text -> the definition it passed clean under, well formed (no trailing separators),
@@ -227,23 +229,71 @@ class Validator:
     def feed(self, seg, node: SegmentNode | None) -> None:
         """Validate one walked segment. The common segment (a move seen before, nothing missing, no
         trailing separators) takes the step planned for its (previous node, node) pair, found in the
-        previous node's table: counts, the claim id, loops closed and opened, and its element checks,
-        without looking anything else up; the step names the next node's table. A text already found
-        clean and well formed for the same definition (`clean`) is neither split-checked nor checked again."""
-        elements = seg.elements
-        text = seg.text
+        previous node's table, which names the next node's table. The next segment of the same loop
+        (a plain step, 6 segments in 10) is taken here; any other step is one call of its function
+        (see `_step_entry`). A text already found clean and well formed for the same definition
+        (`clean`) is neither split-checked nor checked again."""
         self.last = seg
         try:  # subscripts rather than .get on this path (here and below): half the cost of a method call
             step = self.table[node]
         except KeyError:
-            step = None
+            return self._long(seg, node)
+        go, claim, loop, limit, definition, where, table = step
+        elements = seg.elements
+        text = seg.text
         known = self.clean.get(text, _UNSEEN)  # the definition this text passed clean under, if any
-        if step is None or (known is not step[4] and (elements[-1] == "" or len(elements) == 1)):
-            facts = self._feed(seg, node)
-            self.table = self._table(self.node)
-            if facts is not None and facts[3] is not None:
-                self._check(seg, elements, facts[3], facts[0])
-            return
+        if known is not definition and (elements[-1] == "" or len(elements) == 1):
+            return self._long(seg, node)
+        if go is not None:
+            if go(self, seg, node, elements):  # True: it left the segment to `_take` or `_long`
+                return
+        else:  # plain: no counter, nothing to look for, no loop closed or opened
+            if claim == 0:
+                self.claim_id = None
+            try:
+                counts = self.open[loop]
+            except KeyError:
+                counts = self.open[loop] = {}
+            if node in counts:
+                n = counts[node] = counts[node] + 1
+                if n > limit:
+                    self._overused(seg, node, n, self._facts(node))
+            else:
+                counts[node] = 1
+                if limit < 1:
+                    self._overused(seg, node, 1, self._facts(node))
+        self.node = node
+        self.table = table
+        if known is not definition and definition is not None:
+            try:
+                run = self.runs[definition]
+            except KeyError:
+                run = self.segments.run(definition, seg.delimiters.component, seg.delimiters.element)
+            problems = run(elements, text)
+            if problems:
+                self._element_issues(problems, seg, elements[0], where)
+            elif text is not None:  # well formed too (else it took the other way): remember it
+                clean = self.clean
+                if len(clean) >= CLEAN_TEXTS:
+                    clean.clear()
+                clean[text] = definition
+
+    def _long(self, seg, node: SegmentNode | None) -> None:
+        """A segment no planned step covers (see `_feed`), then its element checks."""
+        facts = self._feed(seg, node)
+        self.table = self._table(self.node)
+        if facts is not None and facts[3] is not None:
+            self._check(seg, seg.elements, facts[3], facts[0])
+
+    def _take(self, seg, node: SegmentNode, step: tuple) -> None:
+        """The reference meaning of a planned step (`_step`'s tuple), which its generated function
+        (steps.py) hands the segment to whenever something is to be reported. A text already found
+        clean and well formed for the same definition (`clean`) is neither split-checked nor checked again."""
+        elements = seg.elements
+        text = seg.text
+        known = self.clean.get(text, _UNSEEN)  # the definition this text passed clean under, if any
+        if known is not step[4] and (elements[-1] == "" or len(elements) == 1):
+            return self._long(seg, node)
         else:
             plain, claim, loop, limit, definition, where, self.table, counter, needed, pops, pushes = step
             if plain:  # the next segment of the same loop: no counter, nothing to look for, no loop closed
@@ -387,7 +437,7 @@ class Validator:
             self._move(seg, node, before)
             table = self._table(prev)
             if node not in table:
-                table[node] = self._step(prev, node)
+                table[node] = self._step_entry(prev, node)
         if len(issues) != mark:
             self._place_counters(mark, node)
         return facts
@@ -404,6 +454,20 @@ class Validator:
             n = counts[code] = counts.get(code, 0) + 1
             if n <= limit:
                 issues.append(Issue(code, message, seg, sid, element, loop, claim))
+
+    def _step_entry(self, prev: SegmentNode, node: SegmentNode) -> tuple:
+        """The table entry `feed` reads for the move prev -> node: (function, claim, loop, use limit,
+        definition, loop id, next table). The function is None for a plain step, which feed takes
+        itself; else the step's generated function (steps.py), or `_take` on the step's tuple when
+        none is generated (or `generated` is off); `_long` when the move is not planned."""
+        step = self._step(prev, node)
+        if step is None:
+            return _LONG
+        if step[0] and self.generated:
+            function = None
+        else:
+            function = (compile_step(step, Validator._take) if self.generated else None) or _reference(step)
+        return (function,) + step[1:7]
 
     def _step(self, prev: SegmentNode, node: SegmentNode) -> tuple | None:
         """What `feed` needs to take the move prev -> node without `_move`, or None when the move is
@@ -774,8 +838,27 @@ def _facts_for(root: LoopNode) -> dict:
     return _FACTS.setdefault(id(root), {})
 
 
-def _steps_for(root: LoopNode) -> dict:
-    return _STEPS.setdefault(id(root), {})
+def _steps_for(root: LoopNode, generated: bool) -> dict:
+    return _STEPS.setdefault((id(root), generated), {})
+
+
+def _long_step(self: Validator, seg, node, elements) -> bool:
+    self._long(seg, node)
+    return True
+
+
+_LONG = (_long_step, 0, None, 0, None, None, None)  # the entry of a move that is not planned
+
+
+def _reference(step: tuple):
+    """A step taken by `_take` on its tuple."""
+    take = Validator._take
+
+    def reference(self, seg, node, elements) -> bool:
+        take(self, seg, node, step)
+        return True
+
+    return reference
 
 
 def _late_first(node: SegmentNode, step: Plan) -> bool:
