@@ -125,6 +125,7 @@ _set_value, _set_element, _set_segment, _set_loop = (Sourced.__dict__[name].__se
 
 
 _NOT_ASKED = object()  # Context.first: no answer kept yet (None is an answer: no such segment)
+_BILLING_RENDERER = ("rendering", None, None)  # Context.billing_renderer's key among first()'s answers
 
 
 @dataclass(slots=True)
@@ -148,6 +149,22 @@ class Context:
         if seg is _NOT_ASKED:  # questions to a subscriber are first questions, and a raise costs more
             seg = found[key] = find_segment(segments, segment_id, loop=loop, qualifier=qualifier)
         return seg
+
+    def billing_renderer(self) -> tuple[Sourced, Sourced]:
+        """(rendering provider, rendering taxonomy) of this billing provider's claims that have no
+        2310B: 2010AA NM1*85 and 2000A PRV*BI. The same for all of them and immutable, so made once
+        and kept with first()'s answers (about half the claims of a file are rendered by billing)."""
+        nm1 = self.first("NM1", "85")  # first: drops the kept answers when a segment was added
+        pair = self._found.get(_BILLING_RENDERER)
+        if pair is None:
+            provider = Sourced(nm1.get(9) or None if nm1 else None, "NM109", nm1, "2010AA")
+            prv = self.first("PRV", "BI", loop="2000A")
+            if prv is not None:
+                taxonomy = Sourced(prv.get(3).strip() or None, "PRV03", prv, "2000A")
+            else:
+                taxonomy = Sourced(None, "PRV03", nm1, "2000A")
+            pair = self._found[_BILLING_RENDERER] = (provider, taxonomy)
+        return pair
 
 
 @dataclass(slots=True)
@@ -458,46 +475,52 @@ class Claim:
     def billing_provider(self) -> Segment | None:
         return self.billing.first("NM1", "85") if self.billing else None
 
-    def _renderer(self) -> tuple[Segment | None, Segment | None]:
-        """The 2310B NM1*82 and PRV*PE, found in one pass over the claim-level segments."""
-        found = self.__dict__.get("_renderer_segments")
-        if found is None:
-            nm1 = prv = None
-            for seg in self.segments:
-                elements = seg.elements
-                sid = elements[0]
-                if sid == "LX":
-                    break
-                if sid == "NM1":
-                    if nm1 is None and seg.loop == "2310B" and len(elements) > 1 and elements[1] == "82":
-                        nm1 = seg
-                elif sid == "PRV":
-                    if prv is None and seg.loop == "2310B" and len(elements) > 1 and elements[1] == "PE":
-                        prv = seg
-            found = self.__dict__["_renderer_segments"] = (nm1, prv)
-        return found
+    def _rendering_values(self) -> dict:
+        """The rendering provider and its taxonomy, read at once into the claim's dict (a line that
+        reads the taxonomy needs the provider too): 2310B NM1*82 and PRV*PE are found in one pass
+        over the claim-level segments. A provider read earlier is kept, not made again."""
+        cached = self.__dict__
+        provider = cached.get("rendering_provider")
+        nm1 = prv = None
+        for seg in self.segments:
+            elements = seg.elements
+            sid = elements[0]
+            if sid == "LX":
+                break
+            if sid == "NM1":
+                if nm1 is None and seg.loop == "2310B" and len(elements) > 1 and elements[1] == "82":
+                    nm1 = seg
+            elif sid == "PRV":
+                if prv is None and seg.loop == "2310B" and len(elements) > 1 and elements[1] == "PE":
+                    prv = seg
+        if nm1 is not None:  # 2310B names the renderer: its own PRV03, or none
+            if provider is None:
+                provider = Sourced(nm1.get(9) or None, "NM109", nm1, "2310B")
+            if prv is not None:
+                taxonomy = Sourced(prv.get(3).strip() or None, "PRV03", prv, "2310B")
+            else:
+                taxonomy = Sourced(None, "PRV03", nm1, "2310B")
+        elif self.billing is not None:  # the billing provider renders: 2000A PRV*BI
+            billing_provider, taxonomy = self.billing.billing_renderer()
+            if provider is None:
+                provider = billing_provider
+        else:
+            if provider is None:
+                provider = Sourced(None, "NM109", None, "2010AA")
+            taxonomy = Sourced(None, "PRV03", provider.segment, "2000A")
+        cached["rendering_provider"] = provider
+        cached["rendering_taxonomy"] = taxonomy
+        return cached
 
     @cached_property
     def rendering_provider(self) -> Sourced:
-        nm1 = self._renderer()[0]
-        if nm1 is not None:
-            return Sourced(nm1.get(9) or None, "NM109", nm1, "2310B")
-        billing = self.billing_provider
-        return Sourced(billing.get(9) or None if billing else None, "NM109", billing, "2010AA")
+        """2310B NM1*82, else the billing provider 2010AA NM1*85."""
+        return self._rendering_values()["rendering_provider"]
 
     @cached_property
     def rendering_taxonomy(self) -> Sourced:
         """2310B PRV03 when 2310B names the renderer, else 2000A PRV*BI when billing renders."""
-        provider = self.rendering_provider
-        if provider.loop == "2310B":
-            prv = self._renderer()[1]
-            if prv is not None:
-                return Sourced(prv.get(3).strip() or None, "PRV03", prv, "2310B")
-            return Sourced(None, "PRV03", provider.segment, "2310B")
-        prv = self.billing.first("PRV", "BI", loop="2000A") if self.billing else None
-        if prv is not None:
-            return Sourced(prv.get(3).strip() or None, "PRV03", prv, "2000A")
-        return Sourced(None, "PRV03", provider.segment, "2000A")
+        return self._rendering_values()["rendering_taxonomy"]
 
     def _subscriber_values(self) -> dict:
         """The subscriber's SBR and 2010BB NM1*PR, found in one pass, and what is read from them
