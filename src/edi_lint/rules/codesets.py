@@ -10,6 +10,7 @@ from datetime import date
 from functools import lru_cache
 
 from edi_lint.rules.api import Problem, claim_rule, file_rule, line_rule
+from edi_lint.rules.straightline import passes_when
 
 # -- NPI ----------------------------------------------------------------------------------------
 
@@ -336,6 +337,11 @@ def service_date_invalid(line):
         return ()
     return (Problem(f"DTP02 date format is {fmt or '(empty)'}; a service date uses D8 or RD8", dtp, "DTP02",
                     expected="D8 or RD8", actual=fmt or None),)
+
+
+# A date of _VALID_D8 under D8 passes (as the check's first test; "" is never in the set, so the line has a DTP)
+passes_when(service_date_invalid, "u.service_date in {valid} and len(_d := u.date_of_service.elements) > 2 "
+            "and _d[2] == 'D8'", valid=_VALID_D8)
 
 
 @line_rule(

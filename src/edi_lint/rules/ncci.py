@@ -16,6 +16,7 @@ from edi_lint.findings import Severity
 from edi_lint.rules.api import Problem, Rule
 from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.codesets import claim_periods, service_period
+from edi_lint.rules.straightline import passes_when
 
 # NCCI-associated modifiers that may bypass an indicator-1 edit (NCCI Policy Manual ch. I §E): anatomic,
 # global surgery, and 27, 59, 91 and the X{EPSU} subsets of 59.
@@ -73,7 +74,7 @@ def _pair_check(table: PtpTable, either_line: bool):
                                     expected=SHOWN_MODIFIERS, actual=",".join(line.modifiers) or None),)
         return ()
 
-    return check
+    return passes_when(check, "u.procedure.upper() not in {column2}", column2=column2)  # its first test
 
 
 def builtin_table_path():

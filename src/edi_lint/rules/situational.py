@@ -19,6 +19,7 @@ from edi_lint.claims import decimal_value
 from edi_lint.rules.api import Problem, claim_rule, file_rule, line_rule
 from edi_lint.rules.marks import HlReader, HlTable, Marks, mark
 from edi_lint.rules.codesets import _date, claim_periods
+from edi_lint.rules.straightline import passes_when
 
 SNIP4 = ("snip4", "situational")
 
@@ -65,6 +66,12 @@ def _pointers_to(count: int) -> frozenset[str]:
     `count` ("1", "01" ... "12"). Latin-1 text has no decimal digits but 0-9."""
     numbers = range(1, min(count, 99) + 1)
     return frozenset([str(n) for n in numbers] + [f"{n:02d}" for n in numbers])
+
+
+# the check's first two tests: no SV1, or every pointer points at a diagnosis
+passes_when(diagnosis_pointer_out_of_range,
+            "u.sv1 is None or {pointers_to}(len(u.claim.diagnoses)).issuperset(u.diagnosis_pointers)",
+            pointers_to=_pointers_to)
 
 
 # -- claim frequency and the payer claim number --------------------------------------------------
@@ -520,6 +527,9 @@ def zero_units(line):
         return ()
     return (Problem(f"SV104 is {line.units.strip()}: a service line bills at least one unit", line.sv1, "SV104",
                     actual=line.units.strip()),)
+
+
+passes_when(zero_units, "u.units in {passing}", passing=_UNITS_PASSING)  # the check's first test
 
 
 # -- billing provider (file rules: the 2010AA loop is shared by its claims, one finding per segment) ----

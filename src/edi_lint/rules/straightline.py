@@ -108,6 +108,16 @@ def join(closures, operator: str) -> Src:
     return Src(f" {operator} ".join(f"({p.text})" for p in parts), names)
 
 
+def passes_when(check: Callable, template: str, **values: Any) -> Callable:
+    """Give a Python line check a fast pass test: an expression over the line `u` that, when true,
+    means the check returns (). A fused run (fuse below) tests it inline and calls the check only
+    when it is false, so the usual passing line costs no call. `values` (sets the check itself
+    reads, functions) are bound to generated names and written {name} in the template. The test must
+    never be true where the check would report: tests/test_fast_paths.py compares them."""
+    check.passes = expression(template, **{name: bind(value) for name, value in values.items()})
+    return check
+
+
 def compile_check(scope_tests, test, fires_when: bool, report: Callable, label: str,
                   payer_test: Callable | None = None) -> Callable | None:
     """One generated function for a whole rule: () when it passes, report(u) when it fires.
@@ -149,7 +159,9 @@ def fuse(entries, payers_checked: bool = False) -> Callable | None:
             _v = _f3(u)                      # a check with no condition (Python): called
             if _v:
                 out.append((_r4, _v))
-            ...
+            if not (<_f5's pass test>):       # a Python check with passes_when
+                _v = _f5(u)
+                ...
 
     `out` receives (rule, problems) for the checks that fire, as the engine's loop would have found
     them, without a call per generated check. Built from the conditions compile_check made (no file
@@ -173,7 +185,12 @@ def fuse(entries, payers_checked: bool = False) -> Callable | None:
         else:
             f = bind(check, "_f")
             names.update(f.names)
-            body.append(f"    _v = {f.text}(u)\n    if _v:\n        out.append(({r.text}, _v))\n")
+            call = f"_v = {f.text}(u)\n    if _v:\n        out.append(({r.text}, _v))\n"
+            passes = getattr(check, "passes", None)  # passes_when: called only when its test fails
+            if passes is not None:
+                names.update(passes.names)
+                call = f"if not ({passes.text}):\n        " + call.replace("\n    ", "\n        ")
+            body.append("    " + call)
     source = "def run(u, out):\n" + "".join(body)
     namespace = {"__builtins__": BUILTINS, **names}
     exec(compile(source, "<line rules>", "exec"), namespace)  # noqa: S102  (text built above, no file data)
