@@ -90,11 +90,13 @@ class Linter:
             if scope is not None:
                 families.setdefault(id(scope[0]), scope[0])
         self._payer_families = tuple(families.values())
+        self._one_families = self._payer_families[0] if len(self._payer_families) == 1 else None
         self._family_index = {key: n for n, key in enumerate(families)}
 
     def _line_tables_for(self, claim: Claim) -> dict[str, tuple]:
         """procedure -> (check, rule) pairs for this claim's lines, shared by claims of the same payers."""
-        key = tuple([families(claim) for families in self._payer_families])
+        one = self._one_families  # the usual case: one families function, no list made per claim
+        key = (one(claim),) if one is not None else tuple([families(claim) for families in self._payer_families])
         tables = self._line_tables.get(key)
         if tables is None:
             tables = {}

@@ -78,5 +78,7 @@ class PayerMatcher:
             found.add("other" if filing else "unknown")
         return frozenset(found)
 
-    def __call__(self, claim) -> frozenset[str]:
+    def match(self, claim) -> frozenset[str]:
         return self._match(claim.filing_indicator, claim.payer_name.strip(), claim.payer_id.strip())
+
+    __call__ = match
