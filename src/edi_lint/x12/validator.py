@@ -189,11 +189,13 @@ def _goto(loop: LoopNode, target: SegmentNode, lenient: bool, candidates: list) 
 class Validator:
     """Stateful over one file: feed it every walked segment, then call finish()."""
 
-    def __init__(self, root: LoopNode, guide: Guide | None = None, limit: int = 1000, generated: bool = True):
+    def __init__(self, root: LoopNode, limit: int = 1000, generated: bool = True):
         self.root = root
         self.limit = limit  # issues kept per code; the rest are only counted (junk input stays small)
         self.counts: dict = {}  # code -> issues found, kept or not
-        self.guide = guide or guide_for(root)
+        # always the guide attached to `root`: the plans, facts and steps shared below are keyed by
+        # the grammar alone, so a validator may not bring a guide of its own
+        self.guide = guide_for(root)
         self.segments = SegmentChecker(self.guide)
         self.plans: dict = _plans_for(root)
         self.facts: dict = _facts_for(root)
@@ -815,6 +817,8 @@ class Validator:
 # Helpers
 
 
+# keyed by id(root): a validator puts its root's guide in _GUIDES first, and the guide's nodes lead
+# back to the root (`parent`), so the root stays alive and its id is never reused for another grammar
 _GUIDES: dict = {}
 _PLANS: dict = {}
 _FACTS: dict = {}
