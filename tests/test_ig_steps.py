@@ -122,3 +122,52 @@ def test_limits_reached_generated_equals_reference(monkeypatch):
         fast, reference = _run(data, True), _run(data, False)
         assert fast == reference, n
         assert any(i[0] in ("IG304", "IG305") for i in fast[0]) or n > 0
+
+
+class _Lockstep:
+    """Feeds every walked segment to a generated validator and to its reference (`generated=False`);
+    before a step whose function re-reads a loop's counts for its `needed` check, it puts the count of
+    the loop the step opens there at its limit, in both."""
+
+    def __init__(self, root):
+        self.fast, self.reference = Validator(root), Validator(root, generated=False)
+        self.failed = None
+        self.forced = 0
+
+    def feed(self, seg, node):
+        fast, reference = self.fast, self.reference
+        entry = fast.table.get(node) if node is not None else None
+        source = getattr(entry[0], "source", "") if entry else ""
+        if re.search(r"_n\d+ = _a\d+\.get\(_k\d+, 0\) \+ 1", source):
+            step = fast._step(fast.node, node)
+            needed, pushes = step[8], step[10]
+            owners = {owner for owner, _ in needed}
+            for opened, parent, repeat in pushes:
+                if repeat and parent in owners:
+                    for v in (fast, reference):
+                        v.open[parent][opened] = repeat
+                    self.forced += 1
+        fast.feed(seg, node)
+        reference.feed(seg, node)
+        assert _state(fast) == _state(reference), seg.index
+
+
+def test_held_counts_at_their_limit_hand_over_to_take():
+    """A step that opens a loop reads its parent's counts once, for the `needed` check, and tests the
+    new repeat count on them before changing anything. No valid walk reaches such a step with that count
+    already at its limit (the loop's earlier repeats reach it from inside the loop), so the state is
+    set by hand: the generated step must then report IG304 exactly as `_take` does."""
+    walker = LoopWalker()
+    both = _Lockstep(walker.root)
+    gen = bench_module("gen837")
+    import io
+
+    out = io.StringIO()
+    gen.generate(out, 3, lines=2, seed=11, defect_rate=0.0, newlines=False, line_provider_rate=0.5)
+    for data in [out.getvalue().encode("latin-1")] + [p.read_bytes() for p in sorted(FIXTURES.glob("*.837"))]:
+        for _ in walker.walk(segments_from_bytes(data), both):
+            pass
+    assert both.forced
+    fast, reference = _issues(both.fast), _issues(both.reference)
+    assert fast == reference
+    assert sum(1 for issue in fast if issue[0] == "IG304") >= both.forced
