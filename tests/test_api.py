@@ -112,3 +112,25 @@ def test_config_file_applies_only_when_named(tmp_path):
     config.write_text('select = 12\n')
     with pytest.raises(ValueError):
         edi_lint.lint(tmp_path / "sample.837", config=config)
+
+
+def test_a_path_that_cannot_be_looked_at_is_an_input_error_not_an_exception(tmp_path):
+    """Looking at a path can fail (a name too long, a folder the user may not search): lint() gave
+    the OSError of its directory test to the caller, where the README promises that input errors
+    never raise; the command line reports the same path as that file's error."""
+    too_long = str(tmp_path / ("a" * 5000))
+    report = edi_lint.lint([too_long, FIXTURES / "sample.837"])
+    assert report.exit_code == 2
+    assert [f.status for f in report.files] == ["error", "linted"]
+    assert "too long" in report.files[0].error
+    assert len(report.findings) == 5
+
+
+def test_acknowledge_output_that_cannot_be_written_raises_oserror(tmp_path):
+    """split() turns an output it cannot write into an OSError; acknowledge() let the internal
+    application.CannotWrite (not an OSError) escape for the same failure."""
+    with pytest.raises(OSError, match="cannot write"):
+        edi_lint.acknowledge(FIXTURES / "sample.837", ack_999=tmp_path / ("a" * 5000))
+    with pytest.raises(OSError, match="cannot write"):
+        edi_lint.split((FIXTURES / "sample.837").read_bytes(), tmp_path / "ok.837", tmp_path / "held.837",
+                       ack_999=tmp_path / ("a" * 5000))

@@ -37,7 +37,8 @@ quote PHI (names, member ids, birth dates, addresses).
 acknowledgments asked for; `acknowledge` writes only those. Acknowledging needs implementation-guide
 validation, so it turns the IG family on whatever `select`/`ignore` say (see `edi_lint.acks`).
 Errors in an input (not X12, not an 837P, unreadable) do not raise: that file gets
-`status == "error"` and a one-line `error`, and `exit_code` is 2. Bad arguments raise ValueError.
+`status == "error"` and a one-line `error`, and `exit_code` is 2. Bad arguments raise ValueError;
+an output (split, acknowledgment) that cannot be written raises OSError.
 """
 
 from __future__ import annotations
@@ -163,7 +164,11 @@ def _inputs(source: Source) -> list[tuple[str, PathLike | bytes]]:
         source = [source]
     pairs = []
     for item in source:
-        if Path(item).is_dir():
+        try:
+            is_dir = Path(item).is_dir()
+        except OSError:  # a name too long, a folder we may not search: linting it reports the error
+            is_dir = False
+        if is_dir:
             pairs.extend((name, name) for name in find_files([item], FileSelection(root=os.getcwd(),
                                                                              respect_gitignore=False)).files)
         else:
@@ -212,14 +217,15 @@ def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: Path
             acknowledge_input(linter, result, data, settings.fail_on, ack_999, ack_277ca,
                               _options(ack_options, settings))
 
-    if isinstance(source, (bytes, bytearray)):
-        result, summary = split_input(linter, name, bytes(source), accepted_path, rejected_path, settings.fail_on)
-        acknowledge(result, bytes(source))
-    else:
-        try:
+    try:
+        if isinstance(source, (bytes, bytearray)):
+            result, summary = split_input(linter, name, bytes(source), accepted_path, rejected_path,
+                                          settings.fail_on)
+            acknowledge(result, bytes(source))
+        else:
             result, summary = split_file(linter, name, accepted_path, rejected_path, then=acknowledge)
-        except CannotWrite as error:
-            raise OSError(str(error)) from None
+    except CannotWrite as error:
+        raise OSError(str(error)) from None
     return Report([result], settings.fail_on, summary)
 
 
@@ -244,7 +250,10 @@ def acknowledge(source: PathLike | bytes, *, ack_999: PathLike | None = None, ac
     settings, linter = _prepare(select, ignore, extend_select, fail_on, config, acknowledging=True)
     data = bytes(source) if isinstance(source, (bytes, bytearray)) else source
     result = with_final_verdicts(lint_input(linter, name, data), data, settings.fail_on)
-    acknowledge_input(linter, result, data, settings.fail_on, ack_999, ack_277ca, _options(ack_options, settings))
+    try:
+        acknowledge_input(linter, result, data, settings.fail_on, ack_999, ack_277ca, _options(ack_options, settings))
+    except CannotWrite as error:  # as split(): an output that cannot be written is an OSError
+        raise OSError(str(error)) from None
     return Report([result], settings.fail_on)
 
 
