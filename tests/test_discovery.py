@@ -134,3 +134,11 @@ def test_nothing_to_lint_counts_what_gitignore_kept_away(tree):
     import edi_lint  # a library call does not depend on version control
 
     assert len(edi_lint.lint("claims").files) == 3
+
+
+def test_show_settings_default_selection_says_ig_runs(tree):
+    """IG validation runs by default (README: "IG codes ... run by default"); --show-settings said
+    "(IG off)" for the default selection, which would lead a user to think the guide is not checked."""
+    out = invoke("--show-settings").stdout
+    select = next(line for line in out.splitlines() if line.startswith("select = "))
+    assert "IG off" not in select and "IG included" in select

@@ -466,7 +466,7 @@ def render_settings(settings, selection, allow_empty: bool) -> str:
     """--show-settings: what this run would use, one `key = value` per line."""
     rows = [
         ("configuration", settings.config_file or "none (defaults)"),
-        ("select", list(settings.select) or "every rule on by default (IG off)"),
+        ("select", list(settings.select) or "every rule on by default (IG included; deprecated aliases off)"),
         ("extend-select", list(settings.extend_select)),
         ("ignore", list(settings.ignore)),
         ("fail-on", settings.fail_on.label if settings.fail_on is not None else "never"),
