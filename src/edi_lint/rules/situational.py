@@ -285,7 +285,9 @@ class _HlChildren(HlReader):
         self.marks.add(seg)
         return ()
 
-    def _check(self):
+    def _check(self, complete: bool = True):
+        """`complete` is False for a transaction the file ends inside (no SE): the children an
+        HL04 of 1 announces may be exactly what was cut off, so only an HL04 of 0 is judged."""
         problems = []
         has_children = self.has_children
         table = self.table
@@ -293,7 +295,7 @@ class _HlChildren(HlReader):
         if unnumbered is not None and self.top_level:
             has_children[unnumbered] = 1
         for row, code in enumerate(self.codes):
-            if code == 1 and not has_children[row]:
+            if code == 1 and not has_children[row] and complete:
                 number = table.number(row)
                 problems.append(Problem(f"HL04 is 1 (has children) but no HL names HL {number} as its parent",
                                         self.marks.segment(row), "HL04", expected="0", actual="1"))
@@ -304,7 +306,7 @@ class _HlChildren(HlReader):
         return tuple(problems)
 
     def finish(self):
-        problems = self._check()  # a transaction without SE (ENV001 reports the truncation)
+        problems = self._check(complete=False)  # a transaction without SE (ENV001 reports the truncation)
         self.start(HlTable())
         return problems
 
