@@ -123,3 +123,39 @@ def test_stdin_filename_names_the_input_and_picks_its_configuration(workdir):
     doc = json.loads(result.stdout)
     assert doc["files"][0]["path"] == "legacy/batch.837"
     assert {f["rule"] for f in doc["findings"]} == {"PT001", "PT003"}  # PT002 ignored by legacy/'s file
+
+
+@pytest.mark.parametrize("args", [
+    ("sample.837", "-o", "sample.837"),                       # the report written over the claim file
+    ("sample.837", "clean.837", "--output-file", "./clean.837"),
+    (".", "-o", "sample.837"),                                # a file the folder walk found
+    ("sample.837", "--write-baseline", "sample.837"),
+])
+def test_a_report_or_baseline_is_never_written_over_an_input(workdir, args):
+    """The input is never modified (DESIGN contracts, README Reliability): -o and --write-baseline
+    replaced a linted claim file with the report or the baseline, where the split's and the
+    acknowledgments' outputs already refuse the input."""
+    before = {p.name: p.read_bytes() for p in workdir.glob("*.837")}
+    result = invoke(*args)
+    assert result.exit_code == 2 and "is an input file" in result.stderr
+    assert {p.name: p.read_bytes() for p in workdir.glob("*.837")} == before
+
+
+def test_the_report_is_never_written_over_the_splits_output_or_the_baseline(workdir):
+    """-o naming --rejected (or --accepted) replaced that interchange with the text report after
+    the split, and exit 0 would then have told a pipeline to forward a report as claims; -o naming
+    --baseline destroyed the baseline it had just read."""
+    result = invoke("clean.837", "--accepted", "ok.837", "--rejected", "held.837", "-o", "ok.837")
+    assert result.exit_code == 2 and "name the same file" in result.stderr
+    assert not (workdir / "ok.837").exists()
+    assert invoke("sample.837", "--write-baseline", "base.json").exit_code == 0
+    recorded = (workdir / "base.json").read_bytes()
+    result = invoke("sample.837", "--baseline", "base.json", "-o", "base.json")
+    assert result.exit_code == 2 and "is the --baseline file" in result.stderr
+    assert (workdir / "base.json").read_bytes() == recorded
+    assert invoke("sample.837", "--baseline", "base.json", "--write-baseline", "base.json").exit_code == 0
+
+
+def test_report_to_a_new_file_beside_the_inputs_still_works(workdir):
+    result = invoke("sample.837", "-o", "report.txt")
+    assert result.exit_code == 1 and (workdir / "report.txt").read_text().startswith("sample.837:")

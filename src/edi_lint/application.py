@@ -60,6 +60,50 @@ def check_writable(path, option: str) -> None:
         raise CannotWrite(f"cannot write {option} {target}: permission denied")
 
 
+def check_outputs_apart(inputs, outputs, others=(), kept=()) -> None:
+    """Raise UsageError when one of `outputs` ((option, path) pairs: the report, the baseline to
+    write; None paths skipped) would be written over a linted input file, over another output
+    (`outputs` or `others`, the split's and the acknowledgments', which check their own paths) or
+    over a file in `kept` (read, never written: --baseline): the input is never modified, and one
+    output must not replace another."""
+    def given(pairs):
+        return [(option, os.fspath(path)) for option, path in pairs if path is not None and os.fspath(path) != "-"]
+
+    outputs = given(outputs)
+    if not outputs:
+        return
+    from edi_lint.preflight import same_file
+
+    others, kept = given(others), given(kept)
+    for n, (option, path) in enumerate(outputs):
+        for other_option, other in outputs[:n] + others:
+            if same_file(path, other):
+                raise UsageError(f"{option} and {other_option} name the same file {path}")
+        for kept_option, kept_path in kept:
+            if same_file(path, kept_path):
+                raise UsageError(f"{option} {path} is the {kept_option} file; it would be overwritten")
+        try:
+            target = os.stat(path)
+        except OSError:
+            target = None  # not there yet: only the same name can be an input
+        absolute = os.path.abspath(path)
+        for name in inputs:
+            if name == "-":
+                continue
+            if os.path.abspath(name) == absolute:
+                same = True
+            elif target is None:
+                same = False
+            else:
+                try:
+                    info = os.stat(name)
+                except OSError:
+                    continue
+                same = (info.st_dev, info.st_ino) == (target.st_dev, target.st_ino)
+            if same:
+                raise UsageError(f"{option} {path} is an input file; the input is never modified")
+
+
 def write_text(path, text, option: str) -> None:
     """Write an output file (a string, or pieces written as they come); an OS error becomes
     CannotWrite with one line."""

@@ -258,6 +258,14 @@ def execute(paths, output_format, output_file, select, extend_select, ignore, fa
     except application.NothingToLint as error:
         raise fatal(printable(str(error))) from None
     files = found.files
+    try:
+        application.check_outputs_apart(
+            files, [("--output-file", output_file), ("--write-baseline", write_baseline)],
+            others=[("--accepted", accepted), ("--rejected", rejected), ("--ack-999", ack_999),
+                    ("--ack-277ca", ack_277ca)],
+            kept=[("--baseline", baseline)] if output_file else [])
+    except application.UsageError as error:
+        raise _click().UsageError(one_line(str(error))) from None
     if show_files:
         _click().echo("".join(f"{name}\n" for name in files), nl=False)
         return
