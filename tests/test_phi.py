@@ -139,3 +139,30 @@ def test_log_keys_outside_the_allowlist_are_redacted():
     assert event["event"] == "file_linted" and event["claims"] == 2
     assert event["subscriber_name"] == "[redacted]"
     assert re.match(r"\d{4}-\d\d-\d\dT", event["timestamp"])
+
+
+@pytest.mark.parametrize("loop_segment", ["NM1*IL*", "NM1*QC*"])
+def test_a_zip_code_of_another_state_is_not_quoted_for_a_person(tmp_path, monkeypatch, loop_segment):
+    """CS013 quoted the five digits of the subscriber's (2010BA) or patient's (2010CA) ZIP code in its
+    message ("ZIP code 03909 is in ME, not in OR"): part of an address, PHI. The planted ZIP above
+    is in WA while N402 says OR, but only its nine digits were looked for."""
+    text = (FIXTURES / "patient_loop.837").read_text()
+    at = text.index(loop_segment)
+    n4 = text.index("N4*", at)
+    end = text.index("~", n4)
+    fields = text[n4:end].split("*")
+    fields[2], fields[3] = "OR", "039094321"  # a ZIP of Maine in an Oregon address
+    (tmp_path / "zip.837").write_text(text[:n4] + "*".join(fields) + text[end:])
+    monkeypatch.chdir(tmp_path)
+    for fmt in FORMATS:
+        result = run("zip.837", "--select", "CS013", "--format", fmt)
+        assert result.exit_code == 0 and "ME" in result.stdout and "CS013" in result.stdout, fmt
+        assert "03909" not in result.stdout, fmt
+
+
+def test_a_providers_zip_code_is_still_quoted(tmp_path, monkeypatch):
+    text = (FIXTURES / "patient_loop.837").read_text().replace("N4*LAKEVIEW*OR*976301234", "N4*LAKEVIEW*OR*039094321", 1)
+    (tmp_path / "zip.837").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    result = run("zip.837", "--select", "CS013", "--format", "concise")
+    assert "ZIP code 03909 is in ME, not in OR" in result.stdout

@@ -13,6 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 from edi_lint import codesets
+from edi_lint.records import PERSON_LOOPS
 from edi_lint.rules.api import Problem, Rule, claim_rule, file_rule
 from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.codesets import TAXONOMY_FORMAT, _date, claim_periods, service_period
@@ -269,6 +270,9 @@ def _zip_in_state(seg):
     found = codesets.zip_state(zip_code[:5])
     if found is None or found == state:
         return ()
+    if seg.loop is None or seg.loop in PERSON_LOOPS:  # a subscriber's or patient's address: PHI, never quoted
+        return (Problem(f"the ZIP code (N403) is in {found}, not in {state} (N402)", seg, "N403",
+                        expected=found, actual=state),)
     return (Problem(f"ZIP code {zip_code[:5]} is in {found}, not in {state} (N402)", seg, "N403",
                     expected=found, actual=state),)
 
