@@ -166,3 +166,18 @@ def test_a_providers_zip_code_is_still_quoted(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("zip.837", "--select", "CS013", "--format", "concise")
     assert "ZIP code 03909 is in ME, not in OR" in result.stdout
+
+
+def test_a_value_shifted_into_a_persons_state_code_is_not_quoted(tmp_path, monkeypatch):
+    """CS012 quoted N402 whatever it held; with the state left out and the ZIP moved up
+    (N4*CITY*ZIP~), the subscriber's ZIP code was in the message and in `actual`."""
+    text = (FIXTURES / "patient_loop.837").read_text().replace("N4*LAKEVIEW*OR*976305678", "N4*LAKEVIEW*039094321", 1)
+    (tmp_path / "shift.837").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    for fmt in FORMATS:
+        result = run("shift.837", "--select", "CS012", "--format", fmt)
+        assert result.exit_code == 1 and "CS012" in result.stdout, fmt
+        assert "03909" not in result.stdout, fmt
+    bad_code = text.replace("N4*LAKEVIEW*039094321", "N4*LAKEVIEW*QQ*976305678", 1)
+    (tmp_path / "qq.837").write_text(bad_code)
+    assert "N402 state 'QQ' is not" in run("qq.837", "--select", "CS012", "--format", "concise").stdout

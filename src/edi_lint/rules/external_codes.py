@@ -237,6 +237,11 @@ def _state(seg):
     state = elements[2].strip() if size > 2 else ""
     if not state or state in codesets.US_STATES or state in codesets.CANADIAN_PROVINCES:
         return ()
+    if (seg.loop is None or seg.loop in PERSON_LOOPS) and not (len(state) == 2 and state.isalpha()):
+        # a subscriber's or patient's address: a value that is no state code at all may be the ZIP or
+        # the city shifted into N402 (PHI), so it is not quoted
+        return (Problem("N402 is not a US state, territory or Canadian province code (nor two letters)", seg,
+                        "N402"),)
     return (Problem(f"N402 state {state!r} is not a US state, territory or Canadian province code", seg, "N402",
                     actual=state),)
 
