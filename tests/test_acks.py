@@ -479,3 +479,36 @@ def test_cli_jobs_do_not_change_the_acknowledgments(tmp_path):
                                   "--ack-999", f"{target}.999", "--ack-277ca", f"{target}.277"])
         texts.append((Path(f"{target}.999").read_bytes(), Path(f"{target}.277").read_bytes()))
     assert texts[0] == texts[1] and texts[0][0].count(b"ISA*") == 2
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_an_input_that_cannot_be_linted_leaves_no_acknowledgment_of_an_earlier_run(tmp_path, split):
+    """An unlintable input gets no acknowledgment, and exit 2 with --accepted/--rejected removes the
+    split's outputs of an earlier run; the 999 and 277CA of that earlier run stayed under this
+    batch's names, for a pipeline to send back as this batch's answer."""
+    from click.testing import CliRunner
+
+    from edi_lint.cli import main
+
+    bad = tmp_path / "in.837"
+    bad.write_bytes(b"this is not X12 at all\n")
+    stale = {name: tmp_path / name for name in ("in.999", "in.277", "ok.837", "held.837")}
+    for path in stale.values():
+        path.write_text("from an earlier run\n")
+    args = [str(bad), "--ack-999", str(stale["in.999"]), "--ack-277ca", str(stale["in.277"])]
+    if split:
+        args += ["--accepted", str(stale["ok.837"]), "--rejected", str(stale["held.837"])]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert not stale["in.999"].exists() and not stale["in.277"].exists()
+    assert (stale["ok.837"].exists(), stale["held.837"].exists()) == (not split, not split)
+
+
+def test_the_api_leaves_no_stale_acknowledgment_for_an_unlintable_input(tmp_path):
+    old = tmp_path / "in.999"
+    old.write_text("from an earlier run\n")
+    report = edi_lint.acknowledge(b"not X12", ack_999=old)
+    assert report.exit_code == 2 and not old.exists()
+    old.write_text("from an earlier run\n")
+    report = edi_lint.split(tmp_path / "missing.837", tmp_path / "ok.837", tmp_path / "held.837", ack_999=old)
+    assert report.exit_code == 2 and not old.exists()

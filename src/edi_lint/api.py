@@ -226,6 +226,10 @@ def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: Path
             result, summary = split_file(linter, name, accepted_path, rejected_path, then=acknowledge)
     except CannotWrite as error:
         raise OSError(str(error)) from None
+    if summary is None and acknowledging:  # the input could not be read or linted: no acknowledgment
+        from edi_lint.preflight import remove_outputs
+
+        remove_outputs(*(p for p in (ack_999, ack_277ca) if p is not None))
     return Report([result], settings.fail_on, summary)
 
 

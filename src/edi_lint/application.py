@@ -627,6 +627,9 @@ def acknowledge_input(linter, result: FileResult, data, fail_on: Severity | None
     from edi_lint import acks
 
     if result.status == "error":
+        from edi_lint.preflight import remove_outputs
+
+        remove_outputs(*(p for p in (ack_999, ack_277ca) if p is not None))  # none of an earlier run either
         return
     try:
         acks.write(data, result, fail_on, linter.infos, ack_999=ack_999, ack_277ca=ack_277ca, options=options)
@@ -648,7 +651,17 @@ def run_acknowledged(name: str, linters: Linters, accepted=None, rejected=None, 
         def acknowledge(result, copy):
             acknowledge_input(linter, result, copy, fail_on, ack_999, ack_277ca, ack_options)
 
-        result, summary = split_file(linter, name, accepted, rejected, then=acknowledge)
+        try:
+            result, summary = split_file(linter, name, accepted, rejected, then=acknowledge)
+        except CannotWrite:  # nothing usable is left: no acknowledgment of an earlier run either
+            from edi_lint.preflight import remove_outputs
+
+            remove_outputs(*(p for p in (ack_999, ack_277ca) if p is not None))
+            raise
+        if summary is None:  # the input could not be read (the split's copy failed): as unlintable
+            from edi_lint.preflight import remove_outputs
+
+            remove_outputs(*(p for p in (ack_999, ack_277ca) if p is not None))
         if summary is not None:
             extra["split"] = summary
     else:
