@@ -159,3 +159,15 @@ def test_the_report_is_never_written_over_the_splits_output_or_the_baseline(work
 def test_report_to_a_new_file_beside_the_inputs_still_works(workdir):
     result = invoke("sample.837", "-o", "report.txt")
     assert result.exit_code == 1 and (workdir / "report.txt").read_text().startswith("sample.837:")
+
+
+def test_a_device_output_is_not_taken_for_an_input(workdir):
+    """Only a regular file can be an input written over: `edi-lint /dev/stdin -o /dev/stdout` at a
+    terminal names one device twice (stdin and stdout are the same tty) and was refused as writing
+    over the input. A link to /dev/null stands in for the terminal here."""
+    from edi_lint.application import check_outputs_apart
+
+    (workdir / "null-link").symlink_to("/dev/null")
+    check_outputs_apart(["null-link"], [("--output-file", "/dev/null")])
+    result = invoke("sample.837", "-o", "/dev/null")
+    assert result.exit_code == 1

@@ -14,6 +14,7 @@ Imports point one way: front ends -> application -> engine, config, preflight, b
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 from dataclasses import replace
@@ -86,6 +87,8 @@ def check_outputs_apart(inputs, outputs, others=(), kept=()) -> None:
             target = os.stat(path)
         except OSError:
             target = None  # not there yet: only the same name can be an input
+        if target is not None and not stat.S_ISREG(target.st_mode):
+            target = None  # /dev/stdout, a terminal: no claim file is written over
         absolute = os.path.abspath(path)
         for name in inputs:
             if name == "-":
