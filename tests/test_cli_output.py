@@ -171,3 +171,14 @@ def test_a_device_output_is_not_taken_for_an_input(workdir):
     check_outputs_apart(["null-link"], [("--output-file", "/dev/null")])
     result = invoke("sample.837", "-o", "/dev/null")
     assert result.exit_code == 1
+
+
+def test_statistics_name_the_file_that_could_not_be_linted_and_why(workdir):
+    """--statistics counted "1 file could not be linted" but said neither which nor why: every input
+    that cannot be linted gets one clear line (README, Exit codes)."""
+    (workdir / "broken.837").write_text("not x12\n")
+    result = invoke("sample.837", "broken.837", "--statistics")
+    assert result.exit_code == 2
+    assert "broken.837: error: could not be linted: not X12" in result.stdout
+    assert "PT001" in result.stdout and "1 file could not be linted" in result.stdout
+    assert "could not be linted:" not in invoke("sample.837", "--statistics").stdout

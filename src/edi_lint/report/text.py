@@ -100,6 +100,12 @@ def chunks(results: list[FileResult], rules: Mapping[str, RuleInfo] | None = Non
     if statistics:
         for line in statistics_lines(results, paint):
             yield line + "\n"
+        failed = [r for r in results if r.status == "error"]
+        for result in failed:  # the counts do not say which file could not be linted, nor why
+            reason = one_line(result.error or "could not be linted")
+            yield f"{paint('path', printable(result.path) + ':')} {paint('error', 'error')}: could not be linted: {reason}\n"
+        if failed:
+            yield "\n"
     else:
         for path, findings, result in _groups(results):
             yield paint("path", f"{printable(path)}:") + "\n"
