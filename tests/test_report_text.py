@@ -78,6 +78,8 @@ def test_text_statistics():
         "1  warning  PT002  missing-gp-modifier  1 file, 1 claim",
         "1  info     PT003  missing-gp-modifier  1 file",
         "",
+        "in/b.837: error: could not be linted: no ISA segment found",
+        "",
         "Found 1 error, 1 warning, 1 info in 1 of 2 files; 1 file could not be linted.",
     ]
 
