@@ -227,3 +227,17 @@ def test_structlog_not_imported_on_a_quiet_clean_run(workdir):
             "print('structlog' in sys.modules)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=workdir)
     assert run.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_jsonl_names_a_file_that_could_not_be_linted_on_stderr(workdir):
+    """JSON Lines is findings only, so an unlintable input gave exit 2 and not one word anywhere:
+    its file_error event (info, since other formats name the file) is a warning with jsonl."""
+    (workdir / "broken.837").write_text("not x12\n")
+    for fmt in ("jsonl", "json-lines"):
+        result = invoke("broken.837", "sample.837", "--format", fmt, "--log-format", "json")
+        assert result.exit_code == 2
+        assert all(json.loads(line)["rule"] for line in result.stdout.splitlines())
+        (event,) = [json.loads(line) for line in result.stderr.splitlines()]
+        assert (event["event"], event["path"], event["level"]) == ("file_error", "broken.837", "warning")
+        assert event["error"].startswith("not X12")
+    assert "file_error" not in invoke("broken.837", "sample.837", "--format", "json").stderr

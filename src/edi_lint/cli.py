@@ -306,6 +306,14 @@ def execute(paths, output_format, output_file, select, extend_select, ignore, fa
 
             remove_outputs(accepted, rejected)
         raise fatal(one_line(str(error))) from None
+    if output_format in ("jsonl", "json-lines") and not log.enabled("info"):
+        # JSON Lines holds findings and nothing else, so the report cannot name a file that could not
+        # be linted: its file_error event (info, as every other format names the file) is a warning here
+        from edi_lint.logs import safe_error
+
+        for result in results:
+            if result.status == "error":
+                log.warning("file_error", path=result.path, error=safe_error(result.error))
     code = application.split_exit_code(results, extra.get("split")) if split else application.exit_code(results)
     if write_baseline and code == 1:
         code = 0  # the findings were just recorded
