@@ -512,3 +512,31 @@ def test_the_api_leaves_no_stale_acknowledgment_for_an_unlintable_input(tmp_path
     old.write_text("from an earlier run\n")
     report = edi_lint.split(tmp_path / "missing.837", tmp_path / "ok.837", tmp_path / "held.837", ack_999=old)
     assert report.exit_code == 2 and not old.exists()
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(sender=("ZZ", "A*B")), "sender id"),                 # an element separator in ISA06
+    (dict(application_sender="MY~CH"), "application_sender"),  # a segment terminator in GS02
+    (dict(sender=("ZZZ", "MYCH")), "sender qualifier"),        # ISA05 is 2 characters wide
+])
+def test_acknowledgment_options_that_would_break_the_envelope_are_refused(options, message):
+    """The values are written into the ISA and GS as they are: `sender-id = "A*B"` gave a 999 whose
+    ISA has 17 elements (pyx12: "The ISA segment must have 16 elements")."""
+    with pytest.raises(ValueError, match=message):
+        edi_lint.AckOptions(**options)
+    assert edi_lint.AckOptions(sender=("01", "MY CH.1-X"), application_sender="MYCH").sender == ("01", "MY CH.1-X")
+
+
+def test_a_sender_qualifier_without_sender_id_is_a_configuration_error(tmp_path):
+    """[acknowledgments] sender-qualifier alone was silently ignored (the acknowledgments answered
+    as the input's receiver, under its qualifier)."""
+    from click.testing import CliRunner
+
+    from edi_lint.cli import main
+
+    config = tmp_path / "edi-lint.toml"
+    config.write_text('[acknowledgments]\nsender-qualifier = "01"\n')
+    result = CliRunner().invoke(main, [str(FIXTURES / "sample.837"), "--config", str(config),
+                                       "--ack-999", str(tmp_path / "in.999")])
+    assert result.exit_code == 2 and "sender-qualifier needs sender-id" in result.stderr
+    assert not (tmp_path / "in.999").exists()

@@ -615,6 +615,9 @@ def ack_options_from(settings: Settings):
     sender = None
     if "sender-id" in table:
         sender = (table.get("sender-qualifier", "ZZ"), table["sender-id"])
+    elif "sender-qualifier" in table:  # it qualifies sender-id; alone it would be silently ignored
+        raise UsageError(f"{settings.config_file or 'configuration'}: [acknowledgments] sender-qualifier needs "
+                         "sender-id (the acknowledgments otherwise answer as the input's receiver)")
     try:
         return AckOptions(sender=sender, application_sender=table.get("application-sender"),
                           control_number=table.get("control-number"), date=table.get("date"),

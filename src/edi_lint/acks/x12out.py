@@ -6,6 +6,7 @@ delimiters never needs escaping.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -63,6 +64,9 @@ def amount(value: Decimal) -> str:
     return text if text not in ("-0", "") else "0"
 
 
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .\-]{0,14}")
+
+
 @dataclass(frozen=True)
 class Options:
     """Who sends the acknowledgments and how they are numbered and dated (all optional).
@@ -90,6 +94,15 @@ class Options:
             raise ValueError("time must be HHMM")
         if self.sender is not None and (len(self.sender) != 2 or not self.sender[1] or len(self.sender[1]) > 15):
             raise ValueError("sender must be (qualifier, id) with an id of at most 15 characters")
+        if self.sender is not None and not (len(self.sender[0]) == 2 and self.sender[0].isalnum()):
+            raise ValueError(f"sender qualifier {self.sender[0]!r} must be 2 letters or digits (ISA05), e.g. ZZ")
+        # the values go into the ISA and GS as they are: a delimiter among them (* ~ : ^ |) would break
+        # the acknowledgment's envelope, so only letters, digits, spaces, '.' and '-' are taken
+        for label, value in (("sender id", self.sender[1] if self.sender else None),
+                             ("application_sender", self.application_sender)):
+            if value is not None and not _SAFE_ID.fullmatch(value):
+                raise ValueError(f"{label} {value!r} may hold only letters, digits, spaces, '.' and '-' "
+                                 "(it is written into the ISA/GS as it is)")
         if self.source_entity not in ("AY", "PR"):
             raise ValueError("source_entity must be AY (clearinghouse) or PR (payer)")
 
