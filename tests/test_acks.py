@@ -540,3 +540,11 @@ def test_a_sender_qualifier_without_sender_id_is_a_configuration_error(tmp_path)
                                        "--ack-999", str(tmp_path / "in.999")])
     assert result.exit_code == 2 and "sender-qualifier needs sender-id" in result.stderr
     assert not (tmp_path / "in.999").exists()
+
+
+@pytest.mark.parametrize("options", [dict(date="20261340"), dict(date="20260230"), dict(time="2599"), dict(time="1260")])
+def test_acknowledgment_date_and_time_must_be_real(options):
+    """Eight or four digits were enough: date = "20261340" went into ISA09/GS04 of the 999 as it was."""
+    with pytest.raises(ValueError):
+        edi_lint.AckOptions(**options)
+    assert edi_lint.AckOptions(date="20240229", time="2359").time == "2359"

@@ -64,6 +64,17 @@ def amount(value: Decimal) -> str:
     return text if text not in ("-0", "") else "0"
 
 
+def _valid(text: str, pattern: str) -> bool:
+    """Whether `text` is a real date or time (20261340 and 2599 are digits, but neither)."""
+    from datetime import datetime
+
+    try:
+        datetime.strptime(text, pattern)
+    except ValueError:
+        return False
+    return True
+
+
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .\-]{0,14}")
 
 
@@ -88,9 +99,9 @@ class Options:
     def __post_init__(self) -> None:
         if self.control_number is not None and not 0 < int(self.control_number) <= 999_999_999:
             raise ValueError("control_number must be between 1 and 999999999")
-        if self.date is not None and not (len(self.date) == 8 and self.date.isdigit()):
+        if self.date is not None and not (len(self.date) == 8 and self.date.isdigit() and _valid(self.date, "%Y%m%d")):
             raise ValueError("date must be CCYYMMDD")
-        if self.time is not None and not (len(self.time) == 4 and self.time.isdigit()):
+        if self.time is not None and not (len(self.time) == 4 and self.time.isdigit() and _valid(self.time, "%H%M")):
             raise ValueError("time must be HHMM")
         if self.sender is not None and (len(self.sender) != 2 or not self.sender[1] or len(self.sender[1]) > 15):
             raise ValueError("sender must be (qualifier, id) with an id of at most 15 characters")
