@@ -134,3 +134,15 @@ def test_acknowledge_output_that_cannot_be_written_raises_oserror(tmp_path):
     with pytest.raises(OSError, match="cannot write"):
         edi_lint.split((FIXTURES / "sample.837").read_bytes(), tmp_path / "ok.837", tmp_path / "held.837",
                        ack_999=tmp_path / ("a" * 5000))
+
+
+def test_a_directory_with_no_claim_file_is_an_input_error(tmp_path):
+    """The command line fails a run that finds nothing to lint (exit 2, README Usage); lint() of a
+    folder whose files are named *.txt returned exit_code 0 and no file at all, a silent pass."""
+    (tmp_path / "claims.txt").write_bytes((FIXTURES / "clean.837").read_bytes())
+    report = edi_lint.lint(tmp_path)
+    assert report.exit_code == 2
+    assert [(f.path, f.status) for f in report.files] == [(str(tmp_path), "error")]
+    assert report.files[0].error.startswith("nothing to lint: no file in")
+    both = edi_lint.lint([tmp_path, FIXTURES / "clean.837"])
+    assert both.exit_code == 2 and [f.status for f in both.files] == ["error", "linted"]

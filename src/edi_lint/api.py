@@ -152,10 +152,11 @@ def _prepare(select, ignore, extend_select, fail_on, config, acknowledging: bool
     return settings, Linter(registry.rules, registry.infos, settings)
 
 
-def _inputs(source: Source) -> list[tuple[str, PathLike | bytes]]:
+def _inputs(source: Source) -> list[tuple[str, PathLike | bytes | FileResult]]:
     """(display name, path or bytes) pairs; directories expand to their claim files as the command
     line finds them with no configuration (*.837, *.837p, *.x12, *.edi; .git, .venv ... skipped),
-    except that .gitignore is not read: a library call does not depend on version control."""
+    except that .gitignore is not read: a library call does not depend on version control. A
+    directory with no claim file is an error result of its own (the command line's exit 2)."""
     from edi_lint.discovery import FileSelection, find_files
 
     if isinstance(source, (bytes, bytearray)):
@@ -169,8 +170,13 @@ def _inputs(source: Source) -> list[tuple[str, PathLike | bytes]]:
         except OSError:  # a name too long, a folder we may not search: linting it reports the error
             is_dir = False
         if is_dir:
-            pairs.extend((name, name) for name in find_files([item], FileSelection(root=os.getcwd(),
-                                                                             respect_gitignore=False)).files)
+            selection = FileSelection(root=os.getcwd(), respect_gitignore=False)
+            names = find_files([item], selection).files
+            if not names:  # as the command line: nothing to lint is an input error, never a clean run
+                patterns = ", ".join(selection.includes)
+                pairs.append((str(item), FileResult(str(item), status="error", error=(
+                    f"nothing to lint: no file in {item} matches {patterns}"))))
+            pairs.extend((name, name) for name in names)
         else:
             pairs.append((str(item), item))
     return pairs
@@ -184,7 +190,8 @@ def lint(source: Source, *, select=None, ignore=None, extend_select=None,
 
     settings, linter = _prepare(select, ignore, extend_select, fail_on, config, keep_claims=keep_claims,
                                 show_phi=show_phi)
-    files = [with_final_verdicts(lint_input(linter, name, data), data, settings.fail_on)
+    files = [data if isinstance(data, FileResult) else
+             with_final_verdicts(lint_input(linter, name, data), data, settings.fail_on)
              for name, data in _inputs(source)]
     return Report(files, settings.fail_on)
 
