@@ -182,3 +182,12 @@ def test_statistics_name_the_file_that_could_not_be_linted_and_why(workdir):
     assert "broken.837: error: could not be linted: not X12" in result.stdout
     assert "PT001" in result.stdout and "1 file could not be linted" in result.stdout
     assert "could not be linted:" not in invoke("sample.837", "--statistics").stdout
+
+
+@pytest.mark.parametrize("option", ["-o", "--write-baseline", "--baseline", "--config", "--stdin-filename",
+                                    "--ack-999"])
+def test_an_empty_path_is_a_usage_error(workdir, option):
+    """`--write-baseline "$BASE"` with BASE unset wrote no baseline and said nothing (exit 1, as if the
+    option were not given); `-o ""` printed the report instead of writing the file asked for."""
+    result = invoke("sample.837", option, "")
+    assert result.exit_code == 2 and "needs a path, got an empty string" in result.stderr

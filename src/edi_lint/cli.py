@@ -214,6 +214,11 @@ def execute(paths, output_format, output_file, select, extend_select, ignore, fa
     from edi_lint.terminal import use_colour
 
     log = logs.configure(log_format, verbose, quiet, colour=colour)  # before the configuration is looked for: -v says which
+    for option, value in (("--output-file", output_file), ("--config", config_path), ("--baseline", baseline),
+                          ("--write-baseline", write_baseline), ("--accepted", accepted), ("--rejected", rejected),
+                          ("--ack-999", ack_999), ("--ack-277ca", ack_277ca), ("--stdin-filename", stdin_filename)):
+        if value == "":  # an unset shell variable ("$OUT"): silently taken as not given before
+            raise _click().UsageError(f"{option} needs a path, got an empty string")
     if output_format is None:  # yamllint's convention: annotations when run as a GitHub Actions step
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     if statistics and output_format not in ("text", "full", "json"):
