@@ -191,3 +191,16 @@ def test_an_empty_path_is_a_usage_error(workdir, option):
     option were not given); `-o ""` printed the report instead of writing the file asked for."""
     result = invoke("sample.837", option, "")
     assert result.exit_code == 2 and "needs a path, got an empty string" in result.stderr
+
+
+def test_show_source_never_quotes_the_file_named_by_stdin_filename(workdir):
+    """With standard input named by --stdin-filename (an editor's unsaved buffer), --show-source
+    re-read the file of that name on disk and printed its segments under the findings of the
+    bytes that came in: other content, unmasked where the finding's loop is not a person's."""
+    result = invoke("-", "--stdin-filename", "clean.837", "--show-source",
+                    stdin=(FIXTURES / "sample.837").read_bytes())
+    assert result.exit_code == 1 and "PT001" in result.stdout
+    assert "|" not in result.stdout  # no source lines: the bytes linted cannot be read again
+    assert "SV1*HC:97110" not in result.stdout  # clean.837's segment #27, shown under sample's PT001 before
+    shown = invoke("sample.837", "--show-source").stdout
+    assert "| SV1*HC:97026:GO*30*UN*1***1~" in shown

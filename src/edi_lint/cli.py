@@ -293,7 +293,9 @@ def execute(paths, output_format, output_file, select, extend_select, ignore, fa
 
         extra["statistics"] = count(results)
     text_options = {"colour": use_colour(sys.stdout, colour) if not output_file else colour == "always",
-                    "show_source": show_source, "statistics": statistics}
+                    "show_source": show_source, "statistics": statistics,
+                    # what was linted came from standard input, not from the file of that name
+                    "unreadable": (stdin_filename,) if stdin_filename and "-" in files else ()}
     if log.enabled("info"):
         log.info("run_finished", files=len(results), findings=sum(len(r.findings) for r in results))
     pieces = render(output_format, results, extra, registry.infos, cwd, text_options)

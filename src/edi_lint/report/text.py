@@ -94,8 +94,9 @@ def _groups(results: list[FileResult]) -> list[tuple[str, list[Finding], FileRes
 
 
 def chunks(results: list[FileResult], rules: Mapping[str, RuleInfo] | None = None, *, cwd: str | None = None,
-           colour: bool = False, show_source: bool = False, statistics: bool = False):
-    """The report one line at a time, as it is made."""
+           colour: bool = False, show_source: bool = False, statistics: bool = False, unreadable=()):
+    """The report one line at a time, as it is made. `unreadable`: paths whose source cannot be read
+    again (standard input named by --stdin-filename: the file of that name holds other bytes)."""
     paint = _Paint(colour)
     if statistics:
         for line in statistics_lines(results, paint):
@@ -111,7 +112,7 @@ def chunks(results: list[FileResult], rules: Mapping[str, RuleInfo] | None = Non
             yield paint("path", f"{printable(path)}:") + "\n"
             width = max((len(location(f)) for f in findings), default=0)
             sources = {}
-            if show_source:
+            if show_source and path not in unreadable:
                 from edi_lint.report.source import read_segments
 
                 sources = read_segments(path, {f.segment_index for f in findings if f.segment_index})
