@@ -20,7 +20,7 @@ from edi_lint.cli import main
 
 PHI = ["ZZPHISURNAME", "ZZPHIFIRST", "ZZMEMBERID", "19010203", "ZZSTREETADDR", "ZZCITYNAME", "990011223",
        "ZZPATSURNAME", "ZZPATFIRST", "19019999", "ZZBADNPI"]
-FORMATS = ["text", "concise", "json", "jsonl", "sarif", "junit", "github", "html"]
+FORMATS = ["text", "full", "concise", "json", "jsonl", "sarif", "junit", "github", "html"]  # full: with source excerpts
 
 
 def with_phi(text: str) -> str:

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 import edi_lint
 from conftest import FIXTURES, read_expected
 from edi_lint.cli import main
-from edi_lint.records import MASK, masked_positions
+from edi_lint.phi import masked_positions
+from edi_lint.records import MASK
 from edi_lint.x12.tokenizer import Delimiters, Segment
 
 
@@ -209,7 +210,8 @@ def segment(text: str, loop: str | None) -> Segment:
     ("REF*G1*PRIORAUTH", "2300", ()),
 ])
 def test_masked_positions(text, loop, hidden):
-    assert masked_positions(segment(text, loop)) == hidden
+    seg = segment(text, loop)
+    assert masked_positions(seg.elements, seg.loop) == hidden
 
 
 def test_segment_names_follow_the_qualifier():

@@ -13,44 +13,17 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from edi_lint.claims import Claim, Sourced, decimal_value
+from edi_lint.phi import masked_positions
 from edi_lint.x12.tokenizer import Segment
 
 MASK = "•••"
-
-# Loops that describe a person: the subscriber (2010BA), the patient (2010CA), other subscribers (2330A).
-PERSON_LOOPS = frozenset({"2010BA", "2010CA", "2330A"})
-# In those loops, which elements of which segment name, number or locate the person.
-PERSON_ELEMENTS = {
-    "NM1": (3, 4, 5, 6, 7, 9),  # last, first, middle name, prefix, suffix, member id
-    "N3": (1, 2),  # street address
-    "N4": (1, 2, 3, 4, 7),  # city, state, ZIP, country
-    "DMG": (2, 3),  # date of birth, gender
-    "REF": (2,),  # SSN, other member ids
-    "PER": (2, 4, 6, 8),  # contact name and numbers
-}
-
-
-def masked_positions(seg: Segment) -> tuple[int, ...]:
-    """Element positions of `seg` that hold patient data, to be masked unless --show-phi."""
-    sid, loop = seg.elements[0], seg.loop
-    if loop is None:  # a segment the guide has no place for: nobody knows what it holds
-        return tuple(range(1, len(seg.elements)))
-    if loop in PERSON_LOOPS:
-        return PERSON_ELEMENTS.get(sid, ())
-    if sid == "PAT":
-        return (5, 6, 7, 8)  # date of death, weight
-    if sid == "NTE" or sid == "K3":
-        return (1, 2)  # free text may say anything
-    if sid == "REF" and seg.get(1) == "EA":
-        return (2,)  # medical record number
-    return ()
 
 
 def visible_elements(seg: Segment, show_phi: bool) -> list[str]:
     """The segment's elements as shown in a report: patient data replaced by MASK. (The segment's
     own list when nothing is masked: segments are never changed once read.)"""
     elements = seg.elements
-    hidden = () if show_phi else masked_positions(seg)
+    hidden = () if show_phi else masked_positions(elements, seg.loop)
     if not hidden:
         return elements
     return [MASK if n in hidden and value else value for n, value in enumerate(elements)]

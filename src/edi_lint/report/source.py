@@ -3,8 +3,9 @@ the element a finding names.
 
 The input is read again, one tokenizer pass per file that stops after the last segment wanted;
 standard input cannot be read twice, so its findings get no excerpt. An excerpt never adds a
-person's identity the finding does not quote: segments that carry one (NM1, N3, N4, DMG, REF, PER
-in the subscriber, patient and other-subscriber loops) have their values masked with X.
+person's identity the finding does not quote: the elements the HTML report masks (`phi.py`: a
+subscriber's or patient's name, member id, address, birth date; free text; a segment the guide has
+no place for) are X-ed out.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 import re
 
 from edi_lint.findings import Finding, printable
+from edi_lint.phi import masked_positions
 
-PERSON_LOOPS = frozenset({"2010BA", "2010CA", "2330A"})
-PERSON_SEGMENTS = frozenset({"NM1", "N3", "N4", "DMG", "REF", "PER"})
 ELEMENT = re.compile(r"([A-Z][A-Z0-9]{1,2})(\d{2})(?:-(\d+))?")
 WIDTH = 160  # longer segments are shown as a window around the caret
 
@@ -40,9 +40,13 @@ def read_segments(path: str, indices: set[int]) -> dict[int, object]:
 
 
 def _shown_elements(seg, finding: Finding) -> list[str]:
+    """The segment's elements with patient data X-ed out, the lengths kept so the caret stays true.
+    Masked as the HTML report masks (`phi.masked_positions`), by the loop the finding names: a segment
+    read again here has not been walked."""
     elements = list(seg.elements)
-    if elements[0] in PERSON_SEGMENTS and finding.loop in PERSON_LOOPS:
-        elements = elements[:2] + ["X" * len(value) for value in elements[2:]]
+    for position in masked_positions(elements, finding.loop):
+        if position < len(elements):
+            elements[position] = "X" * len(elements[position])
     return elements
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 from edi_lint import codesets
+from edi_lint.phi import of_a_person
 from edi_lint.rules.api import Problem, Rule, claim_rule, file_rule
 from edi_lint.rules.base import RuleInfo
 from edi_lint.rules.codesets import TAXONOMY_FORMAT, _date, claim_periods, service_period
@@ -228,13 +229,6 @@ class _N4Checker:
         return ()
 
 
-def _of_a_person(seg) -> bool:
-    """Whether `seg` lies in a subscriber's or patient's loop (or nobody knows where): its values are PHI."""
-    from edi_lint.records import PERSON_LOOPS  # only when a finding is made: a plain run never needs records
-
-    return seg.loop is None or seg.loop in PERSON_LOOPS
-
-
 def _state(seg):
     elements = seg.elements
     size = len(elements)
@@ -243,7 +237,7 @@ def _state(seg):
     state = elements[2].strip() if size > 2 else ""
     if not state or state in codesets.US_STATES or state in codesets.CANADIAN_PROVINCES:
         return ()
-    if not (len(state) == 2 and state.isalpha()) and _of_a_person(seg):
+    if not (len(state) == 2 and state.isalpha()) and of_a_person(seg.loop):
         # a subscriber's or patient's address: a value that is no state code at all may be the ZIP or
         # the city shifted into N402 (PHI), so it is not quoted
         return (Problem("N402 is not a US state, territory or Canadian province code (nor two letters)", seg,
@@ -281,7 +275,7 @@ def _zip_in_state(seg):
     found = codesets.zip_state(zip_code[:5])
     if found is None or found == state:
         return ()
-    if _of_a_person(seg):  # a subscriber's or patient's address: PHI, never quoted
+    if of_a_person(seg.loop):  # a subscriber's or patient's address: PHI, never quoted
         return (Problem(f"the ZIP code (N403) is in {found}, not in {state} (N402)", seg, "N403",
                         expected=found, actual=state),)
     return (Problem(f"ZIP code {zip_code[:5]} is in {found}, not in {state} (N402)", seg, "N403",
