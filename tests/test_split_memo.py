@@ -92,3 +92,22 @@ def test_a_long_text_is_not_remembered(monkeypatch):
     monkeypatch.setattr(tokenizer, "SPLIT_MEMO_TEXT", 1000)
     calls, count = _splits(data)
     assert count == 22 and calls < 10  # the same text, allowed: split once
+
+
+@pytest.mark.parametrize("eol", [b"", b"\n", b"\r\n"])
+def test_an_st_text_seen_again_still_starts_its_transaction(eol, monkeypatch):
+    """An ST is never remembered (its text is split each time, so only a split text can be one): a
+    transaction whose ST repeats an earlier one's text still gets its own ST02, as in the general loop."""
+    body = [b"REF*EI*1~", b"DTP*472*D8*20260101~"]
+    data = STAR_ISA + eol + eol.join(
+        [b"ST*837*0001~", *body, b"SE*4*0001~", b"ST*837*0002~", *body, b"SE*4*0002~",
+         b"ST*837*0001~", *body, b"SE*4*0001~", b"IEA*1*1~"]) + eol
+
+    def shape():
+        return [(s.elements[0], s.st02, s.line, s.column, s.offset) for s in iter_segments(io.BytesIO(data))]
+
+    short = shape()
+    assert [st02 for sid, st02, *_ in short if sid == "REF"] == ["0001", "0002", "0001"]
+    monkeypatch.setattr(tokenizer, "_clean", lambda window, term: False)
+    monkeypatch.setattr(tokenizer, "_lined", lambda window, term: None)
+    assert shape() == short

@@ -219,6 +219,7 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
     recall = splits.get
     split_on = delimiters.element
     made = _Tokenized
+    memo_size, memo_text = SPLIT_MEMO, SPLIT_MEMO_TEXT
     while True:
         term, elem = delimiters.segment, delimiters.element
         if elem != split_on:  # another interchange, another element separator: the splits remembered are stale
@@ -252,14 +253,20 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
             run = pieces[:stop] if stop < len(pieces) else pieces
             for first in range(0, len(run), BATCH):
                 batch = []
-                append = batch.append
                 for piece in run[first : first + BATCH] if len(run) > BATCH else run:
                     seen = recall(piece)
-                    elements = _split_new(splits, piece, elem) if seen is None else [*seen]  # a list of its own
+                    if seen is None:  # an ST is never remembered: so only a text split here can be one
+                        elements = piece.split(elem)
+                        if elements[0] == "ST":
+                            st02 = elements[2] if len(elements) > 2 else ""
+                            place = (line, line_start, st02)
+                        elif len(piece) <= memo_text:
+                            if len(splits) >= memo_size:
+                                splits.clear()
+                            splits[piece] = tuple(elements)
+                    else:
+                        elements = [*seen]  # a list of its own
                     index += 1
-                    if elements[0] == "ST":
-                        st02 = elements[2] if len(elements) > 2 else ""
-                        place = (line, line_start, st02)
                     seg = made()  # Segment's __init__, inline: a call costs as much as the rest
                     seg.elements = elements
                     seg.index = index
@@ -268,7 +275,7 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                     seg.delimiters = delimiters
                     seg.loop = None
                     seg.text = piece
-                    append(seg)
+                    batch.append(seg)
                     pos += len(piece) + 1
                 yield batch
             pieces = pieces[stop:]
@@ -286,7 +293,6 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
             run = pieces[:stop] if stop < len(pieces) else pieces
             for first in range(0, len(run), BATCH):
                 batch = []
-                append = batch.append
                 for piece in run[first : first + BATCH] if len(run) > BATCH else run:
                     if piece[:1] == first_char:
                         pos += skip
@@ -294,10 +300,17 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                         line_start = pos
                         piece = piece[skip:]
                     seen = recall(piece)  # as in the loop above
-                    elements = _split_new(splits, piece, elem) if seen is None else [*seen]
+                    if seen is None:
+                        elements = piece.split(elem)
+                        if elements[0] == "ST":
+                            st02 = elements[2] if len(elements) > 2 else ""
+                        elif len(piece) <= memo_text:
+                            if len(splits) >= memo_size:
+                                splits.clear()
+                            splits[piece] = tuple(elements)
+                    else:
+                        elements = [*seen]
                     index += 1
-                    if elements[0] == "ST":
-                        st02 = elements[2] if len(elements) > 2 else ""
                     seg = made()
                     seg.elements = elements
                     seg.index = index
@@ -306,7 +319,7 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                     seg.delimiters = delimiters
                     seg.loop = None
                     seg.text = piece
-                    append(seg)
+                    batch.append(seg)
                     pos += len(piece) + 1
                 yield batch
             pieces = pieces[stop:]
@@ -427,16 +440,6 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                 line, line_start = _skip_blank(buffer[:blank], pos, line, line_start)
                 pos += blank
                 buffer, bstart = buffer[blank:], pos
-
-
-def _split_new(splits: dict, piece: str, elem: str) -> list[str]:
-    """The elements of a text not in `splits`, remembered there when short (see SPLIT_MEMO)."""
-    elements = piece.split(elem)
-    if len(piece) <= SPLIT_MEMO_TEXT:
-        if len(splits) >= SPLIT_MEMO:
-            splits.clear()
-        splits[piece] = tuple(elements)
-    return elements
 
 
 _JUNK = re.compile("[" + re.escape(LEADING_JUNK) + "]*")
