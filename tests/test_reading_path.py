@@ -173,3 +173,20 @@ def test_line_break_short_path_is_taken(monkeypatch):
     _segments(data["lf"], 1 << 20)
     _segments(data["crlf"], 1 << 20)
     assert "\n" in taken and "\r\n" in taken
+
+
+@pytest.mark.parametrize("limit", [255, 256, 257, 300, 511, 600, 690, 700, 705, 710, 760, 2000])
+def test_reading_loop_stops_a_long_claim_or_level_where_the_stages_do(limit, monkeypatch):
+    """The reading loop tests a list's length after an append only in a batch where it could pass
+    MAX_HELD; across batches (BATCH segments each) it must stop at the segment the stages stop at, or
+    not at all, whichever batch the claim or level begins in."""
+    import edi_lint.document as document
+
+    monkeypatch.setattr(document, "MAX_HELD", limit)
+    clean = (FIXTURES / "clean.837").read_bytes()
+    long_claim = clean.replace(b"\nLX*1~", b"\n" + b"NTE*ADD*MORE~\n" * 700 + b"LX*1~", 1)
+    long_level = clean.replace(b"\nN3*27 ", b"\n" + b"REF*SY*123456789~\n" * 700 + b"N3*27 ", 1)
+    for lead in (0, 100, 200):  # unexpected segments before the first HL: where in a batch the rest falls
+        for data in (long_claim, long_level):
+            data = data.replace(b"\nHL*", b"\n" + b"NTE*ADD*LEAD~\n" * lead + b"HL*", 1)
+            assert _fused(data, 1 << 20) == _staged(data, 1 << 20), (limit, lead)

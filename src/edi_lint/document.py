@@ -13,7 +13,7 @@ from edi_lint.claims import Claim, Context, Header
 from edi_lint.findings import printable
 from edi_lint.x12.tokenizer import Segment, X12Error
 from edi_lint.x12.walker import (  # noqa: F401  (the loop groups are read from here too)
-    BILLING_LOOPS, CLAIM_LOOPS, HEADER_LOOPS, IN_BILLING, IN_CLAIM, LINE_START, OTHER, PATIENT_LOOPS,
+    BILLING_LOOPS, CLAIM_LOOPS, HEADER_LOOPS, IN_BILLING, IN_CLAIM, LINE_START, OTHER, PATIENT_LOOPS, QUALIFIED,
     SUBSCRIBER_LOOPS, LoopWalker)
 
 SUPPORTED_GUIDE = "005010X222A1"
@@ -156,33 +156,38 @@ class DocumentReader:
         levels = self._levels
         # the module's constants as locals: the loop tests them for every segment
         in_claim, line_start, other, in_billing, max_held = IN_CLAIM, LINE_START, OTHER, IN_BILLING, MAX_HELD
+        qualified = QUALIFIED
         claim = starts = None
         table = walker.table()
         state = walker.state
         feed = validator.feed if validator is not None else None
         for batch in batches:
+            # Whether a list appended to below (the open claim's, a level's) could pass MAX_HELD in this
+            # batch: only then is each append followed by a test of its length (52 M on the 10k benchmark,
+            # for a limit no 837P comes near). A list begun within the batch holds at most all of it.
+            longest = len(claim) if claim is not None else 0
+            for level in levels:
+                if level is not None and len(level.segments) > longest:
+                    longest = len(level.segments)
+            near = longest + len(batch) > max_held
             for seg in batch:
                 elements = seg.elements
                 sid = elements[0]
                 try:  # a subscript, not .get: the id is nearly always there, and a method call costs twice as much
-                    entry = table[sid]
-                except KeyError:
-                    entry = None
-                if type(entry) is not tuple:  # as in LoopWalker.walk
-                    if entry is not None:
-                        try:
-                            value = elements[entry.position]
-                        except IndexError:
-                            value = ""
-                        if entry.sub and value:
-                            value = value.split(seg.delimiters.component, 1)[0]
-                        try:  # a subscript, as above
-                            entry = entry[value]
-                        except KeyError:
-                            entry = None
-                    if entry is None:
-                        entry = walker.entry(table, seg, state)
-                state, loop, table, kind = entry
+                    state, loop, table, kind = table[sid]
+                except KeyError:  # nothing assigned: state and table are still the current ones
+                    state, loop, table, kind = walker.entry(table, seg, state)
+                if kind == qualified:  # as in LoopWalker.walk
+                    try:
+                        value = elements[loop.position]
+                    except IndexError:
+                        value = ""
+                    if loop.sub and value:
+                        value = value.split(seg.delimiters.component, 1)[0]
+                    try:  # a subscript, as above
+                        state, loop, table, kind = loop[value]
+                    except KeyError:
+                        state, loop, table, kind = walker.entry(table, seg, state)
                 seg.loop = loop
                 if feed is not None:
                     try:
@@ -201,14 +206,14 @@ class DocumentReader:
                 if kind == in_claim:
                     if claim is not None:
                         claim.append(seg)
-                        if len(claim) > max_held:
+                        if near and len(claim) > max_held:
                             raise _too_long("the claim", claim[0])
                         continue
                 elif kind == line_start:
                     if claim is not None:
                         starts.append(len(claim))
                         claim.append(seg)
-                        if len(claim) > max_held:
+                        if near and len(claim) > max_held:
                             raise _too_long("the claim", claim[0])
                         continue
                 elif kind != other and claim is None:
@@ -216,7 +221,7 @@ class DocumentReader:
                     if level is not None:
                         held = level.segments
                         held.append(seg)
-                        if len(held) > max_held:
+                        if near and len(held) > max_held:
                             raise _too_long(f"the {loop} loop", held[0])
                     continue
                 done = step(seg, sid, loop)

@@ -29,10 +29,12 @@ class _Tables:
     """The walker's memo, one table per map node: segment id -> what a segment with that id does there.
 
     An entry is (next node, its loop id, the next node's table, what the document reader does with
-    the segment: `reader_kind`), or a _ByQualifier when the id's node depends on a qualifier (NM101,
-    HL03 ...). A segment the guide has no place for gets the entry (same node, None, same table,
-    its kind): the state stays. Transitions depend only on the grammar,
-    so every walker over one grammar shares them.
+    the segment: `reader_kind`). When the id's node depends on a qualifier (NM101, HL03 ...) it is
+    (this node, a _ByQualifier, this table, QUALIFIED), whose entries by qualifier value are the
+    same tuples: unpacked like any entry, it leaves the state as it was, so a reader tells it apart
+    by its kind instead of by a type test per segment. A segment the guide has no place for gets the
+    entry (same node, None, same table, its kind): the state stays. Transitions depend only on the
+    grammar, so every walker over one grammar shares them.
     """
 
     LIMIT = 200_000  # entries; hostile input with endless distinct junk ids must not grow memory
@@ -107,6 +109,7 @@ CLAIM_LOOPS = frozenset(
 # open claim; the LX that starts a service line; one more segment of the billing provider, subscriber
 # or patient level; anything else (claim or level boundaries, envelopes, headers, unknown segments).
 OTHER, IN_CLAIM, LINE_START, IN_BILLING, IN_SUBSCRIBER, IN_PATIENT = range(6)
+QUALIFIED = 6  # not a segment's kind: the entry's second field is a _ByQualifier (see _Tables)
 
 
 def reader_kind(sid: str, loop: str | None) -> int:
@@ -148,16 +151,18 @@ class LoopWalker:
         for seg in segments:
             elements = seg.elements
             entry = table.get(elements[0])
-            if entry.__class__ is not tuple:
-                if entry is not None:  # a _ByQualifier: one more lookup, by the qualifier's value
-                    p = entry.position
-                    value = elements[p] if p < len(elements) else ""
-                    if entry.sub and value:
-                        value = value.split(seg.delimiters.component, 1)[0]
-                    entry = entry.get(value)
-                if entry is None:  # first time here with this id (and qualifier)
+            if entry is None:  # first time here with this id
+                entry = self.entry(table, seg, state)
+            state, loop, table, kind = entry
+            if kind == QUALIFIED:  # one more lookup, by the qualifier's value (`loop` is a _ByQualifier)
+                p = loop.position
+                value = elements[p] if p < len(elements) else ""
+                if loop.sub and value:
+                    value = value.split(seg.delimiters.component, 1)[0]
+                entry = loop.get(value)
+                if entry is None:  # first time here with this qualifier
                     entry = self.entry(table, seg, state)
-            state, loop, table, _ = entry
+                state, loop, table, kind = entry
             seg.loop = loop
             if feed is not None:
                 try:
@@ -169,8 +174,8 @@ class LoopWalker:
             yield seg
 
     def table(self) -> dict:
-        """The current node's table: segment id -> (next node, its loop id, its table, reader kind),
-        or a _ByQualifier (see `entry`)."""
+        """The current node's table: segment id -> (next node, its loop id, its table, reader kind)
+        (see _Tables)."""
         return self._tables.table(self.state)
 
     def entry(self, table: dict, seg: Segment, state) -> tuple:
@@ -195,10 +200,13 @@ class LoopWalker:
             return entry
         if len(where) > 1 or where[0][1] > 1:  # not in the 837P map (one place, an element or its
             return entry  # first component); were it ever, such segments would be searched each time
-        by_value = table.get(sid)
-        if by_value is None:
-            by_value = table[sid] = _ByQualifier()
+        qualified = table.get(sid)
+        if qualified is None:
+            by_value = _ByQualifier()
             by_value.position, by_value.sub = where[0]
+            table[sid] = (self.state, by_value, table, QUALIFIED)  # self.state: the node of `table`
+        else:
+            by_value = qualified[1]
         p, sub = where[0]
         value = elements[p] if p < len(elements) else ""
         if sub and value:
