@@ -65,3 +65,27 @@ def test_line_of_another_shape_is_scanned():
     assert (line.date_of_service, line._provider, line._provider_prv) == (date, nm1, prv)
     short = _line(STAR, "SV1*HC:97110:GP*85*UN*2***1", other_date)  # three segments, not a DTP*472
     assert (short.date_of_service, short.service_date) == (None, "")
+
+
+def test_memo_follows_the_separators_of_each_line():
+    """The memo holds the SV1s of one pair of element and component separators at a time: lines of
+    interchanges that alternate them, or that name the same pair in another Delimiters, or an SV1
+    made by hand without a text, each read as from scratch."""
+    claims._SV1_VALUES.clear()
+    text = "SV1|HC*97026*GP|30|UN|1|||1*2"
+    star_again = Delimiters("*", "", ":", "\n")  # the same pair as STAR, another object
+    for delimiters in (PIPE, STAR, PIPE, star_again, STAR, PIPE):
+        line = _line(delimiters, text)
+        expected = _read_from_scratch(delimiters, text)
+        assert (line.procedure, line.modifiers, line.charge, line.diagnosis_pointers) == expected, delimiters
+    bare = Segment(text.split("|"), 1, 0, (1, 0, "0001"), PIPE)  # no text: never remembered
+    line = ServiceLine(None, [_segment("LX|1", PIPE), bare], bare)
+    assert (line.procedure, line.charge) == ("97026", "30") and None not in claims._SV1_VALUES
+
+
+def _read_from_scratch(delimiters: Delimiters, text: str) -> tuple:
+    elements = text.split(delimiters.element)
+    composite = elements[1].split(delimiters.component)
+    pointers = elements[7].split(delimiters.component) if len(elements) > 7 and elements[7] else []
+    procedure = composite[1] if len(composite) > 1 else ""
+    return procedure, tuple(m for m in composite[2:6] if m), elements[2] if len(elements) > 2 else "", pointers

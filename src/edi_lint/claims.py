@@ -181,29 +181,35 @@ class Header:
         return self.st.get(2) if self.st is not None else None
 
 
-# What a line reads from its SV1, by the SV1's text (Segment.text: what its elements were split from)
-# and the separators it was split with. A file bills the same few SV1s on most lines (the 10k
-# benchmark file: 198 distinct texts on 40,000 lines), and parsing one was most of what building a
-# line cost. The lines that bill an SV1 share its strings and modifier tuple (immutable); each line
-# copies the two lists, which the public API hands out as lists. Emptied when full: a file of
-# distinct SV1s costs a lookup more per line, and no memory.
-_SV1_VALUES: dict[tuple[str, str, str], tuple] = {}
+# What a line reads from its SV1, by the SV1's text (Segment.text: what its elements were split from),
+# for SV1s split with the separators of `_SV1_SPLIT[0]` (emptied when another pair comes). A file bills
+# the same few SV1s on most lines (the 10k benchmark file: 198 distinct texts on 40,000 lines), and
+# parsing one was most of what building a line cost. The lines that bill an SV1 share its strings and
+# modifier tuple (immutable); each line copies the two lists, which the public API hands out as lists.
+# Keyed by the text alone, whose hash the tokenizer already computed, not by a tuple made per line.
+# Emptied when full: a file of distinct SV1s costs a lookup more per line, and no memory.
+_SV1_VALUES: dict[str, tuple] = {}
+_SV1_SPLIT: list = [None]  # the Delimiters the texts in _SV1_VALUES were split with
 MAX_SV1_VALUES = 4096
 _NO_SV1 = ("", "", "", "", [], [], "", ())
 
 
 def _sv1_values(sv1: Segment) -> tuple:
     """(charge, unit basis, units, SV105, SV107 pointers, SV101 composite, procedure, modifiers) of an SV1."""
+    text = sv1.text
     delimiters = sv1.delimiters
-    component = delimiters.component
-    key = (sv1.text, delimiters.element, component)
-    values = _SV1_VALUES.get(key) if key[0] is not None else None
+    if delimiters is not _SV1_SPLIT[0]:
+        known = _SV1_SPLIT[0]
+        if known is None or (known.element, known.component) != (delimiters.element, delimiters.component):
+            _SV1_VALUES.clear()
+        _SV1_SPLIT[0] = delimiters
+    values = _SV1_VALUES.get(text) if text is not None else None
     if values is None:
-        values = _read_sv1(sv1.elements, component)
-        if key[0] is not None:
+        values = _read_sv1(sv1.elements, delimiters.component)
+        if text is not None:
             if len(_SV1_VALUES) >= MAX_SV1_VALUES:
                 _SV1_VALUES.clear()
-            _SV1_VALUES[key] = values
+            _SV1_VALUES[text] = values
     return values
 
 
@@ -264,11 +270,17 @@ class ServiceLine:
         self.segments = segments
         self.sv1 = sv1
         self.lx = segments[0]
+        if sv1 is None:
+            values = _NO_SV1
+        else:  # _sv1_values' common case inline: a text remembered, split with the separators of the last
+            values = _SV1_VALUES.get(sv1.text) if sv1.delimiters is _SV1_SPLIT[0] else None
+            if values is None:
+                values = _sv1_values(sv1)
         (self.charge, self.unit_basis, self.units, self.sv105, pointers, composite,
-         self.procedure, self.modifiers) = _sv1_values(sv1) if sv1 is not None else _NO_SV1
+         self.procedure, self.modifiers) = values
         # the line's own lists: a rule or plugin that changes one must not change the other lines of that SV1
-        self.diagnosis_pointers: list[str] = pointers[:]
-        self.procedure_composite: list[str] = composite[:]
+        self.diagnosis_pointers: list[str] = [*pointers]
+        self.procedure_composite: list[str] = [*composite]
         # Most lines are LX, SV1 and DTP*472, nothing else: read without the scan below.
         if len(segments) == 3 and segments[1] is sv1:
             date = segments[2]
