@@ -19,9 +19,11 @@ CHUNK_SIZE = 1 << 20
 MAX_SEGMENT_LENGTH = 1 << 20
 ISA_LENGTH = 106
 BATCH = 256  # segments per list handed out: few enough that a batch's element lists stay small
-# Segment texts whose element split is remembered (emptied when full). Three segments in four repeat a
-# text seen shortly before (DTP, SV1, LX, REF, PRV, the payer's and providers' NM1, N3, N4); a copy of
-# a remembered split costs less than a split (about 44 M instructions fewer on the 10k benchmark). Bounded.
+# Segment texts whose element split is remembered (emptied when full). Two segments in three repeat a
+# text seen shortly before (DTP, SV1, LX, REF, PRV, the payer's and providers' NM1, N3, N4). The lookup
+# pays for the text's hash, which the IG validator's memo of clean texts needs anyway: on the 10k
+# benchmark (2026-12-03) reading alone costs about 107 M instructions more with the memo than splitting
+# every text, a default run about 15 M less. Bounded.
 SPLIT_MEMO = 4096
 # Only texts up to this long are remembered: the texts that repeat are short, and a memo of 4,096 long
 # segments (junk with a rare terminator) would hold megabytes past their chunk.
