@@ -921,6 +921,34 @@ def test_regression_missing_terminator_stops_early(linter):
     assert time.process_time() - start < 5
 
 
+@pytest.mark.parametrize("before", [0, 500_000, (1 << 20) - 40])
+def test_regression_a_terminated_segment_past_the_limit_is_refused(linter, before):
+    """A segment longer than MAX_SEGMENT_LENGTH was refused only while its terminator had not been read:
+    a terminated one of 1 to 2 MiB, by where it fell among the 1 MiB chunks, was linted. Now it is refused
+    wherever it falls, in one line that says where it starts; one of the limit's length is still linted."""
+    from edi_lint.x12.tokenizer import MAX_SEGMENT_LENGTH
+
+    head = CLEAN.index(b"BHT*")  # after ST: the long segment starts `before` bytes of NTEs further on
+    padding = b"NTE*ADD*" + b"P" * (before - 9) + b"~" if before else b""
+    for length, refused in ((MAX_SEGMENT_LENGTH + 1, True), (int(MAX_SEGMENT_LENGTH * 1.9), True),
+                            (MAX_SEGMENT_LENGTH, False)):
+        long_segment = b"NTE*ADD*" + b"X" * (length - 8) + b"~"
+        data = CLEAN[:head] + padding + long_segment + CLEAN[head:]
+        result = check(linter, data, f"{length} at {before}", twice=False)
+        if refused:
+            assert result.status == "error", (length, before)
+            # where its terminator falls decides which is read first, its end or 1 MiB of it: both say where it starts
+            assert f"byte offset {head + len(padding)}" in result.error and f"{MAX_SEGMENT_LENGTH:,}" in result.error
+        else:
+            assert result.status != "error" and any(f.rule == "IG301" for f in result.findings), (length, before)
+
+
+def test_regression_a_file_of_nul_bytes_is_not_called_empty(linter):
+    """A file of NUL bytes (a preallocated file never written) was reported as "empty file"."""
+    assert check(linter, b"", "empty").error == "empty file: no X12 data"
+    assert check(linter, b"\x00" * 3_000_000, "NULs").error == "not X12: the file starts with NUL bytes, not an ISA segment"
+
+
 def test_regression_blank_space_is_not_carried_chunk_after_chunk():
     """Megabytes of blank lines after an IEA (or between segments) were carried and re-scanned at every
     chunk: 100 MB of newlines after a valid file took 28 s. Now they are let go as they are read,

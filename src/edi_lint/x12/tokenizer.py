@@ -189,6 +189,8 @@ def _start(stream: BinaryIO, chunk_size: int) -> tuple[str, int, Delimiters]:
             break
         text += more.decode("latin-1")
     if not text[start:].strip("\x00 \t\r\n"):
+        if "\x00" in text:  # a disk image's zeroes, a file preallocated and never written: not empty
+            raise X12Error("not X12: the file starts with NUL bytes, not an ISA segment")
         raise X12Error("empty file: no X12 data")
     if not text.startswith("ISA", start):
         if text.startswith(("GS", "ST"), start) and text[start + 2 : start + 3] in "*|^~!":
@@ -240,6 +242,8 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
             if final and tail.strip(LEADING_JUNK + "\x00"):
                 pieces.append(tail)  # an unterminated last segment still counts
                 tail = ""
+        if len(window) > MAX_SEGMENT_LENGTH and max(map(len, pieces), default=0) > MAX_SEGMENT_LENGTH:
+            _refuse_long(pieces, term, pos)  # a terminated segment as long as an unterminated one refused below
         restart = False
         newline_term = term == "\n"
         counting = newline_term or "\n" in window
@@ -431,7 +435,8 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
         elif len(tail) > MAX_SEGMENT_LENGTH and len(tail.lstrip(LEADING_JUNK)) > MAX_SEGMENT_LENGTH:
             raise X12Error(
                 f"no segment terminator {term!r} (the one the ISA names) in {len(tail):,} bytes from byte "
-                f"offset {pos}: the ISA names the wrong terminator, or this is not X12"
+                f"offset {pos}: a segment longer than {MAX_SEGMENT_LENGTH:,} bytes, the ISA names the wrong "
+                "terminator, or this is not X12"
             )
         buffer, base, bstart = tail + more.decode("latin-1"), 0, pos
         if buffer[:1] in LEADING_JUNK:
@@ -445,6 +450,20 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
 
 
 _JUNK = re.compile("[" + re.escape(LEADING_JUNK) + "]*")
+
+
+def _refuse_long(pieces: list[str], term: str, pos: int) -> None:
+    """X12Error for the first of `pieces` (a window split on `term`, starting at byte offset `pos`) that
+    is longer than MAX_SEGMENT_LENGTH once blank space before it is set aside; nothing when none is."""
+    for piece in pieces:
+        stripped = piece.lstrip(LEADING_JUNK)
+        if len(stripped) > MAX_SEGMENT_LENGTH:
+            raise X12Error(
+                f"a segment of {len(stripped):,} bytes at byte offset {pos + len(piece) - len(stripped)}, longer "
+                f"than the {MAX_SEGMENT_LENGTH:,} a segment may have: a missing or wrong segment terminator "
+                f"(the ISA names {term!r}), or this is not X12"
+            )
+        pos += len(piece) + 1
 
 
 def _clean(window: str, term: str) -> bool:
