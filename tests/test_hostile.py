@@ -943,6 +943,19 @@ def test_regression_a_terminated_segment_past_the_limit_is_refused(linter, befor
             assert result.status != "error" and any(f.rule == "IG301" for f in result.findings), (length, before)
 
 
+def test_a_long_segment_inside_a_larger_chunk_is_refused():
+    """With chunks larger than the limit a long segment can lie between two others in one chunk: the
+    tokenizer then looks at every piece (at the default chunk size only the first and last can be long)."""
+    import io
+
+    from edi_lint.x12.tokenizer import MAX_SEGMENT_LENGTH, X12Error, iter_segments
+
+    head = CLEAN.index(b"BHT*")
+    data = CLEAN[:head] + b"NTE*ADD*" + b"X" * (MAX_SEGMENT_LENGTH + 100) + b"~" + CLEAN[head:]
+    with pytest.raises(X12Error, match=f"at byte offset {head}, longer than"):
+        list(iter_segments(io.BytesIO(data), chunk_size=4 * MAX_SEGMENT_LENGTH))
+
+
 def test_regression_a_file_of_nul_bytes_is_not_called_empty(linter):
     """A file of NUL bytes (a preallocated file never written) was reported as "empty file"."""
     assert check(linter, b"", "empty").error == "empty file: no X12 data"

@@ -242,8 +242,14 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
             if final and tail.strip(LEADING_JUNK + "\x00"):
                 pieces.append(tail)  # an unterminated last segment still counts
                 tail = ""
-        if len(window) > MAX_SEGMENT_LENGTH and max(map(len, pieces), default=0) > MAX_SEGMENT_LENGTH:
-            _refuse_long(pieces, term, pos)  # a terminated segment as long as an unterminated one refused below
+        if len(window) > MAX_SEGMENT_LENGTH and pieces:  # a terminated segment as long as an unterminated one refused below
+            # Only the first piece (begun in the chunk before) or the last (an unterminated end) can be that
+            # long when the pieces between fit in one chunk, as they do at the default chunk size: a scan of
+            # every piece (1% of a run) only when they do not.
+            first, last = len(pieces[0]), len(pieces[-1])
+            if first > MAX_SEGMENT_LENGTH or last > MAX_SEGMENT_LENGTH or (
+                    len(window) - first - last > MAX_SEGMENT_LENGTH and max(map(len, pieces)) > MAX_SEGMENT_LENGTH):
+                _refuse_long(pieces, term, pos)
         restart = False
         newline_term = term == "\n"
         counting = newline_term or "\n" in window
