@@ -119,3 +119,13 @@ def test_text_report_mentions_baseline(legacy):
     result = invoke("sample.837", "--baseline", "baseline.json")
     assert result.stdout.splitlines()[-1] == (
         "Baseline baseline.json: 4 known finding(s) hidden, 1 entry no longer occurs (prune with --write-baseline).")
+
+
+def test_a_linked_folder_finds_the_same_entries(legacy):
+    """A file named through a symlinked folder, or a baseline reached through one, matched nothing
+    (paths were compared with the links unresolved): every finding came back as new."""
+    (legacy / "link").symlink_to(legacy, target_is_directory=True)
+    assert invoke("link/sample.837", "--baseline", "baseline.json").exit_code == 0
+    assert invoke("sample.837", "--baseline", "link/baseline.json").exit_code == 0
+    assert invoke("sample.837", "--write-baseline", "link/again.json").exit_code == 0
+    assert json.loads((legacy / "again.json").read_text()) == json.loads((legacy / "baseline.json").read_text())

@@ -49,9 +49,12 @@ def relative_to(path: str, base: str | None) -> str:
     POSIX separators; `..` is allowed, so a baseline in ci/ can name ../claims/a.837."""
     if base is None:
         return display_path(path, None)
-    absolute = os.path.abspath(path)
+    # folders resolved (the file itself is not: a fixture that is a link keeps its own name), so the file
+    # named through a linked folder, or a baseline reached through one, still finds its entries
+    folder, name = os.path.split(os.path.abspath(path))
+    absolute = os.path.join(os.path.realpath(folder), name)
     try:
-        return os.path.relpath(absolute, base).replace(os.sep, "/")
+        return os.path.relpath(absolute, os.path.realpath(base)).replace(os.sep, "/")
     except ValueError:  # another drive on Windows
         return absolute
 
