@@ -236,7 +236,7 @@ def split(source: PathLike | bytes, accepted_path: PathLike, rejected_path: Path
     if summary is None and acknowledging:  # the input could not be read or linted: no acknowledgment
         from edi_lint.preflight import remove_outputs
 
-        remove_outputs(*(p for p in (ack_999, ack_277ca) if p is not None))
+        remove_outputs(ack_999, ack_277ca)
     return Report([result], settings.fail_on, summary)
 
 

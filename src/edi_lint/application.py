@@ -84,26 +84,11 @@ def check_outputs_apart(inputs, outputs, others=(), kept=()) -> None:
             if same_file(path, kept_path):
                 raise UsageError(f"{option} {path} is the {kept_option} file; it would be overwritten")
         try:
-            target = os.stat(path)
+            device = not stat.S_ISREG(os.stat(path).st_mode)  # /dev/stdout, a terminal: no claim file is written over
         except OSError:
-            target = None  # not there yet: only the same name can be an input
-        if target is not None and not stat.S_ISREG(target.st_mode):
-            target = None  # /dev/stdout, a terminal: no claim file is written over
-        absolute = os.path.abspath(path)
+            device = False  # not there yet: same_file compares the names
         for name in inputs:
-            if name == "-":
-                continue
-            if os.path.abspath(name) == absolute:
-                same = True
-            elif target is None:
-                same = False
-            else:
-                try:
-                    info = os.stat(name)
-                except OSError:
-                    continue
-                same = (info.st_dev, info.st_ino) == (target.st_dev, target.st_ino)
-            if same:
+            if name != "-" and (os.path.abspath(name) == os.path.abspath(path) if device else same_file(path, name)):
                 raise UsageError(f"{option} {path} is an input file; the input is never modified")
 
 
@@ -635,7 +620,7 @@ def acknowledge_input(linter, result: FileResult, data, fail_on: Severity | None
     if result.status == "error":
         from edi_lint.preflight import remove_outputs
 
-        remove_outputs(*(p for p in (ack_999, ack_277ca) if p is not None))  # none of an earlier run either
+        remove_outputs(ack_999, ack_277ca)  # none of an earlier run either
         return
     try:
         acks.write(data, result, fail_on, linter.infos, ack_999=ack_999, ack_277ca=ack_277ca, options=options)
@@ -662,13 +647,13 @@ def run_acknowledged(name: str, linters: Linters, accepted=None, rejected=None, 
         except CannotWrite:  # nothing usable is left: no acknowledgment of an earlier run either
             from edi_lint.preflight import remove_outputs
 
-            remove_outputs(*(p for p in (ack_999, ack_277ca) if p is not None))
+            remove_outputs(ack_999, ack_277ca)
             raise
         if summary is None:  # the input could not be read (the split's copy failed): as unlintable
             from edi_lint.preflight import remove_outputs
 
-            remove_outputs(*(p for p in (ack_999, ack_277ca) if p is not None))
-        if summary is not None:
+            remove_outputs(ack_999, ack_277ca)
+        else:
             extra["split"] = summary
     else:
         data = sys.stdin.buffer.read() if name == "-" else name

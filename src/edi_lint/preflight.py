@@ -130,9 +130,11 @@ def _remove(path) -> None:
 
 
 def remove_outputs(*paths) -> None:
-    """Remove outputs of an earlier run (regular files only), so a failed split leaves nothing that a
-    pipeline could forward."""
+    """Remove outputs of an earlier run (regular files only; None: an output not asked for), so a
+    failed split leaves nothing that a pipeline could forward."""
     for path in paths:
+        if path is None:
+            continue
         try:
             if stat.S_ISREG(os.lstat(path).st_mode):
                 os.unlink(path)
