@@ -205,3 +205,25 @@ def test_show_source_never_quotes_the_file_named_by_stdin_filename(workdir):
     assert "SV1*HC:97110" not in result.stdout  # clean.837's segment #27, shown under sample's PT001 before
     shown = invoke("sample.837", "--show-source").stdout
     assert "| SV1*HC:97026:GO*30*UN*1***1~" in shown
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--show-phi",), "--show-phi goes with --format html"),
+    (("--show-phi", "--format", "json"), "--show-phi goes with --format html"),
+    (("--show-source", "--format", "json"), "--show-source goes with --format text or full"),
+    (("--show-source", "--format", "concise"), "--show-source goes with --format text or full"),
+])
+def test_an_option_the_format_cannot_honour_is_a_usage_error(workdir, args, words):
+    """A biller asking for patient names in a text report, or for source excerpts in JSON, got a
+    report without them and no word why; now one line and exit 2, as --statistics with sarif."""
+    result = invoke("sample.837", *args)
+    assert result.exit_code == 2 and words in result.output and "Traceback" not in result.output
+    assert not result.stdout.startswith("sample.837")  # nothing linted
+
+
+def test_show_source_with_the_format_left_to_its_default(workdir):
+    """--show-source names the text report; left to the default it goes with text, and in GitHub
+    Actions (annotations, which have no excerpt) it is no reason to fail the step."""
+    assert invoke("sample.837", "--show-source").exit_code == 1
+    assert invoke("sample.837", "--show-source", env={"GITHUB_ACTIONS": "true"}).exit_code == 1
+    assert invoke("sample.837", "--show-phi", "--format", "html", "-o", str(workdir / "r.html")).exit_code == 1

@@ -82,6 +82,17 @@ def test_keys_mirror_the_command_line(project):
     assert rules_of(run(str(project / "claims" / "a.837"), "--ignore", "PT001")) == ["PT010"]
 
 
+def test_values_are_read_as_the_command_line_reads_them(project):
+    """fail-on in any case (the API and the severity table take "Warning"), and a single name where a
+    list is expected, as select = "PT" is one code: neither is a reason to refuse the file."""
+    (project / "edi-lint.toml").write_text('fail-on = "Warning"\nexclude = "legacy"\n\n[severity]\nPT001 = "warning"\n')
+    result = run(str(project / "claims"), "--config", str(project / "edi-lint.toml"))  # files are chosen by it too
+    assert result.exit_code == 1, result.output  # PT001 is a warning now, and warnings fail
+    assert {Path(f["path"]).name for f in json.loads(result.stdout)["findings"]} == {"a.837"}  # legacy/ excluded
+    (project / "edi-lint.toml").write_text('fail-on = "Never"\n')
+    assert run(str(project / "claims" / "a.837")).exit_code == 0
+
+
 def test_per_file_ignores(project):
     (project / "pyproject.toml").write_text(
         '[tool.edi-lint.per-file-ignores]\n"claims/legacy/*.837" = ["PT001"]\n"a.837" = ["PT010"]\n')
@@ -109,7 +120,8 @@ def test_payer_profiles_from_configuration(project):
     ('fail-on = "sometimes"\n', "fail-on", "not error, warning, info or never"),
     ('[severity]\nPT010 = "loud"\n', "severity.PT010", "not error, warning or info"),
     ('[severity]\nPT999 = "info"\n', "severity.PT999", "no rule has the code"),
-    ('plugins = "demo"\n', "plugins", "list of names"),
+    ('plugins = ["demo", " "]\n', "plugins", "list of names"),
+    ('fail-on = 2\n', "fail-on", "not error, warning, info or never"),
     ('[payers.acme]\nnamez = ["ACME"]\n', "payers.acme.namez", "unknown key"),
     ('select = [\n', None, "not valid TOML"),
     ('rulesets = ["missing.toml"]\n', None, "cannot read the file"),

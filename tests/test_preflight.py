@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -527,3 +528,14 @@ def test_mangled_files_lose_no_claim(tmp_path):
         if good:
             assert edi_lint.lint(good).exit_code == 0
     assert split_runs > 40
+
+
+def test_concise_report_is_findings_only_the_summary_on_stderr(tmp_path):
+    """concise promises one `path:line:col: CODE message` per line: a grep or an editor reading stdout
+    must not meet the split's summary; it is on stderr, and -q silences it."""
+    result, accepted, rejected = split(tmp_path, FIXTURES / "sample.837", "--format", "concise")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 5 and all(re.fullmatch(r".+:\d+:\d+: [A-Z]+\d{3} .+", line) for line in lines)
+    assert result.stderr.startswith("Pre-flight split: ") and str(accepted) in result.stderr
+    result, _, _ = split(tmp_path, FIXTURES / "sample.837", "--format", "concise", "-q")
+    assert "Pre-flight split" not in result.stdout + result.stderr

@@ -219,10 +219,17 @@ def execute(paths, output_format, output_file, select, extend_select, ignore, fa
                           ("--ack-999", ack_999), ("--ack-277ca", ack_277ca), ("--stdin-filename", stdin_filename)):
         if value == "":  # an unset shell variable ("$OUT"): silently taken as not given before
             raise _click().UsageError(f"{option} needs a path, got an empty string")
+    chosen_format = output_format
     if output_format is None:  # yamllint's convention: annotations when run as a GitHub Actions step
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     if statistics and output_format not in ("text", "full", "json"):
         raise _click().UsageError("--statistics goes with --format text, full or json")
+    # an option the chosen report cannot honour is a mistake to say, not to ignore: a biller asking for
+    # patient names would otherwise get a report without them and no word why
+    if show_phi and output_format != "html":
+        raise _click().UsageError("--show-phi goes with --format html (only the HTML report shows patient data)")
+    if show_source and chosen_format not in (None, "text", "full"):  # the GitHub default just has no source
+        raise _click().UsageError("--show-source goes with --format text or full")
     try:
         settings, registry, overrides = application.load(
             paths, config_path=config_path, isolated=isolated, select=application.split_codes(select),
@@ -313,6 +320,8 @@ def execute(paths, output_format, output_file, select, extend_select, ignore, fa
 
             remove_outputs(accepted, rejected)
         raise fatal(one_line(str(error))) from None
+    if extra and output_format == "concise" and not quiet:  # where the split put the claims, beside the log
+        sys.stderr.write(summary_lines(extra))
     if output_format in ("jsonl", "json-lines") and not log.enabled("info"):
         # JSON Lines holds findings and nothing else, so the report cannot name a file that could not
         # be linted: its file_error event (info, as every other format names the file) is a warning here
@@ -469,7 +478,7 @@ def render(output_format: str, results, extra: dict, infos, cwd: str, text_optio
         yield from chunks(output_format, results, infos, cwd=cwd, split=extra.get("split"))
     else:
         yield from chunks(output_format, results, infos, cwd=cwd)
-    if extra and output_format in ("text", "full", "concise"):
+    if extra and output_format in ("text", "full"):  # concise is findings only: its summary goes to stderr
         yield summary_lines(extra)
 
 

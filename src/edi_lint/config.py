@@ -233,6 +233,8 @@ def _codes(value, path, key, pattern=SELECTOR) -> tuple[str, ...]:
 
 
 def _names(value, path, key) -> tuple[str, ...]:
+    if isinstance(value, str):  # one name, as select = "PT" is one code
+        value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ConfigError(path, "expected a list of names", key)
     return tuple(v.strip() for v in value)
@@ -252,10 +254,11 @@ def _parse(data: dict, path: Path, prefix: str) -> Config:
             config.extend_select = _codes(value, path, shown)
         elif key == "ignore":
             config.ignore = _codes(value, path, shown)
-        elif key == "fail-on":
-            if value not in ("error", "warning", "info", "never"):
+        elif key == "fail-on":  # any case, as the Python API and severity tables take it
+            level = value.strip().lower() if isinstance(value, str) else value
+            if level not in ("error", "warning", "info", "never"):
                 raise ConfigError(path, f"{value!r} is not error, warning, info or never", shown)
-            config.fail_on = value
+            config.fail_on = level
         elif key == "ig-engine":
             if value not in IG_ENGINES:
                 raise ConfigError(path, f"{value!r} is not one of {', '.join(IG_ENGINES)}", shown)
