@@ -11,7 +11,7 @@ from typing import Iterable, Iterator
 
 from edi_lint.claims import Claim, Context, Header
 from edi_lint.findings import printable
-from edi_lint.x12.tokenizer import Segment, X12Error
+from edi_lint.x12.tokenizer import Segment, Unterminated, X12Error
 from edi_lint.x12.walker import (  # noqa: F401  (the loop groups are read from here too)
     BILLING_LOOPS, CLAIM_LOOPS, HEADER_LOOPS, IN_BILLING, IN_CLAIM, LINE_START, OTHER, PATIENT_LOOPS, QUALIFIED,
     SUBSCRIBER_LOOPS, LoopWalker)
@@ -95,6 +95,8 @@ class Structure:
     incomplete_claim: Claim | None = None
     unexpected_count: int = 0  # all of them; only the first UNEXPECTED_KEPT and the last are kept
     last_unexpected: Segment | None = None
+    cut: Segment | None = None  # the last segment, when no terminator follows it and it is not an IEA
+
 
     def note_unexpected(self, seg: Segment) -> None:
         self.unexpected_count += 1
@@ -138,6 +140,7 @@ class DocumentReader:
     def claims(self) -> Iterator[Claim]:
         observe = self._observe
         step = self._step
+        seg = None
         for seg in self._segments:
             sid = seg.elements[0]
             if observe is not None:
@@ -145,6 +148,7 @@ class DocumentReader:
             claim = step(seg, sid, seg.loop)
             if claim is not None:
                 yield claim
+        self._note_cut(seg)
         yield from self._end()
 
     def read(self, batches: Iterable[list[Segment]], walker: LoopWalker, validator=None) -> Iterator[Claim]:
@@ -161,6 +165,7 @@ class DocumentReader:
         table = walker.table()
         state = walker.state
         feed = validator.feed if validator is not None else None
+        batch = ()
         for batch in batches:
             # Whether a list appended to below (the open claim's, a level's) could pass MAX_HELD in this
             # batch: only then is each append followed by a test of its length (52 M on the 10k benchmark,
@@ -229,7 +234,14 @@ class DocumentReader:
                 if done is not None:
                     yield done
         walker.state = state
+        self._note_cut(batch[-1] if batch else None)
         yield from self._end()
+
+    def _note_cut(self, last: Segment | None) -> None:
+        """The input's last segment, when nothing terminates it: cut off with the file, unless an IEA
+        (its last element needs no terminator to be whole). Known only once the tokenizer has ended."""
+        if type(last) is Unterminated and last.elements[0] != "IEA":
+            self.structure.cut = last
 
     def _step(self, seg: Segment, sid: str, loop: str | None) -> Claim | None:
         """Take one walked segment; the claim it closes, if it closes one."""

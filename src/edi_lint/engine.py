@@ -183,10 +183,13 @@ class Linter:
             guide_findings: list[Finding] = []
             if self.runs_pyx12:
                 stream, guide_findings = self._with_ig(stream, path)
-            spans = self._lint(stream, result, spills)
+            spans, cut = self._lint(stream, result, spills)
             result.findings.extend(guide_findings)
             if spills:
                 spills[0].take_back(result.findings)  # the held findings get their claims with the rest
+            if cut is not None:  # ENV001 reports the cut; what the cut segment lacks is the same defect
+                result.findings = [f for f in result.findings
+                                   if f.segment_index != cut or f.rule == MISSING_TRAILER.code]
             self._attach_claims(result, spans)
         except X12Error as error:
             result.status, result.error = "error", printable(str(error))
@@ -207,9 +210,10 @@ class Linter:
 
     # -- the pass -------------------------------------------------------------------------------
 
-    def _lint(self, stream: BinaryIO, result: FileResult, spills: list) -> tuple[array, array, list]:
+    def _lint(self, stream: BinaryIO, result: FileResult, spills: list) -> tuple[tuple[array, array, list], int | None]:
         """One pass over the input; returns the claims' first and last segment indexes and ids (flat
-        arrays rather than a tuple per claim: a file may hold hundreds of thousands). Past
+        arrays rather than a tuple per claim: a file may hold hundreds of thousands), and the index of
+        a segment cut off by truncation, if any (see _structure_findings). Past
         `spill_after` findings, those held so far go to a spill.FindingSpill, between claims; it is
         put in `spills` (small files never import the module)."""
         path = result.path
@@ -333,8 +337,7 @@ class Linter:
                 message = (f"{count - MAX_FILE_RULE_FINDINGS} more {info.code} findings in this file are not listed "
                            f"(at most {MAX_FILE_RULE_FINDINGS} per rule and file)")
                 findings.append(self._finding(info, Problem(message), path))
-        self._structure_findings(reader, result)
-        return spans
+        return spans, self._structure_findings(reader, result)
 
     def _attach_claims(self, result: FileResult, spans: tuple[array, array, list]) -> None:
         """Findings of file rules, structure checks and the guide that point at a segment inside a
@@ -406,7 +409,9 @@ class Linter:
                 entries.extend(every)  # a lookup by segment id then finds the catch-all rules too
         return table
 
-    def _structure_findings(self, reader: DocumentReader, result: FileResult) -> None:
+    def _structure_findings(self, reader: DocumentReader, result: FileResult) -> int | None:
+        """Unexpected segments and ENV001; the index of the segment the truncation cut, which is not
+        checked: its missing elements and short values are the cut, reported once by ENV001."""
         structure = reader.structure
         if UNEXPECTED_SEGMENT.code in self.active:
             for seg in structure.unexpected[:MAX_UNEXPECTED]:
@@ -427,10 +432,17 @@ class Linter:
             claim = structure.incomplete_claim
             if claim is not None:
                 message += f"; the claim in progress ({claim.id}) is incomplete and was not linted"
+            cut = structure.cut
+            if cut is not None:
+                sid = segment_id(cut.elements[0])
+                message += (f"; its last segment (#{cut.index}{', ' + sid if sid else ''}) has no terminator, "
+                            "was probably cut and is not checked")
             result.findings.append(
                 self._finding(MISSING_TRAILER, Problem(message, structure.open_envelopes[-1], expected=missing),
                               result.path)
             )
+            return cut.index if cut is not None else None
+        return None
 
     def _flush(self, fired: list, path: str, claim: Claim, line, findings: list) -> None:
         """The findings of a fused line run's (rule, problems), in table order; `fired` emptied."""

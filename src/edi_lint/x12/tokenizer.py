@@ -119,6 +119,15 @@ class _Tokenized(Segment):
     __init__ = object.__init__
 
 
+class Unterminated(_Tokenized):
+    """The last segment of an input that ends without a terminator after it. Unless it is the IEA, the
+    input was cut off and so probably was this segment: it is read, kept and split like any other, and
+    the engine leaves it unchecked (ENV001 reports the truncation). Set when the input ends, once the
+    reader has walked it."""
+
+    __slots__ = ()
+
+
 def read_delimiters(isa: str) -> Delimiters:
     """Delimiters from a 106-character ISA, checking that every field sits at its fixed position."""
     if len(isa) < ISA_LENGTH:
@@ -216,6 +225,7 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
     pos = start  # absolute offset of the next unread character
     buffer, base, bstart = text, start, 0
     final = False  # the stream has ended: buffer holds the rest of the file
+    unterminated = False  # the file's last piece, with no terminator after it, is being split
     # text -> its elements: the splits of the short loops below, on `elem` (see SPLIT_MEMO). Each segment
     # gets a list of its own, since a plugin may change seg.elements. Tuples of strings, which the garbage
     # collector stops tracking: a memo of lists would be walked by its collections.
@@ -242,6 +252,7 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
             if final and tail.strip(LEADING_JUNK + "\x00"):
                 pieces.append(tail)  # an unterminated last segment still counts
                 tail = ""
+                unterminated = True
         if len(window) > MAX_SEGMENT_LENGTH and pieces:  # a terminated segment as long as an unterminated one refused below
             # Only the first piece (begun in the chunk before) or the last (an unterminated end) can be that
             # long when the pieces between fit in one chunk, as they do at the default chunk size: a scan of
@@ -434,6 +445,8 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
             base = end
             continue
         if final:
+            if unterminated:  # the last piece made the last segment (it is not blank); the reader has walked it
+                seg.__class__ = Unterminated
             return
         more = stream.read(chunk_size)
         if not more:
