@@ -97,7 +97,6 @@ class Structure:
     last_unexpected: Segment | None = None
     cut: Segment | None = None  # the last segment, when no terminator follows it and it is not an IEA
 
-
     def note_unexpected(self, seg: Segment) -> None:
         self.unexpected_count += 1
         self.last_unexpected = seg
