@@ -414,11 +414,13 @@ class SegmentChecker:
 
     def check(self, definition, elements: list, component: str) -> tuple:
         """(code, message, element) problems of one segment against its definition; () if none."""
-        return self.run(definition, component)(elements)
+        return self.run(definition, component)(elements) or ()
 
     def runs(self, component: str, separator: str | None = None) -> dict:
         """definition -> its compiled check, `run(elements, text=None) -> problems`, for this component
         separator; `text`, when given, is the elements joined on `separator` (the segment as read).
+        Problems are None instead of () for a clean segment of a definition found to have a value seen
+        once in every segment (HL, CLM, names): the validator does not remember such texts as clean.
         The validator calls them straight from this table (one lookup per segment); `run` fills it.
         `separator`, the element separator the elements were split on (so it is in none of them), makes
         the segment memo's key the segment text joined on it; without it the key is the tuple."""
@@ -609,9 +611,9 @@ class SegmentChecker:
                 memo.clear()  # (HL, CLM, names): stop memoising
             return found
 
-        def patterned(elements: list, text: str | None = None) -> tuple:
+        def patterned(elements: list, text: str | None = None) -> tuple | None:
             if test(join(elements) if text is None else text) is not None and (not rules_open or _rules_pass(rules_open, elements)):
-                return ()
+                return None  # clean, and its text is not worth remembering (see `runs`)
             return plain(elements)
 
         return memoised

@@ -274,7 +274,8 @@ class Validator:
             problems = run(elements, text)
             if problems:
                 self._element_issues(problems, seg, elements[0], where)
-            elif text is not None:  # well formed too (else it took the other way): remember it
+            elif problems is not None and text is not None:  # well formed too (else it took the other
+                # way): remember it, unless its definition has a value seen once in every segment (None)
                 clean = self.clean
                 if len(clean) >= CLEAN_TEXTS:
                     clean.clear()
@@ -369,7 +370,8 @@ class Validator:
             problems = run(elements, text)
             if problems:
                 self._element_issues(problems, seg, elements[0], where)
-            elif text is not None:  # well formed too (else it took the other way): remember it
+            elif problems is not None and text is not None:  # well formed too (else it took the other
+                # way): remember it, unless its definition has a value seen once in every segment (None)
                 clean = self.clean
                 if len(clean) >= CLEAN_TEXTS:
                     clean.clear()
