@@ -45,6 +45,7 @@ _COUNTERS = {"LX": 1, "HL": 2, "CLM": 3}  # the numbering counters, called strai
 MAX_OPEN_ENVELOPES = 64  # GS after GS after GS ... is junk, not nesting
 CLEAN_TEXTS = 20_000  # clean segment texts remembered (then forgotten all at once): memory stays bounded
 _VALID_IDS: set = set()  # segment ids known to match _SEG_ID
+_HERE = object()  # the key under which a table of steps holds its own node (never a node, nor None)
 _UNSEEN = object()  # a text not remembered as clean (never a definition, not even None)
 
 
@@ -207,8 +208,8 @@ class Validator:
         # for these delimiters: the same text again needs neither check (an LX*1, a payer's NM1)
         self.clean: dict = {}
         self.issues: list[Issue] = []
-        self.node: SegmentNode | None = None
-        self.table: dict = self._table(None)  # the steps from `node`
+        # the steps from the node last taken (None before any), which the table holds (see `node`)
+        self.table: dict = self._table(None)
         self.open: dict = {}  # open loop -> {segment or loop node: count} (pyx12 counts per map path)
         self.claim_id: str | None = None
         # envelope and counter state, per interchange / group / transaction
@@ -264,8 +265,7 @@ class Validator:
                 counts[node] = 1
                 if limit < 1:
                     self._overused(seg, node, 1, self._facts(node))
-        self.node = node
-        self.table = table
+        self.table = table  # (which names `node` as the node last taken)
         if known is not definition and definition is not None:
             try:
                 run = self.runs[definition]
@@ -284,7 +284,6 @@ class Validator:
     def _long(self, seg, node: SegmentNode | None) -> None:
         """A segment no planned step covers (see `_feed`), then its element checks."""
         facts = self._feed(seg, node)
-        self.table = self._table(self.node)
         if facts is not None and facts[3] is not None:
             self._check(seg, seg.elements, facts[3], facts[0])
 
@@ -298,7 +297,8 @@ class Validator:
         if known is not step[4] and (elements[-1] == "" or len(elements) == 1):
             return self._long(seg, node)
         else:
-            plain, claim, loop, limit, definition, where, self.table, counter, needed, pops, pushes = step
+            plain, claim, loop, limit, definition, where, _, counter, needed, pops, pushes = step  # (the table:
+            # that of `node`, which every way below ends at, setting `self.node`)
             if plain:  # the next segment of the same loop: no counter, nothing to look for, no loop closed
                 if claim == 0:
                     self.claim_id = None
@@ -389,11 +389,22 @@ class Validator:
         if problems:
             self._element_issues(problems, seg, elements[0], where)
 
+    @property
+    def node(self) -> SegmentNode | None:
+        """The map node of the segment taken last (None before the first ISA): the one its table
+        names. Setting it sets the table, so the two never disagree and `feed`'s steps set one."""
+        return self.table[_HERE]
+
+    @node.setter
+    def node(self, node: SegmentNode | None) -> None:
+        self.table = self._table(node)
+
     def _table(self, node) -> dict:
-        """The planned steps from `node`: next node -> step (None: a move `feed` leaves to `_feed`)."""
+        """The planned steps from `node`: next node -> step (None: a move `feed` leaves to `_feed`),
+        and `node` itself under _HERE."""
         table = self.steps.get(node)
         if table is None:
-            table = self.steps[node] = {}
+            table = self.steps[node] = {_HERE: node}
         return table
 
     def _feed(self, seg, node: SegmentNode | None) -> tuple | None:
