@@ -190,6 +190,14 @@ def _goto(loop: LoopNode, target: SegmentNode, lenient: bool, candidates: list) 
 class Validator:
     """Stateful over one file: feed it every walked segment, then call finish()."""
 
+    # Slots: CPython 3.11 keeps at most 30 attributes in the shared-key layout its fast attribute
+    # access needs; past that every self.x of feed and the steps is a dictionary lookup (a 30th
+    # attribute cost 26 M instructions on the 10k bench file). A new attribute goes here.
+    __slots__ = ("root", "limit", "counts", "guide", "segments", "plans", "facts", "generated", "steps",
+                 "delimiters", "runs", "clean", "issues", "table", "open", "claim_id", "isa_ids", "gs_ids",
+                 "st_ids", "envelopes", "gs_count", "st_count", "hl_count", "lx_count", "seg_start", "uncounted",
+                 "hl_stack", "last", "failed")
+
     def __init__(self, root: LoopNode, limit: int = 1000, generated: bool = True):
         self.root = root
         self.limit = limit  # issues kept per code; the rest are only counted (junk input stays small)
