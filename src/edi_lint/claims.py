@@ -261,9 +261,11 @@ class ServiceLine:
     every line are plain attributes, the rest are computed on first use.
     """
 
-    __slots__ = ("claim", "segments", "sv1", "lx", "charge", "unit_basis", "units", "procedure_composite",
+    # _pointers and _composite are the SV1's shared values (never changed): the lists the API hands
+    # out as diagnosis_pointers and procedure_composite are copied from them only when asked for.
+    __slots__ = ("claim", "segments", "sv1", "lx", "charge", "unit_basis", "units", "_composite",
                  "procedure", "modifiers", "date_of_service", "service_date", "_provider", "_provider_prv", "sv105",
-                 "diagnosis_pointers", "__dict__")
+                 "_pointers", "__dict__")
 
     def __init__(self, claim: "Claim", segments: list[Segment], sv1: Segment | None = None):
         self.claim = claim
@@ -276,11 +278,8 @@ class ServiceLine:
             values = _SV1_VALUES.get(sv1.text) if sv1.delimiters is _SV1_SPLIT[0] else None
             if values is None:
                 values = _sv1_values(sv1)
-        (self.charge, self.unit_basis, self.units, self.sv105, pointers, composite,
+        (self.charge, self.unit_basis, self.units, self.sv105, self._pointers, self._composite,
          self.procedure, self.modifiers) = values
-        # the line's own lists: a rule or plugin that changes one must not change the other lines of that SV1
-        self.diagnosis_pointers: list[str] = [*pointers]
-        self.procedure_composite: list[str] = [*composite]
         # Most lines are LX, SV1 and DTP*472, nothing else: read without the scan below.
         if len(segments) == 3 and segments[1] is sv1:
             date = segments[2]
@@ -298,6 +297,18 @@ class ServiceLine:
     def _first(self, segment_id: str, loop: str, qualifier: str) -> Segment | None:
         return find_segment(self.segments, segment_id, loop=loop, qualifier=qualifier)
 
+    # The line's own lists, copied on first use (most lines are never asked): a rule or plugin that
+    # changes one must not change the other lines of that SV1.
+    @cached_property
+    def diagnosis_pointers(self) -> list[str]:
+        """SV107 pointers as written ("1", "2" ...)."""
+        return [*self._pointers]
+
+    @cached_property
+    def procedure_composite(self) -> list[str]:
+        """SV101 components: qualifier, procedure, modifiers, description."""
+        return [*self._composite]
+
     @cached_property
     def number(self) -> int | None:
         """LX01 as an integer; None when it is missing or not a number."""
@@ -305,7 +316,7 @@ class ServiceLine:
 
     @property
     def qualifier(self) -> str:
-        parts = self.procedure_composite
+        parts = self._composite
         return parts[0] if parts else ""
 
     @cached_property
@@ -313,7 +324,7 @@ class ServiceLine:
         """Diagnosis codes this line points to through SV107 -> HI composites."""
         codes = self.claim.diagnoses
         result = []
-        for pointer in self.diagnosis_pointers:
+        for pointer in self._pointers:
             number = integer_value(pointer, SV107_MAX_LENGTH)
             if number is not None and 1 <= number <= len(codes):
                 result.append(codes[number - 1])

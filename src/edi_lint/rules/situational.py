@@ -68,9 +68,10 @@ def _pointers_to(count: int) -> frozenset[str]:
     return frozenset([str(n) for n in numbers] + [f"{n:02d}" for n in numbers])
 
 
-# the check's first two tests: no SV1, or every pointer points at a diagnosis
+# the check's first two tests: no SV1, or every pointer points at a diagnosis (read from the line's
+# shared pointers: the list diagnosis_pointers hands out is copied only when asked for)
 passes_when(diagnosis_pointer_out_of_range,
-            "u.sv1 is None or {pointers_to}(len(u.claim.diagnoses)).issuperset(u.diagnosis_pointers)",
+            "u.sv1 is None or {pointers_to}(len(u.claim.diagnoses)).issuperset(u._pointers)",
             pointers_to=_pointers_to)
 
 
