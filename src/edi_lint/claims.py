@@ -395,6 +395,8 @@ class Claim:
         self.billing = billing
         self.subscriber = subscriber
         self.patient = patient
+        if segments:  # every claim's id is read (the engine lists it): read with the CLM now, not by a descriptor
+            self._clm_values()
 
     def _first(self, segment_id: str, loop: str, qualifier: str) -> Segment | None:
         return find_segment(self.segments, segment_id, loop=loop, qualifier=qualifier, stop_at="LX")
