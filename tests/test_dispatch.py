@@ -130,3 +130,31 @@ def test_a_plugin_checker_with_a_join_file_method_is_not_handed_the_files_hl_tab
     linter = Linter(rules, {**base.infos, "ZZ004": info}, Settings(select=("HL002", "ZZ004")))
     linter.lint_bytes(_claims(2), "a.837")
     assert joined == []
+
+
+def test_the_fused_claim_run_gives_what_the_loop_gives_failures_included():
+    base = build_linter(SETTINGS)
+    seen = []
+
+    def broken(claim):
+        seen.append(claim.id)
+        if claim.id.startswith("N4"):  # the fifth claim: by then the claim checks run fused
+            raise ValueError("boom")
+        return (Problem("first of two", claim.clm, "CLM01"), Problem("second", claim.clm, "CLM02"))
+
+    info = RuleInfo("ZZ003", "broken-claim", Severity.ERROR, "fails", scope="claim")
+    rules = {rule.code: rule for rule in base.line_rules_any + base.claim_rules + base.file_rules}
+    rules.update({r.code: r for rs in base.line_rules_by_procedure.values() for r in rs})
+    rules["ZZ003"] = Rule(info, broken)
+    data = _claims(6).replace(b":B:1*", b":A:1*")  # CS005 fires on every claim, before ZZ003
+    results = []
+    for fuse_after in (10 ** 9, 2):
+        linter = Linter(rules, {**base.infos, "ZZ003": info}, Settings(ignore=("IG",), extend_select=("ZZ",)))
+        linter.fuse_after = fuse_after
+        results.append(_lint(linter, data))
+        assert (linter._claim_run is not None) == (fuse_after == 2)
+    plain, fused = results
+    assert plain[0] == "error" and "boom" in plain[1]
+    assert fused == plain
+    assert [f[5] for f in plain[2] if f[0] == "CS005"] == [f"N{n}CASE-1" for n in range(5)]
+    assert [f[3] for f in plain[2] if f[0] == "ZZ003"][:2] == ["first of two", "second"]

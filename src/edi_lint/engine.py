@@ -68,6 +68,9 @@ class Linter:
         self.fuse_after = FUSE_AFTER
         self.spill_after = SPILL_AFTER
         self._fused: dict[tuple, object] = {}  # ids of a table's checks -> its generated run (see _fuse)
+        # The claim checks in order as one generated run (straightline.fuse), made once FUSE_AFTER claims
+        # have been linted: no loop step per check, and a check's pass test (passes_when) tested inline.
+        self._claim_run = None
         for code, rule in rules.items():
             if code not in self.active:
                 continue
@@ -259,6 +262,7 @@ class Linter:
         line_checks, line_tables_for = self._line_checks, self._line_tables_for
         line_tables = self._line_tables.setdefault((), {}) if not self._payer_families else None
         claim_checks = tuple((rule.check, rule) for rule in self.claim_rules)
+        claim_run = self._claim_run  # the claim checks as one generated run, once FUSE_AFTER claims were linted
         fail_on = self.settings.fail_on
         verdicts = result.verdicts if self.settings.collect_verdicts else None
         ignored = self.settings.ignored_for(path) if verdicts is not None else ()  # per-file-ignores
@@ -277,10 +281,21 @@ class Linter:
             ends.append(held[-1].index)
             ids.append(claim.id)
             before = len(findings)
-            for check, rule in claim_checks:
-                problems = check(claim)
-                if problems:  # most checks pass and return (): skip the call
-                    findings.extend(self._findings(rule, problems, path, claim))
+            if claim_run is not None:
+                try:
+                    claim_run(claim, fired)
+                except BaseException:  # the rules before the one that failed keep their findings
+                    self._flush(fired, path, claim, None, findings)
+                    raise
+                if fired:
+                    self._flush(fired, path, claim, None, findings)
+            else:
+                for check, rule in claim_checks:
+                    problems = check(claim)
+                    if problems:  # most checks pass and return (): skip the call
+                        findings.extend(self._findings(rule, problems, path, claim))
+                if claims == self.fuse_after and claim_checks:
+                    claim_run = self._claim_run = fuse(claim_checks, always=True)
             lines += claim.line_count
             if line_rules:
                 tables = line_tables if line_tables is not None else line_tables_for(claim)

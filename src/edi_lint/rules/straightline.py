@@ -109,9 +109,9 @@ def join(closures, operator: str) -> Src:
 
 
 def passes_when(check: Callable, template: str, **values: Any) -> Callable:
-    """Give a Python line check a fast pass test: an expression over the line `u` that, when true,
-    means the check returns (). A fused run (fuse below) tests it inline and calls the check only
-    when it is false, so the usual passing line costs no call. `values` (sets the check itself
+    """Give a Python line or claim check a fast pass test: an expression over the unit `u` that, when
+    true, means the check returns (). A fused run (fuse below) tests it inline and calls the check only
+    when it is false, so the usual passing unit costs no call. `values` (sets the check itself
     reads, functions) are bound to generated names and written {name} in the template. The test must
     never be true where the check would report: tests/test_fast_paths.py compares them."""
     check.passes = expression(template, **{name: bind(value) for name, value in values.items()})
@@ -150,7 +150,7 @@ def compile_check(scope_tests, test, fires_when: bool, report: Callable, label: 
     return check
 
 
-def fuse(entries, payers_checked: bool = False) -> Callable | None:
+def fuse(entries, payers_checked: bool = False, always: bool = False) -> Callable | None:
     """One generated function running a line's whole table of (check, rule) pairs in order:
 
         def run(u, out):
@@ -165,11 +165,12 @@ def fuse(entries, payers_checked: bool = False) -> Callable | None:
 
     `out` receives (rule, problems) for the checks that fire, as the engine's loop would have found
     them, without a call per generated check. Built from the conditions compile_check made (no file
-    data in the text); None when fewer than two checks have one (nothing to gain). With
+    data in the text); None when fewer than two checks have one (nothing to gain), unless `always`
+    (a claim's checks: Python checks, some with pass tests, run without the engine's loop). With
     `payers_checked` (the engine's line tables, made per combination of payer families), a rule's
     `payers` scope is left out: the table holds the rule only for claims of those payers.
     """
-    if sum(getattr(check, "fires", None) is not None for check, _ in entries) < 2:
+    if not always and sum(getattr(check, "fires", None) is not None for check, _ in entries) < 2:
         return None
     names: dict[str, Any] = {}
     body = []
