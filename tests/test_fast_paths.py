@@ -111,3 +111,33 @@ def test_pass_tests_never_pass_a_line_the_check_reports():
                         assert reported == (), f"{code} passed a line it reports"
                         passed[code] += 1
     assert all(passed.values()), passed
+
+
+def test_claim_pass_tests_never_pass_a_claim_the_check_reports():
+    """The same for the claim checks' pass tests, tested inline by the engine's fused claim run."""
+    from edi_lint.application import build_linter
+    from edi_lint.engine import Settings
+
+    linter = build_linter(Settings(select=("ALL",), ignore=("IG",)))
+    checks = {}
+    for rule in linter.claim_rules:
+        passes = getattr(rule.check, "passes", None)
+        if passes is not None:
+            namespace = {"__builtins__": {"len": len, "any": any}, **passes.names}
+            exec(compile(f"def test(u):\n    return {passes.text}\n", "<pass test>", "exec"), namespace)
+            checks[rule.code] = (rule.check, namespace["test"])
+    assert {"CS005", "CS006", "SIT002", "SIT004"} <= set(checks)
+    passed = {code: 0 for code in checks}
+    failed = {code: 0 for code in checks}
+    variants = [data.replace(b":B:1*", b":B:7*").replace(b"SBR*P*", b"SBR*S*") for data in _inputs()]
+    for data in [*_inputs(), *variants]:  # replacements and secondary payers: past SIT002's and SIT004's tests
+        for claim in _claims(data):
+            for code, (check, test) in checks.items():
+                reported = tuple(check(claim))
+                if test(claim):
+                    assert reported == (), f"{code} passed a claim it reports"
+                    passed[code] += 1
+                else:
+                    failed[code] += 1
+    assert all(passed.values()), passed
+    assert all(failed.values()), failed  # the mutants reach each check past its test

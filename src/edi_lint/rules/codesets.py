@@ -217,6 +217,9 @@ def clm05_facility_qualifier(claim):
                     claim.clm, "CLM05-2", expected="B", actual=qualifier or None),)
 
 
+# the check's first test: CLM05-2 is B (a fused claim run tests it inline)
+passes_when(clm05_facility_qualifier, "len(_q := u.facility) > 1 and _q[1].strip() == 'B'")
+
 FREQUENCY = {"1": "original", "7": "replacement of a prior claim", "8": "void of a prior claim"}
 
 
@@ -241,6 +244,10 @@ def clm05_frequency_code(claim):
         return ()
     return (Problem(f"CLM05-3 claim frequency code is {code or '(empty)'}; expected 1 (original), 7 (replacement) "
                     "or 8 (void)", claim.clm, "CLM05-3", expected="1, 7 or 8", actual=code or None),)
+
+
+passes_when(clm05_frequency_code, "len(_f := u.facility) > 2 and _f[2].strip() in {frequency}",
+            frequency=FREQUENCY)  # the check's first test: a frequency code of the list
 
 
 # -- service dates ----------------------------------------------------------------------------

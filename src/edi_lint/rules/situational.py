@@ -102,6 +102,10 @@ def replacement_without_payer_claim_number(claim):
                     claim.clm, "CLM05-3", expected="REF*F8", actual=frequency),)
 
 
+# the check's first test: not a replacement or a void (nearly every claim)
+passes_when(replacement_without_payer_claim_number, "len(_r := u.facility) < 3 or _r[2].strip() not in ('7', '8')")
+
+
 # -- subscriber and patient ----------------------------------------------------------------------
 
 class _SubscriberLevels(HlReader):
@@ -236,6 +240,10 @@ def secondary_without_other_payer(claim):
     which = "secondary" if responsibility == "S" else "tertiary"
     return (Problem(f"SBR01 is {responsibility} (the payer is {which}) but the claim has no 2320 loop for the payer "
                     "ahead of it", sbr, "SBR01", expected="2320 SBR", actual=responsibility),)
+
+
+# the check's first two tests: no SBR, or a primary payer (nearly every claim)
+passes_when(secondary_without_other_payer, "(_s := u.sbr) is None or _s.get(1).strip() not in ('S', 'T')")
 
 
 # -- hierarchy -----------------------------------------------------------------------------------
