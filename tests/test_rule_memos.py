@@ -63,3 +63,27 @@ def test_date_memo_is_emptied_when_full(monkeypatch):
     for day in range(1, 6):
         assert service_date_invalid(_line(date=f"D8*2026010{day}")) == ()
     assert len(codesets._VALID_D8) <= 2
+
+
+def test_icd10_shape_memo_keeps_only_shaped_codes(monkeypatch):
+    from types import SimpleNamespace
+
+    from edi_lint.rules import external_codes
+    from edi_lint.rules.external_codes import icd10_code_format
+
+    def claim(*composites):
+        hi = Segment(["HI", *composites], 1, 0, (1, 0, "0001"), STAR, None)
+        hi.loop = "2300"
+        return SimpleNamespace(segments=[hi, _segment("LX*1")])
+
+    external_codes._ICD10_SHAPED.clear()
+    assert icd10_code_format(claim("ABK:m54.50")) == ()
+    assert external_codes._ICD10_SHAPED == {"m54.50"}  # as written: upper-cased and without its point, shaped
+    assert icd10_code_format(claim("ABK:m54.50")) == ()  # from the memo
+    assert icd10_code_format(claim("BK:8901")) == () and "8901" not in external_codes._ICD10_SHAPED  # ICD-9: not tested
+    for _ in range(2):  # an ICD-9 code under ABK fires every time: it is never kept
+        (problem,) = icd10_code_format(claim("ABK:M5450", "ABF:8901"))
+        assert problem.element == "HI02-2" and problem.actual == "8901"
+    assert external_codes._ICD10_SHAPED == {"m54.50", "M5450"}
+    monkeypatch.setattr(external_codes, "MAX_ICD10_SHAPED", 2)
+    assert icd10_code_format(claim("ABK:S335XXA")) == () and external_codes._ICD10_SHAPED == {"S335XXA"}

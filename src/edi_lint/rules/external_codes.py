@@ -96,13 +96,27 @@ def icd10_code_format(claim):
     digit, and up to four more. An ICD-9 code (8901, V5789) sent under them, or a code with stray
     characters, is rejected. The decimal point is CS007's.
     """
+    shaped = _ICD10_SHAPED
     for seg, n, qualifier, code in _diagnosis_composites(claim):
+        if code in shaped:  # the common case: no copy, upper-casing or pattern match
+            continue
         bare = code.replace(".", "").upper()
-        if DIAGNOSIS_QUALIFIERS[qualifier] == "icd10" and bare and not codesets.ICD10_FORMAT.fullmatch(bare):
+        if DIAGNOSIS_QUALIFIERS[qualifier] != "icd10" or not bare:
+            continue
+        if not codesets.ICD10_FORMAT.fullmatch(bare):
             return (Problem(f"diagnosis code {code} in HI{n:02d}-2 is qualified {qualifier} (ICD-10-CM) but is not an "
                             "ICD-10-CM code (a letter, a digit, then up to 5 letters or digits)", seg, f"HI{n:02d}-2",
                             actual=code),)
+        if len(shaped) >= MAX_ICD10_SHAPED:
+            shaped.clear()
+        shaped.add(code)
     return ()
+
+
+# HI codes, as written, that icd10_code_format found ICD-10 shaped: a file repeats a few dozen codes on
+# thousands of claims, and the verdict depends on the text alone. Emptied when full.
+_ICD10_SHAPED: set[str] = set()
+MAX_ICD10_SHAPED = 4096
 
 
 @claim_rule(
