@@ -87,3 +87,30 @@ def test_icd10_shape_memo_keeps_only_shaped_codes(monkeypatch):
     assert external_codes._ICD10_SHAPED == {"m54.50", "M5450"}
     monkeypatch.setattr(external_codes, "MAX_ICD10_SHAPED", 2)
     assert icd10_code_format(claim("ABK:S335XXA")) == () and external_codes._ICD10_SHAPED == {"S335XXA"}
+
+
+def test_charge_balance_in_whole_cents_agrees_with_the_decimal_sum():
+    """BAL001 sums whole-cent amounts as integers (integrity._CENTS): it fires exactly where the
+    Decimal sum differs from CLM02, with the same message, whether the memo is empty or filled."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from edi_lint.claims import decimal_value
+    from edi_lint.rules import integrity
+    from edi_lint.rules.integrity import claim_charge_balance
+
+    cases = [("115", ["30", "85"]), ("115.00", ["30.0", "85"]), ("100", ["30", "85"]), ("0", ["0.004", "0.004"]),
+             ("0.01", ["0.005", "0.005"]), ("0.01", ["0.004", "0.005"]), ("-5", ["-2.5", "-2.50"]),
+             ("10", []), ("abc", ["1"]), ("10", ["5", "x"]), ("1E1", ["10"]), (" 7 ", ["3", " 4"]),
+             ("999999999999999999", ["999999999999999998", "1"]), ("1" * 19, ["1" * 19]),
+             ("1" * 19, ["1" * 18, "1" * 18]), ("0.1", ["0.05", "0.05"]), ("30", ["10.001", "19.999"])]
+    clm = _segment("CLM*PCN1*115")
+    for _ in range(2):  # the memo empty, then filled
+        for total, charges in cases:
+            claim = SimpleNamespace(charge=total, clm=clm, lines=[SimpleNamespace(charge=c) for c in charges])
+            amounts = [decimal_value(c) for c in charges]
+            fires = (decimal_value(total) is not None and bool(charges) and None not in amounts
+                     and sum(amounts, Decimal(0)) != decimal_value(total))
+            problems = claim_charge_balance(claim)
+            assert bool(problems) == fires, (total, charges)
+    assert "0.004" not in integrity._CENTS and integrity._CENTS["115.00"] == 11500 and "1" * 19 not in integrity._CENTS

@@ -332,6 +332,30 @@ def lx_numbering(claim):
     return problems
 
 
+# Amounts, as written, that are a whole number of cents -> that number. Kept only for texts of at most
+# MAX_CENTS_TEXT characters: their sums (a claim holds at most MAX_HELD segments) stay far within the 28
+# digits of Decimal's context, so integer sums equal the Decimal sums exactly. Emptied when full.
+_CENTS: dict[str, int] = {}
+MAX_CENTS = 4096
+MAX_CENTS_TEXT = 18
+
+
+def _cents(text: str) -> int | None:
+    """`text` (CLM02, SV102) in whole cents, kept in _CENTS; None when it is not a number of whole cents."""
+    if len(text) > MAX_CENTS_TEXT:
+        return None
+    amount = decimal_value(text)
+    if amount is None:
+        return None
+    scaled = amount * 100  # exact: at most 18 characters, within the context's 28 digits
+    if scaled != scaled.to_integral_value():
+        return None
+    if len(_CENTS) >= MAX_CENTS:
+        _CENTS.clear()
+    cents = _CENTS[text] = int(scaled)
+    return cents
+
+
 def _shown(value: Decimal) -> str:
     try:
         return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
@@ -353,6 +377,21 @@ def claim_charge_balance(claim):
     (so 115, 115.0 and 115.00 agree). Unbalanced claims are rejected at the front end. Amounts that
     are not numbers are left to the implementation-guide checks.
     """
+    total = _CENTS.get(claim.charge)
+    if total is None:
+        total = _cents(claim.charge)
+    if total is not None:  # the common case: whole cents, summed as integers (no Decimal made)
+        summed = 0
+        for line in claim.lines:
+            cents = _CENTS.get(line.charge)
+            if cents is None:
+                cents = _cents(line.charge)
+                if cents is None:
+                    break  # an amount in other units than cents: summed as Decimals below
+            summed += cents
+        else:
+            if summed == total:
+                return ()
     total = decimal_value(claim.charge)
     if total is None or not claim.lines:
         return ()
