@@ -114,3 +114,32 @@ def test_charge_balance_in_whole_cents_agrees_with_the_decimal_sum():
             problems = claim_charge_balance(claim)
             assert bool(problems) == fires, (total, charges)
     assert "0.004" not in integrity._CENTS and integrity._CENTS["115.00"] == 11500 and "1" * 19 not in integrity._CENTS
+
+
+def test_service_date_memo_keeps_texts_on_time_for_one_creation_date():
+    """SIT006 passes a DTP text it found not late from a memo (_ServiceAfterCreation.on_time): never a
+    late one, nor one late outside a service line (the loop decides there); emptied at BHT and ST."""
+    from edi_lint.rules.situational import _ServiceAfterCreation
+
+    def seg(text: str, loop: str | None = "2400") -> Segment:
+        made = Segment(text.split("*"), 1, 0, (1, 0, "0001"), STAR, text)
+        made.loop = loop
+        return made
+
+    checker = _ServiceAfterCreation()
+    on_time, late = "DTP*472*D8*20260110", "DTP*472*D8*20260125"
+    for opener in ("ST*837*0001", "BHT*0019*00*B1*20260120*0930*CH"):
+        checker.segment(seg(opener, None))
+    assert checker.segment(seg(on_time)) == () and checker.on_time == {on_time}
+    assert checker.segment(seg(on_time)) == ()  # from the memo
+    checker.segment(seg(late, "2300"))  # late, but not a service line's date: not counted, not kept
+    assert checker.late == 0 and late not in checker.on_time
+    checker.segment(seg(late))
+    checker.segment(seg(late))
+    assert checker.late == 2 and late not in checker.on_time
+    assert len(checker.segment(seg("SE*9*0001", None))) == 1
+    for opener in ("ST*837*0002", "BHT*0019*00*B2*20260105*0930*CH"):  # created earlier: the memo is emptied
+        checker.segment(seg(opener, None))
+    assert not checker.on_time
+    checker.segment(seg(on_time))
+    assert checker.late == 1

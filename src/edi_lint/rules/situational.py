@@ -343,6 +343,9 @@ def hl_child_code(path):
 
 # -- dates ---------------------------------------------------------------------------------------
 
+MAX_ON_TIME = 4096
+
+
 class _ServiceAfterCreation:
     """Service dates after BHT04, reported once per transaction (one wrong BHT04 is one defect).
 
@@ -353,23 +356,38 @@ class _ServiceAfterCreation:
     def __init__(self):
         self.bht, self.created = None, None
         self.first, self.late, self.latest = None, 0, ""
+        # Texts of DTP segments found not late against `created`, whatever their loop: a file repeats a
+        # few hundred service dates on tens of thousands of lines. Emptied when `created` changes or full.
+        self.on_time: set[str] = set()
 
     def segment(self, seg):
+        text = seg.text
+        if text in self.on_time:  # the common case: a service date seen before, not late
+            return ()
         elements = seg.elements
         sid = elements[0]
-        if sid == "DTP":  # the common case first: one per service line
+        if sid == "DTP":  # one per service line
             if self.created is not None and len(elements) > 3 and elements[1] == "472":
                 last = elements[3].strip()[-8:]  # D8, or the end of an RD8 range: CCYYMMDD compare as text
-                if last > self.created and seg.loop == "2400" and _date(last) is not None:
-                    if not self.late:
-                        self.first = (mark(seg), last)
-                    self.late += 1
-                    self.latest = max(self.latest, last)
+                if last > self.created:
+                    if seg.loop == "2400" and _date(last) is not None:
+                        if not self.late:
+                            self.first = (mark(seg), last)
+                        self.late += 1
+                        self.latest = max(self.latest, last)
+                    return ()  # late, or not as a service line's date: the loop decides, not the text
+            if text is not None:
+                on_time = self.on_time
+                if len(on_time) >= MAX_ON_TIME:
+                    on_time.clear()
+                on_time.add(text)
         elif sid == "BHT":
             created = seg.get(4).strip()
             self.bht, self.created = (mark(seg), created), (created if _date(created) is not None else None)
+            self.on_time.clear()
         elif sid == "ST":
             self.bht, self.created, self.first, self.late, self.latest = None, None, None, 0, ""
+            self.on_time.clear()
         else:
             return self.finish()  # SE
         return ()
