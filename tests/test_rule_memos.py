@@ -143,3 +143,27 @@ def test_service_date_memo_keeps_texts_on_time_for_one_creation_date():
     assert not checker.on_time
     checker.segment(seg(on_time))
     assert checker.late == 1
+
+
+def test_zip_memo_keeps_only_passing_state_and_zip_pairs():
+    """CS013 passes an N4 from a memo of (N402, N403's first five characters) as written, kept only when
+    N403 began with those five digits: a ZIP of another state, or one padded before, is judged afresh."""
+    from edi_lint.rules import external_codes
+    from edi_lint.rules.external_codes import _zip_in_state
+
+    def n4(text: str) -> Segment:
+        made = Segment(text.split("*"), 1, 0, (1, 0, "0001"), STAR, text)
+        made.loop = "2010AA"
+        return made
+
+    external_codes._ZIP_PASSING.clear()
+    assert _zip_in_state(n4("N4*AUSTIN*TX*787015202")) == ()
+    assert external_codes._ZIP_PASSING == {("TX", "78701")}
+    assert _zip_in_state(n4("N4*AUSTIN*TX*787019999")) == ()  # from the memo
+    for _ in range(2):  # a ZIP of another state fires every time: never kept
+        assert _zip_in_state(n4("N4*AUSTIN*OK*787015202"))[0].expected == "TX"
+    assert _zip_in_state(n4("N4*AUSTIN*TX* 78701")) == () and ("TX", " 7870") not in external_codes._ZIP_PASSING
+    assert _zip_in_state(n4("N4*AUSTIN*OK* 78701"))[0].expected == "TX"
+    assert _zip_in_state(n4("N4*AUSTIN*TX*78701*CA")) == ()  # a foreign address: not checked, not kept
+    assert _zip_in_state(n4("N4*AUSTIN*TX")) == ()  # no N403
+    assert external_codes._ZIP_PASSING == {("TX", "78701")}

@@ -278,9 +278,18 @@ def state_code(path):
     return _N4Checker(_state)
 
 
+# (N402, N403's first five characters), as written, of N4s without N404 that _zip_in_state passed with
+# N403 beginning with five digits: the verdict then depends on these alone, and a file repeats a few
+# hundred of them on thousands of addresses. Emptied when full.
+_ZIP_PASSING: set[tuple[str, str]] = set()
+MAX_ZIP_PASSING = 4096
+
+
 def _zip_in_state(seg):
     elements = seg.elements
     size = len(elements)
+    if size == 4 and (elements[2], elements[3][:5]) in _ZIP_PASSING:  # the common case
+        return ()
     if size > 4 and elements[4].strip():  # N404 country: a foreign address
         return ()
     state, zip_code = (elements[2].strip() if size > 2 else ""), (elements[3].strip() if size > 3 else "")
@@ -288,6 +297,10 @@ def _zip_in_state(seg):
         return ()
     found = codesets.zip_state(zip_code[:5])
     if found is None or found == state:
+        if size == 4 and elements[3][:5] == zip_code[:5]:
+            if len(_ZIP_PASSING) >= MAX_ZIP_PASSING:
+                _ZIP_PASSING.clear()
+            _ZIP_PASSING.add((elements[2], zip_code[:5]))
         return ()
     if of_a_person(seg.loop):  # a subscriber's or patient's address: PHI, never quoted
         return (Problem(f"the ZIP code (N403) is in {found}, not in {state} (N402)", seg, "N403",
