@@ -167,3 +167,21 @@ def test_zip_memo_keeps_only_passing_state_and_zip_pairs():
     assert _zip_in_state(n4("N4*AUSTIN*TX*78701*CA")) == ()  # a foreign address: not checked, not kept
     assert _zip_in_state(n4("N4*AUSTIN*TX")) == ()  # no N403
     assert external_codes._ZIP_PASSING == {("TX", "78701")}
+
+
+def test_taxonomy_memo_keeps_only_texts_of_well_formed_codes():
+    from edi_lint.rules.codesets import _taxonomy_format
+
+    def prv(text: str) -> Segment:
+        made = Segment(text.split("*"), 1, 0, (1, 0, "0001"), STAR, text)
+        made.loop = "2310B"
+        return made
+
+    codesets._PRV_PASSING.clear()
+    assert _taxonomy_format(prv("PRV*PE*PXC*225100000X")) == ()
+    assert codesets._PRV_PASSING == {"PRV*PE*PXC*225100000X"}
+    assert _taxonomy_format(prv("PRV*PE*PXC*225100000X")) == ()  # from the memo
+    for _ in range(2):  # a malformed code fires every time: never kept
+        assert _taxonomy_format(prv("PRV*PE*PXC*2251000X"))[0].actual == "2251000X"
+    assert _taxonomy_format(prv("PRV*PE*PXC"))[0].element == "PRV03"
+    assert codesets._PRV_PASSING == {"PRV*PE*PXC*225100000X"}

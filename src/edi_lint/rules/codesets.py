@@ -95,10 +95,24 @@ class _PrvChecker:
         return ()
 
 
+# Texts (Segment.text) of PRVs whose taxonomy _taxonomy_format found well formed: a file repeats a few
+# PRVs on thousands of claims and lines, and the verdict depends on the text alone (a segment is
+# dispatched here by its id, so a text of another separator is never a PRV). Emptied when full.
+_PRV_PASSING: set[str] = set()
+MAX_PRV_PASSING = 4096
+
+
 def _taxonomy_format(seg):
+    text = seg.text
+    if text in _PRV_PASSING:  # the common case: no pattern match
+        return ()
     elements = seg.elements
     code = elements[3].strip() if len(elements) > 3 else ""
     if TAXONOMY_FORMAT.fullmatch(code):
+        if text is not None:
+            if len(_PRV_PASSING) >= MAX_PRV_PASSING:
+                _PRV_PASSING.clear()
+            _PRV_PASSING.add(text)
         return ()
     if not code:
         return (Problem(f"PRV03 (provider taxonomy) is empty in PRV*{seg.get(1).strip()}", seg, "PRV03"),)
