@@ -185,3 +185,36 @@ def test_taxonomy_memo_keeps_only_texts_of_well_formed_codes():
         assert _taxonomy_format(prv("PRV*PE*PXC*2251000X"))[0].actual == "2251000X"
     assert _taxonomy_format(prv("PRV*PE*PXC"))[0].element == "PRV03"
     assert codesets._PRV_PASSING == {"PRV*PE*PXC*225100000X"}
+
+
+def test_icd10_release_memo_and_span_text_agree_with_the_dates():
+    """CS010 compares the claim's span of service dates with the release's fiscal year as CCYYMMDD text,
+    and passes a code from a memo of codes as written found billable: never one it reports."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from edi_lint import codesets as codesets_module
+    from edi_lint.rules import external_codes
+    from edi_lint.rules.external_codes import icd10_not_valid_on_date
+
+    hi = _segment("HI*ABK:M545")
+
+    def claim(span, *codes):
+        made = SimpleNamespace()
+        made.__dict__["_edi_lint_span"] = span
+        made.__dict__["_edi_lint_dx"] = [(hi, n, "ABK", code) for n, code in enumerate(codes, 1)]
+        return made
+
+    first, last = codesets_module.RELEASE.first_day, codesets_module.RELEASE.last_day
+    inside = (f"{first:%Y%m%d}", f"{last:%Y%m%d}")
+    before = (f"{first - timedelta(days=1):%Y%m%d}", f"{first:%Y%m%d}")
+    after = (f"{first:%Y%m%d}", f"{last + timedelta(days=1):%Y%m%d}")
+    external_codes._BILLABLE.clear()
+    for _ in range(2):  # the memo empty, then filled
+        assert icd10_not_valid_on_date(claim(inside, "m54.50", "M5450")) == ()
+        assert icd10_not_valid_on_date(claim(None, "M545")) == ()
+        assert icd10_not_valid_on_date(claim(before, "M545")) == ()
+        assert icd10_not_valid_on_date(claim(after, "M545")) == ()
+        (problem,) = icd10_not_valid_on_date(claim(inside, "M5450", "M545"))
+        assert problem.element == "HI02-2" and problem.actual == "M545"
+    assert external_codes._BILLABLE == {"m54.50", "M5450"}

@@ -162,19 +162,34 @@ def icd10_not_valid_on_date(claim):
     claims are not checked (an older or newer release would be needed). Upgrade the table with
     `python -m edi_lint.codesets.build` after upgrading simple-icd-10-cm (see README).
     """
-    release = codesets.RELEASE
     span = _service_span(claim)
-    if span is None or _date(span[0]) < release.first_day or _date(span[1]) > release.last_day:
+    # valid CCYYMMDD text (claim_periods keeps no other) compares like the dates it names
+    if span is None or span[0] < _RELEASE_FIRST or span[1] > _RELEASE_LAST:
         return ()
+    billable = _BILLABLE
     for seg, n, qualifier, code in _diagnosis_composites(claim):
+        if code in billable:  # the common case: no copy, upper-casing or lookup
+            continue
         if DIAGNOSIS_QUALIFIERS[qualifier] != "icd10":
             continue
         why = _icd10_verdict(code.replace(".", "").upper())
         if why is None:
+            if len(billable) >= MAX_BILLABLE:
+                billable.clear()
+            billable.add(code)
             continue
-        return (Problem(f"diagnosis code {code} in HI{n:02d}-2 {why} on {span[1]} ({release.name})", seg,
+        return (Problem(f"diagnosis code {code} in HI{n:02d}-2 {why} on {span[1]} ({codesets.RELEASE.name})", seg,
                         f"HI{n:02d}-2", actual=code),)
     return ()
+
+
+# The shipped release's fiscal year as CCYYMMDD text, to compare with a claim's span of service dates.
+_RELEASE_FIRST = f"{codesets.RELEASE.first_day:%Y%m%d}"
+_RELEASE_LAST = f"{codesets.RELEASE.last_day:%Y%m%d}"
+# HI codes, as written, that icd10_not_valid_on_date found billable (or not ICD-10 shaped: CS008's) in the
+# shipped release: the verdict depends on the text alone. Emptied when full.
+_BILLABLE: set[str] = set()
+MAX_BILLABLE = 4096
 
 
 @lru_cache(maxsize=8192)
