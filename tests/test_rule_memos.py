@@ -218,3 +218,27 @@ def test_icd10_release_memo_and_span_text_agree_with_the_dates():
         (problem,) = icd10_not_valid_on_date(claim(inside, "M5450", "M545"))
         assert problem.element == "HI02-2" and problem.actual == "M545"
     assert external_codes._BILLABLE == {"m54.50", "M5450"}
+
+
+def test_places_valid_on_every_date_skip_the_date_and_dated_ones_do_not():
+    """CS011 checks a claim's CLM05-1 that is valid on any date (external_codes._timeless_places) without
+    its service dates; a code with a first or last day, or none of the list, is checked as before."""
+    from types import SimpleNamespace
+
+    from edi_lint.claims import Sourced
+    from edi_lint.rules.external_codes import _timeless_places, place_of_service_code
+
+    clm = _segment("CLM*PCN1*115***10:B:1")
+
+    def claim(code, day):
+        made = SimpleNamespace(place_of_service=Sourced(code, "CLM05-1", clm, "2300"), clm=clm, lines=[])
+        made.__dict__["_edi_lint_span"] = (day, day)
+        return made
+
+    assert "11" in _timeless_places() and "10" not in _timeless_places() and "02" not in _timeless_places()
+    assert place_of_service_code(claim("11", "20210105")) == ()
+    assert place_of_service_code(claim("10", "20220105")) == ()
+    (problem,) = place_of_service_code(claim("10", "20210105"))  # telehealth in the home: from 2022-01-01
+    assert problem.element == "CLM05-1" and problem.actual == "10"
+    assert place_of_service_code(claim("ZZ", "20210105"))[0].actual == "ZZ"
+    assert place_of_service_code(claim(None, "20210105")) == ()

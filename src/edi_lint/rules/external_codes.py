@@ -204,6 +204,16 @@ def _icd10_verdict(code: str) -> str | None:
     return "is not in ICD-10-CM"
 
 
+_TIMELESS: list = [None]  # _timeless_places, made on first use (a run that checks no place of service never reads pos.tsv)
+
+
+def _timeless_places() -> frozenset:
+    """Places of service in the CMS list with no first or last day: valid on any date of service."""
+    places = frozenset(code for code, (_, first, last) in codesets.places_of_service().items() if not first and not last)
+    _TIMELESS[0] = places
+    return places
+
+
 def _pos_problem(code: str, day: date | None, seg, element: str):
     if not code:
         return None
@@ -233,13 +243,14 @@ def place_of_service_code(claim):
     code of the CMS list, and some codes exist only from a date (10, telehealth in the patient's
     home, from 2022-01-01). The list is data in edi_lint/codesets/pos.tsv.
     """
-    span = _service_span(claim)
-    first = _date(span[0]) if span is not None else None
     problems = []
     claim_pos = claim.place_of_service.value
-    found = _pos_problem(claim_pos or "", first, claim.clm, "CLM05-1")
-    if found is not None:
-        problems.append(found)
+    if claim_pos not in (_TIMELESS[0] or _timeless_places()):  # a code valid on every date needs no date
+        span = _service_span(claim)
+        first = _date(span[0]) if span is not None else None
+        found = _pos_problem(claim_pos or "", first, claim.clm, "CLM05-1")
+        if found is not None:
+            problems.append(found)
     for line in claim.lines:
         code = line.sv105
         if code and code != claim_pos:
