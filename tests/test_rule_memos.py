@@ -242,3 +242,28 @@ def test_places_valid_on_every_date_skip_the_date_and_dated_ones_do_not():
     assert problem.element == "CLM05-1" and problem.actual == "10"
     assert place_of_service_code(claim("ZZ", "20210105"))[0].actual == "ZZ"
     assert place_of_service_code(claim(None, "20210105")) == ()
+
+
+def test_claim_periods_and_span_agree_with_the_plain_reading():
+    """claim_periods reads each DTP03 through a memo of texts (codesets._PERIODS), and _service_span takes
+    the earliest and latest first date in one pass: both as _period, min and max give them."""
+    from types import SimpleNamespace
+
+    from edi_lint.rules.codesets import _period, claim_periods
+    from edi_lint.rules.external_codes import _service_span
+
+    texts = ["20260105", "20260103-20260110", "20260230", "", "20260101", "20260107-20260102", "20260103"]
+    codesets._PERIODS.clear()
+    for _ in range(2):  # the memo empty, then filled
+        for shift in range(len(texts)):
+            order = texts[shift:] + texts[:shift]
+            lines = [SimpleNamespace(date_of_service=None if not t else _segment(f"DTP*472*D8*{t}"), service_date=t)
+                     for t in order]
+            claim = SimpleNamespace(lines=lines)
+            expected = [(line, *_period(line.service_date)) for line in lines
+                        if line.date_of_service is not None and _period(line.service_date) is not None]
+            assert claim_periods(claim) == expected
+            firsts = [first for _, first, _ in expected]
+            assert _service_span(claim) == (min(firsts), max(firsts))
+    assert codesets._PERIODS["20260230"] is None and codesets._PERIODS["20260103-20260110"] == ("20260103", "20260110")
+    assert _service_span(SimpleNamespace(lines=[])) is None

@@ -294,12 +294,23 @@ def claim_periods(claim) -> list:
     found = cache.get("_edi_lint_periods")
     if found is None:
         found = cache["_edi_lint_periods"] = []
+        periods = _PERIODS
         for line in claim.lines:
             if line.date_of_service is not None:
-                period = _period(line.service_date)
+                text = line.service_date
+                try:  # a subscript, not _period's memo: the text is nearly always there
+                    period = periods[text]
+                except KeyError:
+                    if len(periods) >= MAX_PERIODS:
+                        periods.clear()
+                    period = periods[text] = _period(text)
                 if period is not None:
                     found.append((line, period[0], period[1]))
     return found
+
+
+_PERIODS: dict = {}  # DTP03 text -> _period(text), for claim_periods (emptied when full)
+MAX_PERIODS = 4096
 
 
 def service_period(line) -> tuple[str, str] | None:

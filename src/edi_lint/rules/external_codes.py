@@ -55,8 +55,18 @@ def _service_span(claim) -> tuple[str, str] | None:
     cache = claim.__dict__
     span = cache.get("_edi_lint_span", False)
     if span is False:
-        firsts = [first for _, first, _ in claim_periods(claim)]
-        span = cache["_edi_lint_span"] = (min(firsts), max(firsts)) if firsts else None
+        periods = claim_periods(claim)
+        if periods:  # compared in one pass: no list, min or max per claim
+            low = high = periods[0][1]
+            for _, first, _ in periods:
+                if first < low:
+                    low = first
+                elif first > high:
+                    high = first
+            span = (low, high)
+        else:
+            span = None
+        cache["_edi_lint_span"] = span
     return span
 
 
