@@ -141,3 +141,27 @@ def test_claim_pass_tests_never_pass_a_claim_the_check_reports():
                     failed[code] += 1
     assert all(passed.values()), passed
     assert all(failed.values()), failed  # the mutants reach each check past its test
+
+
+def test_sit001_pass_test_agrees_with_its_check_for_every_count_of_diagnoses():
+    """SIT001's pass test reads the pointers of each count from a table made once (POINTERS_BY_COUNT):
+    for any count, in the table or not, it passes only lines the check passes, and passes the usual."""
+    from types import SimpleNamespace
+
+    from edi_lint.rules.situational import _pointers_to
+    from edi_lint.rules.situational import diagnosis_pointer_out_of_range as check
+
+    namespace = {"__builtins__": {"len": len, "any": any}, **check.passes.names}
+    exec(compile(f"def test(u):\n    return {check.passes.text}\n", "<pass test>", "exec"), namespace)
+    test = namespace["test"]
+    passed = 0
+    for count in range(16):
+        claim = SimpleNamespace(diagnoses=["M25561"] * count)
+        for pointers in ([], ["1"], ["01", "2"], ["12"], ["13"], ["1", "4"], ["0"], ["x"], [" 1"], ["001"]):
+            line = SimpleNamespace(sv1=object(), claim=claim, _pointers=pointers, diagnosis_pointers=list(pointers))
+            if test(line):
+                assert check(line) == (), (count, pointers)
+                passed += 1
+            if count <= 12:  # an HI's counts: passes exactly where the lru_cache'd sets did
+                assert test(line) == _pointers_to(count).issuperset(pointers), (count, pointers)
+    assert passed > 40
