@@ -267,3 +267,57 @@ def test_claim_periods_and_span_agree_with_the_plain_reading():
             assert _service_span(claim) == (min(firsts), max(firsts))
     assert codesets._PERIODS["20260230"] is None and codesets._PERIODS["20260103-20260110"] == ("20260103", "20260110")
     assert _service_span(SimpleNamespace(lines=[])) is None
+
+
+def test_npi_memo_keeps_only_valid_npis_and_is_emptied_when_full(monkeypatch):
+    from edi_lint.rules.codesets import _NpiChecker
+
+    def nm1(npi: str) -> Segment:
+        return _segment(f"NM1*85*2*CLINIC*****XX*{npi}")
+
+    checker = _NpiChecker()
+    codesets._VALID_NPIS.clear()
+    assert checker.segment(nm1("1234567893")) == () and "1234567893" in codesets._VALID_NPIS
+    assert checker.segment(nm1("1234567893")) == ()  # from the memo
+    for _ in range(2):  # a failing check digit reports every time: it is never kept
+        (problem,) = checker.segment(nm1("1234567890"))
+        assert problem.element == "NM109" and problem.actual == "1234567890"
+    assert "1234567890" not in codesets._VALID_NPIS
+    monkeypatch.setattr(codesets, "MAX_VALID_NPIS", 2)
+    for npi in ("1234567893", "1245319599", "1003000126", "1497758544"):
+        assert codesets.npi_valid(npi) and checker.segment(nm1(npi)) == ()
+    assert len(codesets._VALID_NPIS) <= 2
+
+
+def test_service_period_memo_agrees_with_the_period_and_is_emptied_when_full(monkeypatch):
+    from edi_lint.rules.codesets import _period, service_period
+
+    codesets._PERIODS.clear()
+    monkeypatch.setattr(codesets, "MAX_PERIODS", 3)
+    texts = ("20260105", "20260105-20260107", "20260230", "2026010", "20260107-20260105", "20260105")
+    for _ in range(2):
+        for text in texts:
+            line = _line(date=("RD8*" if "-" in text else "D8*") + text)
+            assert service_period(line) == _period(text)
+            assert len(codesets._PERIODS) <= 3
+    line = _line()
+    line.date_of_service = None
+    assert service_period(line) is None
+
+
+def test_units_per_day_memo_sums_what_decimal_value_sums(monkeypatch):
+    from types import SimpleNamespace
+
+    from edi_lint.claims import decimal_value
+    from edi_lint.rules import declarative
+
+    declarative._UNITS.clear()
+    monkeypatch.setattr(declarative, "MAX_UNITS", 2)
+    for units in (["1", "2"], ["1.5", "X", "0.00", "2"], ["", "-1", "3"], ["1", "1", "1"]):
+        lines = [SimpleNamespace(units=u) for u in units]
+        group = [lines, None]
+        lines[0].__dict__["_edi_lint_day"] = group
+        expected = sum((decimal_value(u) or 0 for u in units), declarative._NO_UNITS)
+        total = declarative._units_per_day(lines[0])
+        assert total == expected and str(total) == str(expected)
+        assert len(declarative._UNITS) <= 2

@@ -39,6 +39,12 @@ ENTITY_NAMES = {
 }
 
 
+# NPIs that npi_valid passed: a file names the same few providers on every claim. Invalid ones are
+# never kept (they report every time). Emptied when full.
+_VALID_NPIS: set[str] = set()
+MAX_VALID_NPIS = 8192
+
+
 class _NpiChecker:
     def segment(self, seg):
         elements = seg.elements  # read directly: this runs on every NM1 of the file
@@ -46,7 +52,12 @@ class _NpiChecker:
         if size < 9 or elements[8].strip() != "XX":
             return ()
         npi = elements[9].strip() if size > 9 else ""
+        if npi in _VALID_NPIS:  # the common case: one set lookup, not a call to the lru_cache'd check
+            return ()
         if npi_valid(npi):
+            if len(_VALID_NPIS) >= MAX_VALID_NPIS:
+                _VALID_NPIS.clear()
+            _VALID_NPIS.add(npi)
             return ()
         entity = seg.get(1).strip()
         who = ENTITY_NAMES.get(entity, f"NM1*{entity}")
@@ -309,7 +320,7 @@ def claim_periods(claim) -> list:
     return found
 
 
-_PERIODS: dict = {}  # DTP03 text -> _period(text), for claim_periods (emptied when full)
+_PERIODS: dict = {}  # DTP03 text -> _period(text), for claim_periods and service_period (emptied when full)
 MAX_PERIODS = 4096
 
 
@@ -318,7 +329,14 @@ def service_period(line) -> tuple[str, str] | None:
     or not a valid date (DT001 reports that)."""
     if line.date_of_service is None:
         return None
-    return _period(line.service_date)
+    text = line.service_date
+    try:  # claim_periods' memo: a subscript, not _period's lru_cache (the text is nearly always there)
+        return _PERIODS[text]
+    except KeyError:
+        if len(_PERIODS) >= MAX_PERIODS:
+            _PERIODS.clear()
+        period = _PERIODS[text] = _period(text)
+        return period
 
 
 # DTP03 values that service_date_invalid found to be valid CCYYMMDD dates: a D8 line with one of them
