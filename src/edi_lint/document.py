@@ -163,7 +163,10 @@ class DocumentReader:
         claim = starts = None
         table = walker.table()
         state = walker.state
-        feed = validator.feed if validator is not None else None
+        feeding = validator is not None
+        unseen = clean_texts = None
+        if feeding:  # imported here: a run without IG validation does not load the validator
+            from edi_lint.x12.validator import _UNSEEN as unseen, CLEAN_TEXTS as clean_texts
         batch = ()
         for batch in batches:
             # Whether a list appended to below (the open claim's, a level's) could pass MAX_HELD in this
@@ -193,12 +196,57 @@ class DocumentReader:
                     except KeyError:
                         state, loop, table, kind = walker.entry(table, seg, state)
                 seg.loop = loop
-                if feed is not None:
+                if feeding:
+                    # `Validator.feed`, inline (a call per segment costs about 280 instructions, 66 M on the
+                    # 10k benchmark): the same code on the validator's state; tests/test_reader_feed.py
+                    # holds it to LoopWalker.walk feeding the validator, after every segment.
                     try:
-                        feed(seg, state if loop is not None else None)
+                        node = state if loop is not None else None
+                        validator.last = seg
+                        try:
+                            go, v_claim, v_loop, limit, definition, where, v_table = validator.table[node]
+                        except KeyError:
+                            validator._long(seg, node)
+                        else:
+                            text = seg.text
+                            known = validator.clean.get(text, unseen)
+                            if known is not definition and (elements[-1] == "" or len(elements) == 1):
+                                validator._long(seg, node)
+                            elif go is None or not go(validator, seg, node, elements):
+                                if go is None:  # plain: no counter, nothing to look for, no loop closed or opened
+                                    if v_claim == 0:
+                                        validator.claim_id = None
+                                    v_open = validator.open
+                                    try:
+                                        counts = v_open[v_loop]
+                                    except KeyError:
+                                        counts = v_open[v_loop] = {}
+                                    if node in counts:
+                                        n = counts[node] = counts[node] + 1
+                                        if n > limit:
+                                            validator._overused(seg, node, n, validator._facts(node))
+                                    else:
+                                        counts[node] = 1
+                                        if limit < 1:
+                                            validator._overused(seg, node, 1, validator._facts(node))
+                                validator.table = v_table
+                                if known is not definition and definition is not None:
+                                    try:
+                                        run = validator.runs[definition]
+                                    except KeyError:
+                                        run = validator.segments.run(definition, seg.delimiters.component,
+                                                                     seg.delimiters.element)
+                                    problems = run(elements, text)
+                                    if problems:
+                                        validator._element_issues(problems, seg, sid, where)
+                                    elif problems is not None and text is not None:
+                                        clean = validator.clean
+                                        if len(clean) >= clean_texts:
+                                            clean.clear()
+                                        clean[text] = definition
                     except Exception as error:  # noqa: BLE001
                         validator.failed = f"{type(error).__name__} at segment {seg.index}"
-                        feed = None
+                        feeding = False
                 if observe is not None:
                     observe(seg)
                 if watchers is not None and sid in watchers:
