@@ -114,7 +114,8 @@ class DocumentReader:
     `claims()` reads segments walked elsewhere; `read()` walks the tokenizer's batches itself, in the
     same loop: the walker's entry for a segment says what it is to the reader (`reader_kind`), so the
     common segment (one more of an open claim or of a provider, subscriber or patient level) costs
-    one append. Every other segment goes through `_step`, which both share.
+    one append. Every other segment goes through `_step`, which both share. `read` also runs
+    `Validator.feed`'s code inline rather than calling it for every segment.
     """
 
     def __init__(self, segments: Iterable[Segment] = (), segment_observer=None, watchers=None, report=None):
@@ -197,8 +198,8 @@ class DocumentReader:
                         state, loop, table, kind = walker.entry(table, seg, state)
                 seg.loop = loop
                 if feeding:
-                    # `Validator.feed`, inline (a call per segment costs about 280 instructions, 66 M on the
-                    # 10k benchmark): the same code on the validator's state; tests/test_reader_feed.py
+                    # `Validator.feed`, inline (the call per segment cost 134 M instructions of a default run
+                    # on the 10k benchmark): the same code on the validator's state; tests/test_reader_feed.py
                     # holds it to LoopWalker.walk feeding the validator, after every segment.
                     try:
                         node = state if loop is not None else None
