@@ -460,7 +460,8 @@ def test_validator_failure_rejects_every_group(tmp_path, monkeypatch):
     def failed(self, seg, node):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(Validator, "feed", failed)
+    # `_feed`, not `feed`: the document reader runs feed's code inline, and the ISA always takes `_feed`
+    monkeypatch.setattr(Validator, "_feed", failed)
     report, s999, s277 = ack(tmp_path, CLEAN)
     assert [f.rule for f in report.findings] == ["IG001"]
     assert errors_999(s999) == ["IK5*A", "AK9*R*1*1*0"]

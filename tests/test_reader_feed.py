@@ -106,3 +106,36 @@ def test_max_use_reached_inline_equals_walk_and_feed(monkeypatch):
         assert_same(data, n)
         overused += sum(1 for issue in _run(data, True)[0] if issue[0] == "IG305")
     assert overused
+
+
+def test_a_failure_in_the_inline_code_stops_validation_at_the_same_segment(monkeypatch):
+    """A bug met inside read's inline feed (here `_overused`, which every segment past its max use
+    calls) stops the validation as a bug in `feed` does under the walk: the same segment named, every
+    claim still read."""
+    from edi_lint.x12 import validator
+
+    guide = validator.guide_for(LoopWalker().root)
+    for info in guide.segments.values():
+        monkeypatch.setattr(info, "max_use", 1)
+    monkeypatch.setattr(validator, "_STEPS", {})
+    monkeypatch.setattr(validator, "_FACTS", {})
+
+    def overused(self, seg, node, n, facts):
+        if seg.elements[0] == "DTP":
+            raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Validator, "_overused", overused)
+    data = (FIXTURES / "clean.837").read_bytes()
+    data = data.replace(b"~DTP*472*", b"~DTP*472*D8*20260101~DTP*472*", 1)  # a DTP over its max use of 1
+    failures, claims = [], []
+    for inline in (True, False):
+        walker = LoopWalker()
+        v = Validator(walker.root)
+        if inline:
+            read = DocumentReader().read(iter_batches(io.BytesIO(data)), walker, v)
+        else:
+            read = DocumentReader(walker.walk(iter_segments(io.BytesIO(data)), v)).claims()
+        claims.append(len(list(read)))
+        failures.append(v.failed)
+    assert failures[0] == failures[1] and failures[0].startswith("RuntimeError at segment "), failures
+    assert claims[0] == claims[1] > 0
