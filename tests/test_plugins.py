@@ -128,3 +128,16 @@ def test_prefix_claimed_by_a_plugin_is_enforced(plugin_site, tmp_path):
     result = lint(tmp_path, "--ruleset", str(ruleset), config='plugins = ["demo-payer"]\n')
     assert result.exit_code == 2
     assert "DEMO0" in result.output and "DEMO099" in result.output
+
+
+def test_missing_shipped_rulesets_stop_the_run_instead_of_passing_every_claim(monkeypatch):
+    """A source tree copied without rulesets/ (or a broken install) linted with no declarative rule at all:
+    the 97026 rules gone, "All checks passed" on a claim that breaks them, exit 0 for a gate. Now one line, exit 2."""
+    from conftest import FIXTURES
+    from edi_lint.cli import main
+    from edi_lint.rules import declarative
+
+    monkeypatch.setattr(declarative, "shipped_ruleset_paths", lambda: [])
+    result = CliRunner().invoke(main, [str(FIXTURES / "sample.837")])
+    assert result.exit_code == 2 and "shipped rulesets are missing" in result.output
+    assert "Traceback" not in result.output and "All checks passed" not in result.output

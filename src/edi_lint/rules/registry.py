@@ -82,6 +82,9 @@ def _shipped_sources(payer_profiles) -> list[Source]:
     from edi_lint.rules.declarative import load_ruleset, shipped_ruleset_paths
 
     paths = shipped_ruleset_paths()
+    if not paths:  # a source tree or a broken install without them: the 97026 rules would vanish in silence
+        raise RegistryError("edi-lint's shipped rulesets are missing (no edi_lint/_rulesets in the package, no "
+                            "rulesets/ beside its source): the installation is incomplete; reinstall edi-lint")
     key = (tuple((str(p), p.stat().st_mtime_ns) for p in paths), repr(_profile_key(payer_profiles)))
     cached = _shipped_cache.get(key)
     if cached is None:
