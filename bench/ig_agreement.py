@@ -172,7 +172,13 @@ CRASH = "pyx12 could not validate (IG001) where native reports the defects"
 HEADER = ("header without a usable BHT (missing, broken or out of place): pyx12 rejects the header segments "
           "(IG301 cascade), native places them and reports the BHT")
 COUNTERS = "HL/LX numbering of an unrecognised segment: pyx12 reports it at the next recognised segment"
-DOCUMENTED = (CAP, HEADER, COUNTERS)
+RECOVERED = ("a loop's first segment with a code the guide has nowhere for its qualifier (NM1*Q9, HL03 = 2): native "
+             "reports it once (IG301) and checks the loop's other segments where they stand, pyx12 rejects each of "
+             "them too (IG301, IG305 where it counts them in the loop before) and reports the loop missing (IG303)")
+ONCE = ("a mandatory loop or segment missing: native reports it once, where the gap ends; pyx12 again at each "
+        "later segment of the loop that lacks it")
+DOCUMENTED = (CAP, HEADER, COUNTERS, RECOVERED, ONCE)
+READ_AS = "read as the start of loop"  # in native's IG301 for a segment it reads as a loop's first (walker.Recovered)
 
 
 _COUNTER_CODES = frozenset(("IG381", "IG382", "IG383"))
@@ -185,6 +191,26 @@ def _reported_later(native: list, pyx12: list) -> bool:
     theirs = {(f.rule, f.segment_index or 0) for f in pyx12 if f.rule in _COUNTER_CODES}
     return (all(any(r == code and at <= later for r, later in theirs) for code, at in ours)
             and all(any(r == code and at <= later for r, at in ours) for code, later in theirs))
+
+
+def _read_as_loop(native: list, ours: set, theirs: set) -> bool:
+    """Native read a segment with a wrong qualifier as a loop's first (one IG301, which pyx12 reports
+    too), and every difference is pyx12's IG301 or IG303 for a later segment of that loop's span."""
+    starts = [f.segment_index or 0 for f in native if f.rule == "IG301" and READ_AS in f.message]
+    if not starts or any((at, "IG301") not in theirs for at in starts):
+        return False
+    first = min(starts)
+    return not ours - theirs and all(at > first and code in ("IG301", "IG303", "IG305") for at, code in theirs - ours)
+
+
+def _reported_again(native: list, pyx12: list, ours: set, theirs: set) -> bool:
+    """Every IG303 only pyx12 gives repeats one native gives at an earlier segment (same message)."""
+    said = {}
+    for f in native:
+        if f.rule == "IG303":
+            said.setdefault(f.message, f.segment_index or 0)
+    again = [f for f in pyx12 if f.rule == "IG303" and ((f.segment_index or 0), "IG303") in theirs - ours]
+    return not ours - theirs and all(f.message in said and said[f.message] < (f.segment_index or 0) for f in again)
 
 
 def classify(native: list | None, pyx12: list | None) -> str | None:
@@ -201,6 +227,10 @@ def classify(native: list | None, pyx12: list | None) -> str | None:
     codes = {c for _, c in ours ^ theirs}
     if codes <= _COUNTER_CODES and _reported_later(native, pyx12):
         return COUNTERS
+    if _read_as_loop(native, ours, theirs):
+        return RECOVERED
+    if codes == {"IG303"} and _reported_again(native, pyx12, ours, theirs):
+        return ONCE
     if codes <= {"IG301", "IG303", "IG304"} and any(f.segment == "BHT" or f.loop == "HEADER" for f in native + pyx12):
         return HEADER
     return "other: " + ",".join(sorted(codes))

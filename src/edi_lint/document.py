@@ -316,11 +316,10 @@ class DocumentReader:
             self._claim = [seg]
             self._line_starts = []
         elif loop in ("2000A", "2000B", "2000C") and sid == "HL":
-            level = seg.get(3)
-            context = Context(seg, [seg])
-            if level == "20":
+            context = Context(seg, [seg])  # the level the walker placed it at (by HL03, or read as
+            if loop == "2000A":  # that level's HL when HL03 is no code the guide allows there)
                 levels[:] = context, None, None
-            elif level == "22":
+            elif loop == "2000B":
                 levels[1:] = context, None
             else:
                 levels[2] = context

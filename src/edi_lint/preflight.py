@@ -245,7 +245,9 @@ def scan(source: Source, wanted: set[int], walk: bool = False) -> Placement:
                 level = _GS
             elif sid == "ST":
                 level = _ST
-            elif sid == "HL" and (not walk or loop in CONTEXT_HL_LOOPS):
+            elif sid == "HL" and walk and loop in CONTEXT_HL_LOOPS:
+                level = CONTEXT_HL_LOOPS[loop]  # the level the reader gives it (HL03 may be a wrong code)
+            elif sid == "HL" and not walk:
                 level = _HL_LEVEL.get(seg.get(3).strip(), _PATIENT)
             elif sid == "CLM" and (not walk or loop == "2300"):
                 level = _CLAIM

@@ -27,6 +27,7 @@ from edi_lint.x12.element_checks import SegmentChecker
 from edi_lint.x12.grammar import LoopNode, SegmentNode
 from edi_lint.x12.ig_grammar import Guide, attach
 from edi_lint.x12.steps import compile_step
+from edi_lint.x12.walker import Recovered
 
 CLAIM_LOOPS = frozenset(
     ["2300", "2320", "2400", "2410", "2430", "2440"]
@@ -196,7 +197,7 @@ class Validator:
     __slots__ = ("root", "limit", "counts", "guide", "segments", "plans", "facts", "generated", "steps",
                  "delimiters", "runs", "clean", "issues", "table", "open", "claim_id", "isa_ids", "gs_ids",
                  "st_ids", "envelopes", "gs_count", "st_count", "hl_count", "lx_count", "seg_start", "uncounted",
-                 "hl_stack", "last", "failed")
+                 "hl_stack", "last", "failed", "reported")
 
     def __init__(self, root: LoopNode, limit: int = 1000, generated: bool = True):
         self.root = root
@@ -219,6 +220,8 @@ class Validator:
         # the steps from the node last taken (None before any), which the table holds (see `node`)
         self.table: dict = self._table(None)
         self.open: dict = {}  # open loop -> {segment or loop node: count} (pyx12 counts per map path)
+        # open loop -> (its counts in `open`, the missing nodes already reported in that occurrence of it)
+        self.reported: dict = {}
         self.claim_id: str | None = None
         # envelope and counter state, per interchange / group / transaction
         self.isa_ids: set = set()
@@ -294,6 +297,8 @@ class Validator:
 
     def _long(self, seg, node: SegmentNode | None) -> None:
         """A segment no planned step covers (see `_feed`), then its element checks."""
+        if type(node) is Recovered:  # never planned: every such segment comes here
+            return self._recovered(seg, node)
         facts = self._feed(seg, node)
         if facts is not None and facts[3] is not None:
             self._check(seg, seg.elements, facts[3], facts[0])
@@ -628,8 +633,8 @@ class Validator:
         pending = []
         for owner, missing, key_id, is_loop, first in step.candidates:
             counts = open_.get(owner)
-            if counts is None or counts.get(key_id, 0) < 1:
-                pending.append((missing, is_loop, first))
+            if counts is None or (counts.get(key_id, 0) < 1 and not self._said_missing(owner, counts, key_id)):
+                pending.append((owner, missing, key_id, is_loop, first))
         for loop in step.pops:
             open_.pop(loop, None)
         loop_defs = self.guide.loops
@@ -651,11 +656,22 @@ class Validator:
         if not step.first_segment:
             self._overused(seg, node, n, self._facts(node))
         keep = step.keep_pos
-        for missing, is_loop, first in pending:
+        for owner, missing, key_id, is_loop, first in pending:
             if keep is not None and (first.pos == keep or (first.id == node.id and first.loop is node.loop)):
                 continue
             self._missing(seg, missing, is_loop, first, claim_before)
+            counts = open_.get(owner)
+            if counts is not None:  # one gap, one finding: not again at each later segment of the loop that lacks it
+                said = self.reported.get(owner)
+                if said is None or said[0] is not counts:  # (a later occurrence of the loop starts afresh)
+                    said = self.reported[owner] = (counts, set())
+                said[1].add(key_id)
         self.node = node
+
+    def _said_missing(self, owner: LoopNode, counts: dict, key) -> bool:
+        """Whether `key` was reported missing in this occurrence of `owner` (whose counts are `counts`)."""
+        said = self.reported.get(owner)
+        return said is not None and said[0] is counts and key in said[1]
 
     def _overused(self, seg, node: SegmentNode, n: int, facts: tuple) -> None:
         """A segment the guide marks not used, or one past its max use in its loop."""
@@ -697,12 +713,30 @@ class Validator:
         claim = claim_before if _loop_id(missing if is_loop else missing.loop) in CLAIM_LOOPS else self.claim_id
         self._keep(Issue("IG303", message, seg, segment, None, loop, claim))
 
-    def _not_found(self, seg, sid: str) -> None:
+    def _recovered(self, seg, node: Recovered) -> None:
+        """A segment the walker read as a loop's opening segment though its qualifier is not one the
+        guide allows there (walker.Recovered): one IG301 that names the loops it could have opened,
+        then the segment is taken as the first of them, so that loop is opened and counted and the
+        segments after it are checked where they stand. Its own elements are not checked: the wrong
+        qualifier is the defect, already reported."""
+        if self._room("IG301"):
+            position, sub = node.qualifier
+            element = f"{node.id}{position:02d}" + (f"-{sub}" if sub else "")
+            loops = self.guide.loops
+            opens = "; ".join(
+                f"{' or '.join(sorted(first.codes))} for {first.loop.id}"
+                + (f' ("{loops[first.loop].name}")' if first.loop in loops and loops[first.loop].name else "")
+                for first in node.candidates)
+            self._not_found(seg, seg.elements[0], f"{element} is none of the codes that open a loop here ({opens}); "
+                            f"read as the start of loop {node.real.loop.id}, the segments after it are checked there")
+        self._feed(seg, node.real)
+
+    def _not_found(self, seg, sid: str, why: str = "wrong qualifier, out of order, or in the wrong loop") -> None:
         where = self.node
         loop = _loop_id(where.loop) if where is not None else None
         start = f" (searched from {where.id} in loop {loop})" if where is not None and loop else ""
         self._issue("IG301", f"segment {_label(seg)} does not match any segment the guide allows at this position"
-                    f"{start}: wrong qualifier, out of order, or in the wrong loop", seg, sid, None, loop=loop)
+                    f"{start}: {why}", seg, sid, None, loop=loop)
 
     # -- envelopes and counters -------------------------------------------------------------------
 

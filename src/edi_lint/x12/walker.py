@@ -43,6 +43,7 @@ class _Tables:
         self.by_node: dict = {}
         self.size = 0
         self.positions = _qualifier_positions(root)
+        self.codes = _qualifier_codes(root)
 
     def table(self, node) -> dict:
         table = self.by_node.get(node)
@@ -91,6 +92,21 @@ def _qualifier_positions(root: LoopNode) -> dict[str, tuple[tuple[int, int], ...
             elif child.qualifier is not None:
                 found.setdefault(child.id, set()).add(child.qualifier)
     return {sid: tuple(sorted(q)) for sid, q in found.items()}
+
+
+def _qualifier_codes(root: LoopNode) -> dict[str, frozenset[str]]:
+    """For each segment id, every qualifier code any of its map nodes has (NM1 -> 41, 40, 85, IL ...):
+    a code outside them is a wrong code; one inside them, a segment out of its place."""
+    found: dict[str, set] = {}
+    stack = [root]
+    while stack:
+        loop = stack.pop()
+        for child in loop.children:
+            if isinstance(child, LoopNode):
+                stack.append(child)
+            elif child.qualifier is not None:
+                found.setdefault(child.id, set()).update(child.codes)
+    return {sid: frozenset(codes) for sid, codes in found.items()}
 
 
 # The 837P loops as the document reader groups them.
@@ -191,6 +207,8 @@ class LoopWalker:
         where = tables.positions.get(sid)
         found = self._search(elements, component)
         if found is None:
+            found = self._recover(elements, component)
+        if found is None:
             entry = (self.state, None, table, reader_kind(sid, None))
         else:
             entry = (found[0], found[1], tables.table(found[0]), reader_kind(sid, found[1]))
@@ -215,26 +233,92 @@ class LoopWalker:
         return entry
 
     def _search(self, elements: list[str], component: str) -> tuple[SegmentNode, str] | None:
+        for child, _ in self._reachable():
+            if isinstance(child, SegmentNode):
+                if child.matches(elements, component):
+                    return child, _loop_id(child.loop)
+            else:
+                found = _enter(child, elements, component)
+                if found is not None:
+                    return found, _loop_id(found.loop)
+        return None
+
+    def _reachable(self) -> Iterator[tuple]:
+        """The map's children the next segment may match, in search order: the later children of the
+        current loop, then those of each loop around it; each with whether it stands at or before the
+        loop the walk comes from (loops at one position are alternatives, in any order)."""
         state = self.state
         if isinstance(state, SegmentNode):
             node, start = state.loop, state.pos
         else:
             node, start = state, -1
+        came_from = None
         while True:
+            passed = came_from is not None
             for child in node.children:
-                if child.pos < start:
-                    continue
-                if isinstance(child, SegmentNode):
-                    if child.matches(elements, component):
-                        return child, _loop_id(child.loop)
-                else:
-                    found = _enter(child, elements, component)
-                    if found is not None:
-                        return found, _loop_id(found.loop)
+                if child.pos >= start:
+                    yield child, passed
+                if child is came_from:
+                    passed = False
             if node.parent is None:
-                return None
-            start = node.pos
+                return
+            start, came_from = node.pos, node
             node = node.parent
+
+    def _recover(self, elements: list[str], component: str) -> tuple[SegmentNode, str] | None:
+        """A segment that matches nothing, and whose qualifier is a code no node of its id has anywhere
+        in the guide (NM1*IX, HL03 = Q9), where its id would open a loop: read it as that loop's
+        opening segment (a `Recovered` node), so that the loop's other segments are checked where
+        they stand instead of each being reported as out of place. One wrong code is one defect: the
+        validator reports the segment once (IG301, naming the loops it could have opened) and checks
+        nothing else of it. A segment with a code the guide uses elsewhere (NM1*PR after the CLM) is
+        out of place, not miscoded: it is not read as anything. The loops still ahead are preferred
+        to the ones the walk has passed; a passed loop that may not repeat is no candidate."""
+        sid = elements[0]
+        tables = self._tables
+        where = tables.positions.get(sid)
+        if where is None or len(where) != 1:
+            return None
+        position, sub = where[0]
+        value = elements[position] if position < len(elements) else ""
+        if sub:
+            parts = value.split(component)
+            value = parts[sub - 1] if len(parts) >= sub else ""
+        if value in tables.codes.get(sid, ()):
+            return None
+        ahead, passed = [], []
+        for child, behind in self._reachable():
+            if (isinstance(child, LoopNode) and not child.wrapper and child.id[:1].isdigit()
+                    and (first := child.first_segment()) is not None and first.id == sid
+                    and first.qualifier is not None):
+                if not behind:
+                    ahead.append(first)
+                elif child.repeat != "1":
+                    passed.append(first)
+        candidates = tuple(ahead + passed)
+        if not candidates:
+            return None
+        node = _recovered.get(candidates)
+        if node is None:
+            node = _recovered[candidates] = Recovered(candidates)
+        return node, _loop_id(node.loop)
+
+
+class Recovered(SegmentNode):
+    """The walker's state after a segment read as the opening segment of `candidates[0]`'s loop
+    though its qualifier is not one the guide allows there (see `LoopWalker._recover`). It stands
+    where that node stands (same loop, same position), so the walk goes on from there; a different
+    object, so the validator knows the segment matched nothing and reports it as such."""
+
+    __slots__ = ("real", "candidates")
+
+    def __init__(self, candidates: tuple[SegmentNode, ...]):
+        real = candidates[0]
+        super().__init__(real.id, real.pos, real.usage, real.max_use, real.qualifier, real.codes, real.loop)
+        self.real, self.candidates = real, candidates
+
+
+_recovered: dict[tuple, Recovered] = {}  # one node per list of candidates: bounded by the map
 
 
 def _enter(loop: LoopNode, elements: list[str], component: str) -> SegmentNode | None:
