@@ -190,3 +190,48 @@ def test_reading_loop_stops_a_long_claim_or_level_where_the_stages_do(limit, mon
         for data in (long_claim, long_level):
             data = data.replace(b"\nHL*", b"\n" + b"NTE*ADD*LEAD~\n" * lead + b"HL*", 1)
             assert _fused(data, 1 << 20) == _staged(data, 1 << 20), (limit, lead)
+
+
+def _one_line_junk_variants() -> list[tuple[str, bytes]]:
+    """One-line files (no line breaks) with the junk the one-line short path leaves to the general
+    loop: empty segments and segments led by blanks or tabs, after segments it has seen before."""
+    one_line = _seed_files()[0]
+    assert b"\n" not in one_line.rstrip(b"\n") and one_line.count(b"~NM1") > 5
+    lined = _seed_files()[1]  # a line break after every segment
+    assert lined.count(b"~\nNM1*") > 5
+    # a blank-led text the line-break path hands out as it is: were it remembered, the one-line path
+    # would hand it out unstripped too, where the general loop strips it
+    blank_led = lined.replace(b"~\nNM1*", b"~ NM1*")
+    return [
+        ("an empty segment", one_line.replace(b"~CLM", b"~~CLM", 1)),
+        ("a blank-led segment", one_line.replace(b"~NM1", b"~ NM1", 3)),
+        ("a tab-led segment", one_line.replace(b"~DTP", b"~\tDTP", 2)),
+        ("blanks only", one_line.replace(b"~LX", b"~  ~LX", 1)),
+        ("junk first", one_line.replace(b"~GS", b"~ ~GS", 1)),
+        ("line-break file first", blank_led + lined.replace(b"~\n", b"~").replace(b"~NM1*", b"~ NM1*")),
+    ]
+
+
+@pytest.mark.parametrize("name, data", _one_line_junk_variants(), ids=lambda v: v if isinstance(v, str) else "")
+def test_one_line_short_path_equals_the_general_loop(name, data, monkeypatch):
+    """The short path for one line of segments stops at the first piece it has not seen before that is
+    empty or led by blank space, and the general loop takes the rest: the same segments, places and
+    offsets as the general loop alone, at every chunk size that cuts the file differently."""
+    from edi_lint.x12 import tokenizer
+
+    taken = []
+    real = tokenizer._clean
+
+    def spy(window, term):
+        found = real(window, term)
+        taken.append(found)
+        return found
+
+    for chunk_size in (7, 61, 1 << 20):
+        with monkeypatch.context() as patch:
+            patch.setattr(tokenizer, "_clean", spy)
+            fast = _segments(data, chunk_size)
+        with monkeypatch.context() as patch:
+            patch.setattr(tokenizer, "_clean", lambda window, term: False)
+            assert _segments(data, chunk_size) == fast, (name, chunk_size)
+    assert True in taken  # the short path met the junk (a window with it is not refused whole)
