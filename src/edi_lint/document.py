@@ -169,6 +169,7 @@ class DocumentReader:
         if feeding:  # imported here: a run without IG validation does not load the validator
             from edi_lint.x12.validator import _UNSEEN as unseen, CLEAN_TEXTS as clean_texts
         batch = ()
+        seg = None
         for batch in batches:
             # Whether a list appended to below (the open claim's, a level's) could pass MAX_HELD in this
             # batch: only then is each append followed by a test of its length (52 M on the 10k benchmark,
@@ -200,10 +201,10 @@ class DocumentReader:
                 if feeding:
                     # `Validator.feed`, inline (the call per segment cost 134 M instructions of a default run
                     # on the 10k benchmark): the same code on the validator's state; tests/test_reader_feed.py
-                    # holds it to LoopWalker.walk feeding the validator, after every segment.
+                    # holds it to LoopWalker.walk feeding the validator, after every segment. But `last`,
+                    # which only `finish` reads, is set once, at the end or when the validator fails.
                     try:
                         node = state if loop is not None else None
-                        validator.last = seg
                         try:
                             go, v_claim, v_loop, limit, definition, where, v_table = validator.table[node]
                         except KeyError:
@@ -247,6 +248,7 @@ class DocumentReader:
                                         clean[text] = definition
                     except Exception as error:  # noqa: BLE001
                         validator.failed = f"{type(error).__name__} at segment {seg.index}"
+                        validator.last = seg
                         feeding = False
                 if observe is not None:
                     observe(seg)
@@ -282,6 +284,8 @@ class DocumentReader:
                 if done is not None:
                     yield done
         walker.state = state
+        if feeding and seg is not None:  # `feed` sets it for every segment; only `finish` reads it
+            validator.last = seg
         self._note_cut(batch[-1] if batch else None)
         yield from self._end()
 
