@@ -170,122 +170,124 @@ class DocumentReader:
             from edi_lint.x12.validator import _UNSEEN as unseen, CLEAN_TEXTS as clean_texts
         batch = ()
         seg = None
-        for batch in batches:
-            # Whether a list appended to below (the open claim's, a level's) could pass MAX_HELD in this
-            # batch: only then is each append followed by a test of its length (52 M on the 10k benchmark,
-            # for a limit no 837P comes near). A list begun within the batch holds at most all of it.
-            longest = len(claim) if claim is not None else 0
-            for level in levels:
-                if level is not None and len(level.segments) > longest:
-                    longest = len(level.segments)
-            near = longest + len(batch) > max_held
-            for seg in batch:
-                elements = seg.elements
-                sid = elements[0]
-                try:  # a subscript, not .get: the id is nearly always there, and a method call costs twice as much
-                    state, loop, table, kind = table[sid]
-                except KeyError:  # nothing assigned: state and table are still the current ones
-                    state, loop, table, kind = walker.entry(table, seg, state)
-                if kind == qualified:  # as in LoopWalker.walk
-                    try:
-                        value = elements[loop.position]
-                    except IndexError:
-                        value = ""
-                    if loop.sub and value:
-                        value = value.split(seg.delimiters.component, 1)[0]
-                    try:  # a subscript, as above
-                        state, loop, table, kind = loop[value]
-                    except KeyError:
+        try:
+            for batch in batches:
+                # Whether a list appended to below (the open claim's, a level's) could pass MAX_HELD in this
+                # batch: only then is each append followed by a test of its length (52 M on the 10k benchmark,
+                # for a limit no 837P comes near). A list begun within the batch holds at most all of it.
+                longest = len(claim) if claim is not None else 0
+                for level in levels:
+                    if level is not None and len(level.segments) > longest:
+                        longest = len(level.segments)
+                near = longest + len(batch) > max_held
+                for seg in batch:
+                    elements = seg.elements
+                    sid = elements[0]
+                    try:  # a subscript, not .get: the id is nearly always there, and a method call costs twice as much
+                        state, loop, table, kind = table[sid]
+                    except KeyError:  # nothing assigned: state and table are still the current ones
                         state, loop, table, kind = walker.entry(table, seg, state)
-                seg.loop = loop
-                if feeding:
-                    # `Validator.feed`, inline (the call per segment cost 134 M instructions of a default run
-                    # on the 10k benchmark): the same code on the validator's state; tests/test_reader_feed.py
-                    # holds it to LoopWalker.walk feeding the validator, after every segment. But `last`,
-                    # which only `finish` reads, is set once, at the end or when the validator fails.
-                    try:
-                        node = state if loop is not None else None
+                    if kind == qualified:  # as in LoopWalker.walk
                         try:
-                            go, v_claim, v_loop, limit, definition, where, v_table = validator.table[node]
+                            value = elements[loop.position]
+                        except IndexError:
+                            value = ""
+                        if loop.sub and value:
+                            value = value.split(seg.delimiters.component, 1)[0]
+                        try:  # a subscript, as above
+                            state, loop, table, kind = loop[value]
                         except KeyError:
-                            validator._long(seg, node)
-                        else:
-                            text = seg.text
-                            known = validator.clean.get(text, unseen)
-                            if known is not definition and (elements[-1] == "" or len(elements) == 1):
+                            state, loop, table, kind = walker.entry(table, seg, state)
+                    seg.loop = loop
+                    if feeding:
+                        # `Validator.feed`, inline (the call per segment cost 134 M instructions of a default run
+                        # on the 10k benchmark): the same code on the validator's state; tests/test_reader_feed.py
+                        # holds it to LoopWalker.walk feeding the validator, after every segment. But `last`,
+                        # which only `finish` reads, is set once, at the end or when the validator fails.
+                        try:
+                            node = state if loop is not None else None
+                            try:
+                                go, v_claim, v_loop, limit, definition, where, v_table = validator.table[node]
+                            except KeyError:
                                 validator._long(seg, node)
-                            elif go is None or not go(validator, seg, node, elements):
-                                if go is None:  # plain: no counter, nothing to look for, no loop closed or opened
-                                    if v_claim == 0:
-                                        validator.claim_id = None
-                                    v_open = validator.open
-                                    try:
-                                        counts = v_open[v_loop]
-                                    except KeyError:
-                                        counts = v_open[v_loop] = {}
-                                    if node in counts:
-                                        n = counts[node] = counts[node] + 1
-                                        if n > limit:
-                                            validator._overused(seg, node, n, validator._facts(node))
-                                    else:
-                                        counts[node] = 1
-                                        if limit < 1:
-                                            validator._overused(seg, node, 1, validator._facts(node))
-                                validator.table = v_table
-                                if known is not definition and definition is not None:
-                                    try:
-                                        run = validator.runs[definition]
-                                    except KeyError:
-                                        run = validator.segments.run(definition, seg.delimiters.component,
-                                                                     seg.delimiters.element)
-                                    problems = run(elements, text)
-                                    if problems:
-                                        validator._element_issues(problems, seg, sid, where)
-                                    elif problems is not None and text is not None:
-                                        clean = validator.clean
-                                        if len(clean) >= clean_texts:
-                                            clean.clear()
-                                        clean[text] = definition
-                    except Exception as error:  # noqa: BLE001
-                        validator.failed = f"{type(error).__name__} at segment {seg.index}"
-                        validator.last = seg
-                        feeding = False
-                if observe is not None:
-                    observe(seg)
-                if watchers is not None and sid in watchers:
-                    for watch, token, loops in watchers[sid]:
-                        if loops is None or loop in loops:
-                            problems = watch(seg)
-                            if problems:
-                                report(token, problems)
-                if kind == in_claim:
-                    if claim is not None:
-                        claim.append(seg)
-                        if near and len(claim) > max_held:
-                            raise _too_long("the claim", claim[0])
+                            else:
+                                text = seg.text
+                                known = validator.clean.get(text, unseen)
+                                if known is not definition and (elements[-1] == "" or len(elements) == 1):
+                                    validator._long(seg, node)
+                                elif go is None or not go(validator, seg, node, elements):
+                                    if go is None:  # plain: no counter, nothing to look for, no loop closed or opened
+                                        if v_claim == 0:
+                                            validator.claim_id = None
+                                        v_open = validator.open
+                                        try:
+                                            counts = v_open[v_loop]
+                                        except KeyError:
+                                            counts = v_open[v_loop] = {}
+                                        if node in counts:
+                                            n = counts[node] = counts[node] + 1
+                                            if n > limit:
+                                                validator._overused(seg, node, n, validator._facts(node))
+                                        else:
+                                            counts[node] = 1
+                                            if limit < 1:
+                                                validator._overused(seg, node, 1, validator._facts(node))
+                                    validator.table = v_table
+                                    if known is not definition and definition is not None:
+                                        try:
+                                            run = validator.runs[definition]
+                                        except KeyError:
+                                            run = validator.segments.run(definition, seg.delimiters.component,
+                                                                         seg.delimiters.element)
+                                        problems = run(elements, text)
+                                        if problems:
+                                            validator._element_issues(problems, seg, sid, where)
+                                        elif problems is not None and text is not None:
+                                            clean = validator.clean
+                                            if len(clean) >= clean_texts:
+                                                clean.clear()
+                                            clean[text] = definition
+                        except Exception as error:  # noqa: BLE001
+                            validator.failed = f"{type(error).__name__} at segment {seg.index}"
+                            validator.last = seg
+                            feeding = False
+                    if observe is not None:
+                        observe(seg)
+                    if watchers is not None and sid in watchers:
+                        for watch, token, loops in watchers[sid]:
+                            if loops is None or loop in loops:
+                                problems = watch(seg)
+                                if problems:
+                                    report(token, problems)
+                    if kind == in_claim:
+                        if claim is not None:
+                            claim.append(seg)
+                            if near and len(claim) > max_held:
+                                raise _too_long("the claim", claim[0])
+                            continue
+                    elif kind == line_start:
+                        if claim is not None:
+                            starts.append(len(claim))
+                            claim.append(seg)
+                            if near and len(claim) > max_held:
+                                raise _too_long("the claim", claim[0])
+                            continue
+                    elif kind != other and claim is None:
+                        level = levels[kind - in_billing]
+                        if level is not None:
+                            held = level.segments
+                            held.append(seg)
+                            if near and len(held) > max_held:
+                                raise _too_long(f"the {loop} loop", held[0])
                         continue
-                elif kind == line_start:
-                    if claim is not None:
-                        starts.append(len(claim))
-                        claim.append(seg)
-                        if near and len(claim) > max_held:
-                            raise _too_long("the claim", claim[0])
-                        continue
-                elif kind != other and claim is None:
-                    level = levels[kind - in_billing]
-                    if level is not None:
-                        held = level.segments
-                        held.append(seg)
-                        if near and len(held) > max_held:
-                            raise _too_long(f"the {loop} loop", held[0])
-                    continue
-                done = step(seg, sid, loop)
-                claim, starts = self._claim, self._line_starts
-                if done is not None:
-                    yield done
+                    done = step(seg, sid, loop)
+                    claim, starts = self._claim, self._line_starts
+                    if done is not None:
+                        yield done
+        finally:  # also when an error stops the input: the segment it stopped at was fed
+            if feeding and seg is not None:  # `feed` sets it for every segment; only `finish` reads it
+                validator.last = seg
         walker.state = state
-        if feeding and seg is not None:  # `feed` sets it for every segment; only `finish` reads it
-            validator.last = seg
         self._note_cut(batch[-1] if batch else None)
         yield from self._end()
 
