@@ -102,13 +102,16 @@ def compile_step(step: tuple, take: Callable) -> Callable | None:
             checks.append(f"    {n} = {c}.get({key}, 0) + 1\n    if {n} > {names(int(most))}:\n{bail}")
             return f"    {c}[{key}] = {n}\n"
         c = held[id(loop)] = f"_a{len(held)}"
+        made = f"    if {c} is None:\n        {c} = open_[{names(loop)}] = {{}}\n"
         if most is None:
             checks.append(f"    {c} = open_.get({names(loop)})\n")
-        else:
-            checks.append(f"    {c} = open_.get({names(loop)})\n"
-                          f"    if {c} is not None and {c}.get({key}, 0) >= {names(int(most))}:\n{bail}")
-        made = f"    if {c} is None:\n        {c} = open_[{names(loop)}] = {{}}\n"
-        return made if most is None else made + f"    {c}[{key}] = {c}.get({key}, 0) + 1\n"
+            return made
+        # the new count, read once (`most` is at least 1: a loop not yet counted cannot be over it)
+        n = f"_n{len(checks)}"
+        checks.append(f"    {c} = open_.get({names(loop)})\n"
+                      f"    {n} = {c}.get({key}, 0) + 1 if {c} is not None else 1\n"
+                      f"    if {n} > {names(int(most))}:\n{bail}")
+        return made + f"    {c}[{key}] = {n}\n"
 
     fresh = {id(p) for p in pops}  # loops whose counts are new when read below: closed here, or opened here
     for closed in pops:
