@@ -173,3 +173,20 @@ def test_held_counts_at_their_limit_hand_over_to_take():
     fast, reference = _issues(both.fast), _issues(both.reference)
     assert fast == reference
     assert sum(1 for issue in fast if issue[0] == "IG304") >= both.forced
+
+
+def test_segments_marked_not_used_generated_equals_reference(monkeypatch):
+    """No segment of the shipped guide is marked not used, but a guide may mark one: a plain step onto it
+    is then `_take`n (feed's own plain path does not test for it), and reports IG302 as the reference."""
+    from edi_lint.x12 import validator
+
+    guide = validator.guide_for(LoopWalker().root)
+    for node, info in guide.segments.items():
+        if node.id in ("N4", "DTP", "PRV"):  # plain steps: the next segment of the same loop
+            monkeypatch.setattr(info, "usage", "N")
+    monkeypatch.setattr(validator, "_STEPS", {})  # planned with the guide's own usage: plan again
+    monkeypatch.setattr(validator, "_FACTS", {})
+    data = (FIXTURES / "clean.837").read_bytes()
+    fast, reference = _run(data, True), _run(data, False)
+    assert fast == reference
+    assert sum(1 for issue in fast[0] if issue[0] == "IG302") > 3

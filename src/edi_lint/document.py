@@ -217,7 +217,7 @@ class DocumentReader:
                                     validator._long(seg, node)
                                 elif go is None or not go(validator, seg, node, elements):
                                     if go is None:  # plain: no counter, nothing to look for, no loop closed or opened
-                                        if v_claim == 0:
+                                        if not v_claim:
                                             validator.claim_id = None
                                         v_open = validator.open
                                         try:
@@ -230,8 +230,6 @@ class DocumentReader:
                                                 validator._overused(seg, node, n, validator._facts(node))
                                         else:
                                             counts[node] = 1
-                                            if limit < 1:
-                                                validator._overused(seg, node, 1, validator._facts(node))
                                     validator.table = v_table
                                     if known is not definition and definition is not None:
                                         try:

@@ -264,8 +264,8 @@ class Validator:
         if go is not None:
             if go(self, seg, node, elements):  # True: it left the segment to `_take` or `_long`
                 return
-        else:  # plain: no counter, nothing to look for, no loop closed or opened
-            if claim == 0:
+        else:  # plain: no counter, nothing to look for, no loop closed or opened; a limit of 1 or more
+            if not claim:
                 self.claim_id = None
             try:
                 counts = self.open[loop]
@@ -277,8 +277,6 @@ class Validator:
                     self._overused(seg, node, n, self._facts(node))
             else:
                 counts[node] = 1
-                if limit < 1:
-                    self._overused(seg, node, 1, self._facts(node))
         self.table = table  # (which names `node` as the node last taken)
         if known is not definition and definition is not None:
             try:
@@ -489,12 +487,14 @@ class Validator:
     def _step_entry(self, prev: SegmentNode, node: SegmentNode) -> tuple:
         """The table entry `feed` reads for the move prev -> node: (function, claim, loop, use limit,
         definition, loop id, next table). The function is None for a plain step, which feed takes
-        itself; else the step's generated function (steps.py), or `_take` on the step's tuple when
-        none is generated (or `generated` is off); `_long` when the move is not planned."""
+        itself (one the guide allows at least once: a segment it marks not used is `_take`n, so
+        that feed's plain path, run for 6 segments in 10, tests the limit only on a repeat); else the
+        step's generated function (steps.py), or `_take` on the step's tuple when none is generated
+        (or `generated` is off); `_long` when the move is not planned."""
         step = self._step(prev, node)
         if step is None:
             return _LONG
-        if step[0] and self.generated:
+        if step[0] and self.generated and step[3] >= 1:
             function = None
         else:
             function = (compile_step(step, Validator._take) if self.generated else None) or _reference(step)
