@@ -190,3 +190,16 @@ def test_segments_marked_not_used_generated_equals_reference(monkeypatch):
     fast, reference = _run(data, True), _run(data, False)
     assert fast == reference
     assert sum(1 for issue in fast[0] if issue[0] == "IG302") > 3
+
+
+def test_steps_are_not_called_for_segments_without_elements():
+    """A generated step reads elements[1] (LX01, CLM01) untested: feed leaves a bare or trailing-separator
+    LX, CLM or HL to `_long`. With them, the generated steps find what the reference finds."""
+    data = (FIXTURES / "clean.837").read_bytes().replace(b"\n", b"")
+    for bare in (b"LX~", b"LX*~", b"CLM~", b"CLM*~", b"HL~"):
+        sid = bare.split(b"*")[0].rstrip(b"~")
+        at = data.index(b"~" + sid + b"*") + 1
+        mutant = data[:at] + bare + data[at:]  # before the real one
+        fast, reference = _run(mutant, True), _run(mutant, False)
+        assert fast == reference, bare
+        assert not any(issue[0] == "IG001" for issue in fast[0]), bare

@@ -15,7 +15,9 @@ function with the tuple's values baked in, for the case that reports nothing:
         open_.pop(_k3, None)                       # loops closed, opened, and the segment's count,
         ...                                        # as straight lines
 
-`feed` then sets the next node and table, and runs the element checks, as for a plain step.
+`feed` then sets the next node and table, and runs the element checks, as for a plain step. It calls a
+step only for a segment with at least one element and no empty last one (it leaves the others to
+`_long`), so a step reads `elements[1]` without a test.
 Everything that could report (an LX out of sequence, something missing, a loop repeat or a max use
 exceeded) is tested before any state changes, and then `_take` takes the whole segment (its element
 checks too), so a generated step either does exactly what `_take` does when nothing is reported, or
@@ -69,7 +71,7 @@ def compile_step(step: tuple, take: Callable) -> Callable | None:
     body: list[str] = []  # the changes, when it reports nothing
     if counter == LX:
         checks.append("    lx = self.lx_count + 1\n"
-                      "    if (elements[1] if len(elements) > 1 else \"\") != str(lx):\n"
+                      "    if elements[1] != str(lx):\n"
                       "        _take(self, seg, node, _s)\n        return True\n")
         body.append("    self.lx_count = lx\n")
     elif counter == CLM:
@@ -77,7 +79,7 @@ def compile_step(step: tuple, take: Callable) -> Callable | None:
     elif counter == HL:
         body.append("    mark = len(self.issues)\n    self._hl(seg, elements)\n")
     if claim == 2:
-        body.append("    self.claim_id = elements[1] if len(elements) > 1 else \"\"\n")
+        body.append("    self.claim_id = elements[1]\n")
     elif claim == 0:
         body.append("    self.claim_id = None\n")
     bail = "        _take(self, seg, node, _s)\n        return True\n"
