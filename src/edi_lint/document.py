@@ -205,46 +205,48 @@ class DocumentReader:
                         # holds it to LoopWalker.walk feeding the validator, after every segment. But `last`,
                         # which only `finish` reads, is set once, at the end or when the validator fails.
                         try:
-                            node = state if loop is not None else None
-                            try:
-                                go, v_claim, v_loop, limit, definition, where, v_table = validator.table[node]
-                            except KeyError:
-                                validator._long(seg, node)
-                            else:
-                                text = seg.text
-                                known = validator.clean.get(text, unseen)
-                                if known is not definition and (elements[-1] == "" or len(elements) == 1):
-                                    validator._long(seg, node)
-                                elif go is None or not go(validator, seg, node, elements):
-                                    if go is None:  # plain: no counter, nothing to look for, no loop closed or opened
-                                        if not v_claim:
-                                            validator.claim_id = None
-                                        v_open = validator.open
-                                        try:
-                                            counts = v_open[v_loop]
-                                        except KeyError:
-                                            counts = v_open[v_loop] = {}
-                                        if node in counts:
-                                            n = counts[node] = counts[node] + 1
-                                            if n > limit:
-                                                validator._overused(seg, node, n, validator._facts(node))
-                                        else:
-                                            counts[node] = 1
-                                    validator.table = v_table
-                                    if known is not definition and definition is not None:
-                                        try:
-                                            run = validator.runs[definition]
-                                        except KeyError:
-                                            run = validator.segments.run(definition, seg.delimiters.component,
-                                                                         seg.delimiters.element)
-                                        problems = run(elements, text)
-                                        if problems:
-                                            validator._element_issues(problems, seg, sid, where)
-                                        elif problems is not None and text is not None:
-                                            clean = validator.clean
-                                            if len(clean) >= clean_texts:
-                                                clean.clear()
-                                            clean[text] = definition
+                            if loop is None:  # matched nothing: no table has a step to None, feed goes the long way
+                                validator._long(seg, None)
+                            else:  # `state` is the node matched
+                                try:
+                                    go, v_claim, v_loop, limit, definition, where, v_table = validator.table[state]
+                                except KeyError:
+                                    validator._long(seg, state)
+                                else:
+                                    text = seg.text
+                                    known = validator.clean.get(text, unseen)
+                                    if known is not definition and (elements[-1] == "" or len(elements) == 1):
+                                        validator._long(seg, state)
+                                    elif go is None or not go(validator, seg, state, elements):
+                                        if go is None:  # plain: no counter, nothing to look for, no loop closed, opened
+                                            if not v_claim:
+                                                validator.claim_id = None
+                                            v_open = validator.open
+                                            try:
+                                                counts = v_open[v_loop]
+                                            except KeyError:
+                                                counts = v_open[v_loop] = {}
+                                            if state in counts:
+                                                n = counts[state] = counts[state] + 1
+                                                if n > limit:
+                                                    validator._overused(seg, state, n, validator._facts(state))
+                                            else:
+                                                counts[state] = 1
+                                        validator.table = v_table
+                                        if known is not definition and definition is not None:
+                                            try:
+                                                run = validator.runs[definition]
+                                            except KeyError:
+                                                run = validator.segments.run(definition, seg.delimiters.component,
+                                                                             seg.delimiters.element)
+                                            problems = run(elements, text)
+                                            if problems:
+                                                validator._element_issues(problems, seg, sid, where)
+                                            elif problems is not None and text is not None:
+                                                clean = validator.clean
+                                                if len(clean) >= clean_texts:
+                                                    clean.clear()
+                                                clean[text] = definition
                         except Exception as error:  # noqa: BLE001
                             validator.failed = f"{type(error).__name__} at segment {seg.index}"
                             validator.last = seg
