@@ -141,6 +141,10 @@ def _line_break_variants() -> list[tuple[str, bytes]]:
         ("a stray CR", lined.replace(b"~\nCLM", b"~\r\nCLM", 1)), ("a break inside", lined.replace(b"CLM*", b"CLM*\n", 1)),
         ("an empty segment", lined.replace(b"~\nCLM", b"~\n~\nCLM", 1)), ("bare IEA", lined.replace(b"\nIEA*1*", b"\nIEA~\nX*")),
         ("leading blank lines", b"\n\n" + lined), ("no final break", lined.rstrip(b"\n")),
+        # a segment after a blank (tab, BOM) on the line of the one before: the line breaks still follow terminators
+        ("a blank after a terminator", lined.replace(b"~\nCLM", b"~ CLM", 1)),
+        ("a tab after a terminator", lined.replace(b"~\nNM1", b"~\tNM1", 1)),
+        ("a BOM after a terminator", lined.replace(b"~\nCLM", b"~\xef\xbb\xbfCLM", 1)),
     ]
 
 

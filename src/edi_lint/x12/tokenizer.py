@@ -321,25 +321,30 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
             if stop == len(pieces) and stop and pieces[-1].startswith((bare + elem, "IEA" + elem)):
                 stop -= 1  # the IEA ends the window: the general loop reads it, and what follows it
             run = pieces[:stop] if stop < len(pieces) else pieces
+            taken = stop  # pieces this loop takes: fewer when it meets junk, which the general loop takes
             for first in range(0, len(run), BATCH):
                 batch = []
                 for piece in run[first : first + BATCH] if len(run) > BATCH else run:
-                    if piece[:1] == first_char:
+                    text = piece[skip:] if piece[:1] == first_char else piece
+                    seen = recall(text)  # as in the loop above
+                    if seen is None:
+                        if text[:1] in LEADING_JUNK:  # empty, or led by a blank, tab or BOM (`~ CLM`): the
+                            taken = first + len(batch)  # general loop strips it, from this piece on
+                            break
+                        elements = text.split(elem)
+                        if elements[0] == "ST":
+                            st02 = elements[2] if len(elements) > 2 else ""
+                        elif len(text) <= memo_text:  # only clean texts are remembered (see _clean)
+                            if len(splits) >= memo_size:
+                                splits.clear()
+                            splits[text] = tuple(elements)
+                    else:
+                        elements = [*seen]
+                    if text is not piece:
                         pos += skip
                         line += 1
                         line_start = pos
-                        piece = piece[skip:]
-                    seen = recall(piece)  # as in the loop above
-                    if seen is None:
-                        elements = piece.split(elem)
-                        if elements[0] == "ST":
-                            st02 = elements[2] if len(elements) > 2 else ""
-                        elif len(piece) <= memo_text and piece >= "!":  # only clean texts are remembered (see _clean)
-                            if len(splits) >= memo_size:
-                                splits.clear()
-                            splits[piece] = tuple(elements)
-                    else:
-                        elements = [*seen]
+                        piece = text
                     index += 1
                     seg = made()
                     seg.elements = elements
@@ -351,8 +356,11 @@ def _split(stream: BinaryIO, chunk_size: int) -> Iterator[list[Segment]]:
                     seg.text = piece
                     batch.append(seg)
                     pos += len(piece) + 1
-                yield batch
-            pieces = pieces[stop:]
+                if batch:
+                    yield batch
+                if taken < stop:
+                    break
+            pieces = pieces[taken:]
         batch = []
         append = batch.append
         for piece in pieces:
@@ -505,8 +513,9 @@ def _clean(window: str, term: str) -> bool:
 
 def _lined(window: str, term: str) -> str | None:
     """The line break ("\n" or "\r\n") when every one in `window` directly follows a terminator (or
-    starts the window) and no segment is empty or starts with LEADING_JUNK: then each piece between
-    terminators is one segment, led by that line break (but maybe the first). None otherwise."""
+    starts the window): then each piece between terminators is one segment, led by that line break (but
+    maybe the first), unless it is empty or led by LEADING_JUNK after it — which the short path tests
+    of each piece it has not seen before, and leaves to the general loop. None otherwise."""
     eol = "\r\n" if "\r" in window else "\n"
     after = term + eol
     lead = len(eol) if window.startswith(eol) else 0
@@ -515,9 +524,7 @@ def _lined(window: str, term: str) -> str | None:
     breaks = window.count("\n")
     if breaks - (lead > 0) != window.count(after) or eol == "\r\n" and window.count("\r") != breaks:
         return None
-    if term + term in window or after + term in window:
-        return None
-    return None if any(after + c in window for c in (" ", "\t", *BOM)) else eol
+    return eol
 
 
 def _interchange_end(buffer: str, base: int, delimiters: Delimiters) -> int | None:
