@@ -548,9 +548,11 @@ class Claim:
         return self._rendering_values()["rendering_taxonomy"]
 
     def _subscriber_values(self) -> dict:
-        """The subscriber's SBR and 2010BB NM1*PR, found in one pass, and what is read from them
-        (payer families read them all), put in the claim's dict for the properties below."""
-        sbr = payer = None
+        """The subscriber's SBR, 2010BB NM1*PR and 2010BA DMG, found in one pass, and what is read from
+        them (payer families read them all; SIT007 reads the DMG of every claim without a patient
+        loop, which was a second pass over the same segments), put in the claim's dict for the
+        properties below."""
+        sbr = payer = dmg = None
         for seg in self.subscriber.segments if self.subscriber is not None else ():
             elements = seg.elements
             sid = elements[0]
@@ -560,8 +562,11 @@ class Claim:
             elif sid == "NM1":
                 if payer is None and seg.loop == "2010BB" and len(elements) > 1 and elements[1] == "PR":
                     payer = seg
+            elif sid == "DMG":
+                if dmg is None and seg.loop == "2010BA":
+                    dmg = seg
         cached = self.__dict__
-        cached["sbr"], cached["payer"] = sbr, payer
+        cached["sbr"], cached["payer"], cached["subscriber_dmg"] = sbr, payer, dmg
         # elements read directly, as Segment.get would (a call each, for every claim)
         values = sbr.elements if sbr is not None else ()
         cached["filing_indicator"] = values[9].strip() if len(values) > 9 else ""
@@ -584,6 +589,11 @@ class Claim:
     def payer(self) -> Segment | None:
         """The destination payer, 2010BB NM1*PR."""
         return self._subscriber_values()["payer"]
+
+    @cached_property
+    def subscriber_dmg(self) -> Segment | None:
+        """The subscriber's demographics, the first 2010BA DMG."""
+        return self._subscriber_values()["subscriber_dmg"]
 
     @cached_property
     def payer_name(self) -> str:

@@ -432,17 +432,15 @@ def service_after_file_creation(path):
 
 
 def _patient_dmg(claim):
-    """The patient's DMG: 2010CA in the patient loop, else 2010BA (the subscriber is the patient).
-    Found by a plain scan: each level is asked once per claim, and most have one claim, so
-    Context.first's memo would only be filled, never read."""
-    if claim.patient is not None:
-        context, loop = claim.patient, "2010CA"
-    elif claim.subscriber is not None:
-        context, loop = claim.subscriber, "2010BA"
-    else:
-        return None
-    for seg in context.segments:
-        if seg.elements[0] == "DMG" and seg.loop == loop:
+    """The patient's DMG: 2010CA in the patient loop, else 2010BA (the subscriber is the patient),
+    which the claim finds with the subscriber's SBR and payer. The patient loop's by a plain scan:
+    each level is asked once per claim, and most have one claim, so Context.first's memo would only
+    be filled, never read."""
+    patient = claim.patient
+    if patient is None:
+        return claim.subscriber_dmg
+    for seg in patient.segments:
+        if seg.elements[0] == "DMG" and seg.loop == "2010CA":
             return seg
     return None
 

@@ -1,0 +1,52 @@
+"""Claim views that find several segments in one pass must find what a scan for each would."""
+
+from __future__ import annotations
+
+from edi_lint.claims import Claim, Context, Header
+from edi_lint.rules.situational import _patient_dmg, birth_after_service
+from edi_lint.x12.tokenizer import Delimiters, Segment
+
+STAR = Delimiters("*", "^", ":", "~")
+
+
+def _segment(text: str, loop: str) -> Segment:
+    seg = Segment(text.split("*"), 1, 0, (1, 0, "0001"), STAR, text)
+    seg.loop = loop
+    return seg
+
+
+def _claim(subscriber: list[Segment], patient: list[Segment] | None = None) -> Claim:
+    clm = _segment("CLM*PCN1*100***11:B:1*Y*A*Y*Y", "2300")
+    lines = [_segment("LX*1", "2400"), _segment("SV1*HC:97110:GP*100*UN*1***1", "2400"),
+             _segment("DTP*472*D8*20260105", "2400")]
+    header = Header(_segment("ISA*00", None), None, None, [])
+    patient_context = Context(patient[0], patient) if patient else None
+    return Claim([clm, *lines], header, None, Context(subscriber[0], subscriber), patient_context, [1])
+
+
+def _subscriber(*more: Segment) -> list[Segment]:
+    return [_segment("HL*2*1*22*0", "2000B"), _segment("SBR*P*18*******MB", "2000B"),
+            _segment("NM1*IL*1*DOE*JANE****MI*X1", "2010BA"), *more,
+            _segment("NM1*PR*2*MEDICARE*****PI*04412", "2010BB")]
+
+
+def test_subscriber_dmg_is_the_first_2010ba_dmg():
+    stray = _segment("DMG*D8*20300101*F", "2010BB")  # not the subscriber's: another loop
+    first, second = _segment("DMG*D8*19700101*F", "2010BA"), _segment("DMG*D8*19800101*F", "2010BA")
+    claim = _claim(_subscriber(stray, first, second))
+    assert claim.subscriber_dmg is first
+    assert claim.payer.get(3) == "MEDICARE" and claim.filing_indicator == "MB"  # read in the same pass
+    assert _claim(_subscriber()).subscriber_dmg is None
+
+
+def test_patient_dmg_is_the_patients_when_there_is_a_patient_loop():
+    subscriber_dmg = _segment("DMG*D8*19700101*F", "2010BA")
+    patient = [_segment("HL*3*2*23*0", "2000C"), _segment("PAT*19", "2000C"),
+               _segment("DMG*D8*20300101*M", "2010CA")]
+    claim = _claim(_subscriber(subscriber_dmg), patient)
+    assert _patient_dmg(claim) is patient[2]
+    assert birth_after_service(claim)[0].segment is patient[2]  # born 2030, served 2026
+    alone = _claim(_subscriber(subscriber_dmg))
+    assert _patient_dmg(alone) is subscriber_dmg and birth_after_service(alone) == ()
+    late = _claim(_subscriber(_segment("DMG*D8*20300101*F", "2010BA")))
+    assert birth_after_service(late)[0].element == "DMG02"
