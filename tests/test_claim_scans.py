@@ -15,13 +15,16 @@ def _segment(text: str, loop: str) -> Segment:
     return seg
 
 
-def _claim(subscriber: list[Segment], patient: list[Segment] | None = None) -> Claim:
+def _claim(subscriber: list[Segment], patient: list[Segment] | None = None, dates=("20260105",)) -> Claim:
     clm = _segment("CLM*PCN1*100***11:B:1*Y*A*Y*Y", "2300")
-    lines = [_segment("LX*1", "2400"), _segment("SV1*HC:97110:GP*100*UN*1***1", "2400"),
-             _segment("DTP*472*D8*20260105", "2400")]
+    lines = []
+    for n, day in enumerate(dates, 1):
+        lines += [_segment(f"LX*{n}", "2400"), _segment("SV1*HC:97110:GP*100*UN*1***1", "2400"),
+                  _segment(f"DTP*472*D8*{day}", "2400")]
     header = Header(_segment("ISA*00", None), None, None, [])
     patient_context = Context(patient[0], patient) if patient else None
-    return Claim([clm, *lines], header, None, Context(subscriber[0], subscriber), patient_context, [1])
+    return Claim([clm, *lines], header, None, Context(subscriber[0], subscriber), patient_context,
+                 list(range(1, len(lines), 3)))
 
 
 def _subscriber(*more: Segment) -> list[Segment]:
@@ -50,3 +53,22 @@ def test_patient_dmg_is_the_patients_when_there_is_a_patient_loop():
     assert _patient_dmg(alone) is subscriber_dmg and birth_after_service(alone) == ()
     late = _claim(_subscriber(_segment("DMG*D8*20300101*F", "2010BA")))
     assert birth_after_service(late)[0].element == "DMG02"
+
+
+def test_birth_after_service_passes_on_the_span_only_when_no_date_is_before_the_birth():
+    """SIT007 passes a claim whose earliest first date of service is on or after the birth without
+    reading its lines; otherwise the first line (in line order) served before the birth is named."""
+    from edi_lint.rules.codesets import claim_periods, claim_span
+
+    def claim(born, *dates):
+        return _claim(_subscriber(_segment(f"DMG*D8*{born}*F", "2010BA")), dates=dates)
+
+    assert birth_after_service(claim("20260105", "20260105", "20260110")) == ()  # born on the first day
+    (problem,) = birth_after_service(claim("20260106", "20260110", "20260103", "20260105"))
+    assert "20260103 of line 2" in problem.message  # not the latest date, nor the earliest line
+    (problem,) = birth_after_service(claim("20260106", "20260105", "20260110"))  # the latest is after the birth
+    assert "20260105 of line 1" in problem.message
+    assert birth_after_service(claim("2026XX06", "20260105")) == ()  # a birth date that is no date
+    both = claim("19700101", "20260110", "20260103", "20260230")
+    assert claim_span(both) == ("20260103", "20260110") and len(claim_periods(both)) == 2
+    assert claim_span(claim("19700101", "20260230")) is None

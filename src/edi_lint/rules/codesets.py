@@ -300,12 +300,15 @@ def _period(text: str) -> tuple[str, str] | None:
 
 def claim_periods(claim) -> list:
     """(line, first, last) for every line of the claim with a valid service date; computed once per
-    claim (kept in the claim's __dict__) because several rules read it."""
+    claim (kept in the claim's __dict__) because several rules read it. The earliest and latest first
+    date are noted in the same pass (`_edi_lint_span`, see claim_span): CS009-CS011 and SIT007 read them
+    on every claim, and a second pass over the periods cost about as much as this one."""
     cache = claim.__dict__
     found = cache.get("_edi_lint_periods")
     if found is None:
         found = cache["_edi_lint_periods"] = []
         periods = _PERIODS
+        low = high = None
         for line in claim.lines:
             if line.date_of_service is not None:
                 text = line.service_date
@@ -316,8 +319,27 @@ def claim_periods(claim) -> list:
                         periods.clear()
                     period = periods[text] = _period(text)
                 if period is not None:
-                    found.append((line, period[0], period[1]))
+                    first = period[0]
+                    found.append((line, first, period[1]))
+                    if low is None:
+                        low = high = first
+                    elif first < low:
+                        low = first
+                    elif first > high:
+                        high = first
+        cache["_edi_lint_span"] = (low, high) if low is not None else None
     return found
+
+
+def claim_span(claim) -> tuple[str, str] | None:
+    """(earliest, latest) first date of service of the claim's lines as CCYYMMDD text (valid CCYYMMDD
+    text sorts like the dates it names, so no date object is made per line), None when no line has a
+    valid one; noted by claim_periods."""
+    span = claim.__dict__.get("_edi_lint_span", False)
+    if span is False:
+        claim_periods(claim)
+        span = claim.__dict__["_edi_lint_span"]
+    return span
 
 
 _PERIODS: dict = {}  # DTP03 text -> _period(text), for claim_periods and service_period (emptied when full)

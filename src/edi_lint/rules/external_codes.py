@@ -16,7 +16,7 @@ from edi_lint import codesets
 from edi_lint.phi import of_a_person
 from edi_lint.rules.api import Problem, Rule, claim_rule, file_rule
 from edi_lint.rules.base import RuleInfo
-from edi_lint.rules.codesets import TAXONOMY_FORMAT, _date, claim_periods, service_period
+from edi_lint.rules.codesets import TAXONOMY_FORMAT, _date, claim_span, service_period
 
 SNIP5 = ("snip5", "code-set")
 ICD10_START = date(2015, 10, 1)  # ICD-10-CM replaced ICD-9-CM for dates of service from this day
@@ -48,26 +48,7 @@ def _diagnosis_composites(claim) -> list:
     return found
 
 
-def _service_span(claim) -> tuple[str, str] | None:
-    """(earliest, latest) first date of service of the claim's lines as CCYYMMDD text, None when no
-    line has a valid one. CS009-CS011 need only these two, and valid CCYYMMDD text sorts like the
-    dates it names, so no date object is made per line; computed once per claim."""
-    cache = claim.__dict__
-    span = cache.get("_edi_lint_span", False)
-    if span is False:
-        periods = claim_periods(claim)
-        if periods:  # compared in one pass: no list, min or max per claim
-            low = high = periods[0][1]
-            for _, first, _ in periods:
-                if first < low:
-                    low = first
-                elif first > high:
-                    high = first
-            span = (low, high)
-        else:
-            span = None
-        cache["_edi_lint_span"] = span
-    return span
+_service_span = claim_span  # CS009-CS011 read the claim's span of first service dates
 
 
 @claim_rule(

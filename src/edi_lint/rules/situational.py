@@ -18,7 +18,7 @@ from array import array
 from edi_lint.claims import decimal_value
 from edi_lint.rules.api import Problem, claim_rule, file_rule, line_rule
 from edi_lint.rules.marks import HlReader, HlTable, Marks, mark
-from edi_lint.rules.codesets import _date, claim_periods
+from edi_lint.rules.codesets import _date, claim_periods, claim_span
 from edi_lint.rules.straightline import passes_when
 
 SNIP4 = ("snip4", "situational")
@@ -467,6 +467,9 @@ def birth_after_service(claim):
     if size < 2 or values[1].strip() != "D8":
         return ()
     born = values[2].strip() if size > 2 else ""
+    span = claim_span(claim)
+    if span is None or span[0] >= born:  # the common case: no service date is before the birth
+        return ()
     for line, first, _ in claim_periods(claim):
         if first < born:
             if _date(born) is None:  # checked only now: nearly every date of birth is before the service
