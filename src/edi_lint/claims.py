@@ -469,8 +469,9 @@ class Claim:
         if starts is None:  # built by hand, not by the document reader
             starts = [i for i, seg in enumerate(segments) if seg.elements[0] == "LX" and seg.loop == "2400"]
         lines = []
-        for number, start in enumerate(starts):
-            end = starts[number + 1] if number + 1 < len(starts) else len(segments)
+        ends = starts[1:]  # each line ends where the next begins, the last with the claim
+        ends.append(len(segments))
+        for start, end in zip(starts, ends):
             group = segments[start:end]
             sv1 = group[1] if len(group) > 1 and group[1].elements[0] == "SV1" else None
             if sv1 is None:

@@ -296,10 +296,14 @@ class Linter:
                         findings.extend(self._findings(rule, problems, path, claim))
                 if claims == self.fuse_after and claim_checks:
                     claim_run = self._claim_run = fuse(claim_checks, always=True)
-            lines += claim.line_count
             if line_rules:
                 tables = line_tables if line_tables is not None else line_tables_for(claim)
-            for line in claim.lines if line_rules else ():  # no line rule: line views are not built
+                claim_lines = claim.lines
+                lines += len(claim_lines)  # counted from the lines the rules read: no call per claim
+            else:  # no line rule: line views are not built
+                claim_lines = ()
+                lines += claim.line_count
+            for line in claim_lines:
                 entry = tables.get(line.procedure)
                 if entry is None:
                     entry = line_checks(line.procedure, claim, tables)
