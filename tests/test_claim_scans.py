@@ -72,3 +72,34 @@ def test_birth_after_service_passes_on_the_span_only_when_no_date_is_before_the_
     both = claim("19700101", "20260110", "20260103", "20260230")
     assert claim_span(both) == ("20260103", "20260110") and len(claim_periods(both)) == 2
     assert claim_span(claim("19700101", "20260230")) is None
+
+
+def test_hi_composites_are_read_as_written_and_the_memo_follows_the_separator(monkeypatch):
+    """_hi_composites keeps an HI's composites by its text: the same text split on another component
+    separator reads differently, and the memo is emptied when full."""
+    from edi_lint.rules import external_codes
+    from edi_lint.rules.external_codes import _diagnosis_composites, _hi_composites
+
+    caret = Delimiters("*", "!", "^", "~")
+
+    def hi(text: str, delimiters: Delimiters = STAR) -> Segment:
+        seg = Segment(text.split("*"), 1, 0, (1, 0, "0001"), delimiters, text)
+        seg.loop = "2300"
+        return seg
+
+    external_codes._HI_COMPOSITES.clear()
+    for _ in range(2):  # the memo empty, then filled
+        assert _hi_composites(hi("HI*ABK: M545 *ZZ:X**BF:7231:D8")) == ((1, "ABK", "M545"), (4, "BF", "7231"))
+        assert _hi_composites(hi("HI*ABK^M545", caret)) == ((1, "ABK", "M545"),)
+        assert _hi_composites(hi("HI*ABK^M545")) == ()  # ':' splits nothing: "ABK^M545" is no qualifier
+        assert _hi_composites(hi("HI*ABK:M545", caret)) == ()
+    monkeypatch.setattr(external_codes, "MAX_HI_COMPOSITES", 2)
+    for n in range(5):
+        assert _hi_composites(hi(f"HI*ABF:M54{n}")) == ((1, "ABF", f"M54{n}"),)
+    assert len(external_codes._HI_COMPOSITES) <= 2
+    claim = _claim(_subscriber())
+    first, second = hi("HI*ABK:M545*ABF:M6281"), hi("HI*BK:7231")
+    claim.segments[1:1] = [first, second]
+    claim._line_starts = [3]
+    assert _diagnosis_composites(claim) == [(first, 1, "ABK", "M545"), (first, 2, "ABF", "M6281"),
+                                            (second, 1, "BK", "7231")]

@@ -37,15 +37,45 @@ def _diagnosis_composites(claim) -> list:
             break
         if sid != "HI" or seg.loop != "2300":
             continue
-        separator = seg.delimiters.component
+        for n, qualifier, code in _hi_composites(seg):
+            found.append((seg, n, qualifier, code))
+    return found
+
+
+# An HI's diagnosis composites, (element number, qualifier, code) each, by the HI's text (Segment.text,
+# what its elements were split from), for HIs whose composites split on the component separator
+# _HI_SPLIT[0] (emptied when another comes): a file repeats a few dozen HI texts on thousands of claims,
+# and splitting and stripping each composite again was most of what _diagnosis_composites cost.
+# Emptied when full.
+_HI_COMPOSITES: dict[str, tuple] = {}
+_HI_SPLIT: list = [None]
+MAX_HI_COMPOSITES = 4096
+
+
+def _hi_composites(seg) -> tuple:
+    """(element number, qualifier, code) of each composite of the HI `seg` whose qualifier is a
+    diagnosis code list (DIAGNOSIS_QUALIFIERS), stripped."""
+    separator = seg.delimiters.component
+    if separator != _HI_SPLIT[0]:
+        _HI_COMPOSITES.clear()
+        _HI_SPLIT[0] = separator
+    text = seg.text
+    composites = _HI_COMPOSITES.get(text) if text is not None else None
+    if composites is None:
+        read = []
         for n, value in enumerate(seg.elements[1:], 1):
             if not value:
                 continue
             parts = value.split(separator, 2)
             qualifier = parts[0].strip()
             if qualifier in DIAGNOSIS_QUALIFIERS:
-                found.append((seg, n, qualifier, parts[1].strip() if len(parts) > 1 else ""))
-    return found
+                read.append((n, qualifier, parts[1].strip() if len(parts) > 1 else ""))
+        composites = tuple(read)
+        if text is not None:
+            if len(_HI_COMPOSITES) >= MAX_HI_COMPOSITES:
+                _HI_COMPOSITES.clear()
+            _HI_COMPOSITES[text] = composites
+    return composites
 
 
 _service_span = claim_span  # CS009-CS011 read the claim's span of first service dates
