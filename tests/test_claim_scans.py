@@ -103,3 +103,38 @@ def test_hi_composites_are_read_as_written_and_the_memo_follows_the_separator(mo
     claim._line_starts = [3]
     assert _diagnosis_composites(claim) == [(first, 1, "ABK", "M545"), (first, 2, "ABF", "M6281"),
                                             (second, 1, "BK", "7231")]
+
+
+def test_diagnoses_memo_follows_the_separator_and_gives_each_claim_its_own_list(monkeypatch):
+    """Claim.diagnoses reads an HI's codes from a memo of HI texts (claims._HI_CODES): the same text split
+    on another component separator reads differently, an HI that lists no diagnoses is remembered as such
+    and the next HI is read, each claim gets a list of its own, and the memo is emptied when full."""
+    from edi_lint import claims
+
+    caret = Delimiters("*", "!", "^", "~")
+
+    def claim_with(*his: Segment) -> Claim:
+        made = _claim(_subscriber())
+        made.segments[1:1] = his
+        made._line_starts = [1 + len(his)]
+        return made
+
+    def hi(text: str, delimiters: Delimiters = STAR) -> Segment:
+        seg = Segment(text.split("*"), 1, 0, (1, 0, "0001"), delimiters, text)
+        seg.loop = "2300"
+        return seg
+
+    claims._HI_CODES.clear()
+    for _ in range(2):  # the memo empty, then filled
+        assert claim_with(hi("HI*BK:7231*BF:M545*BF")).diagnoses == ["7231", "M545", ""]
+        assert claim_with(hi("HI*ABK^M545", caret)).diagnoses == ["M545"]
+        assert claim_with(hi("HI*ABK^M545")).diagnoses == []  # ':' splits nothing: no ABK qualifier
+        assert claim_with(hi("HI*BG:01"), hi("HI*ABK:M545")).diagnoses == ["M545"]  # condition codes first
+    assert claims._HI_CODES["HI*BG:01"] is None
+    one, other = claim_with(hi("HI*ABK:M545")), claim_with(hi("HI*ABK:M545"))
+    one.diagnoses.append("Z000")
+    assert other.diagnoses == ["M545"]
+    monkeypatch.setattr(claims, "MAX_HI_CODES", 2)
+    for n in range(5):
+        assert claim_with(hi(f"HI*ABK:M54{n}")).diagnoses == [f"M54{n}"]
+    assert len(claims._HI_CODES) <= 2

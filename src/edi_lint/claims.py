@@ -236,6 +236,40 @@ def _read_sv1(elements: list[str], component: str) -> tuple:
             modifiers)
 
 
+# Claim.diagnoses' codes of an HI by its text (Segment.text), for HIs split on the component separator
+# _HI_SPLIT[0] (emptied when another comes); None for an HI that lists no health-care diagnoses. A file
+# repeats a few dozen HI texts on thousands of claims: kept, the codes are split once, and are the same
+# strings on every claim, so the rules' sets and memos find their hashes already computed. Emptied when full.
+_HI_CODES: dict[str, tuple | None] = {}
+_HI_SPLIT: list = [None]
+MAX_HI_CODES = 4096
+_UNREAD = object()  # _HI_CODES: no entry (None is an entry)
+
+
+def _hi_codes(seg: Segment) -> tuple[str, ...] | None:
+    """HI01-2, HI02-2 ... as written when HI01-1 is ABK or BK (a health-care diagnosis HI), else None."""
+    separator = seg.delimiters.component
+    if separator != _HI_SPLIT[0]:
+        _HI_CODES.clear()
+        _HI_SPLIT[0] = separator
+    text = seg.text
+    codes = _HI_CODES.get(text, _UNREAD) if text is not None else _UNREAD
+    if codes is _UNREAD:
+        elements = seg.elements
+        codes = None
+        if len(elements) > 1 and elements[1].split(separator, 1)[0] in ("ABK", "BK"):
+            read = []
+            for value in elements[1:]:
+                parts = value.split(separator, 2) if value else ()
+                read.append(parts[1] if len(parts) > 1 else "")
+            codes = tuple(read)
+        if text is not None:
+            if len(_HI_CODES) >= MAX_HI_CODES:
+                _HI_CODES.clear()
+            _HI_CODES[text] = codes
+    return codes
+
+
 def _scan_line(segments: list[Segment]) -> tuple[Segment | None, Segment | None, Segment | None]:
     """The first DTP*472 of a line's 2400 loop, and its 2420A rendering provider and PRV*PE."""
     date = provider = provider_prv = None
@@ -483,16 +517,11 @@ class Claim:
     def diagnoses(self) -> list[str]:
         """HI codes in pointer order (HI01-2, HI02-2 ...) from the first health-care diagnosis HI."""
         for seg in self.segments:
-            elements = seg.elements
-            sid = elements[0]
+            sid = seg.elements[0]
             if sid == "HI" and seg.loop == "2300":
-                separator = seg.delimiters.component
-                if len(elements) > 1 and elements[1].split(separator, 1)[0] in ("ABK", "BK"):
-                    codes = []
-                    for value in elements[1:]:
-                        parts = value.split(separator, 2) if value else ()
-                        codes.append(parts[1] if len(parts) > 1 else "")
-                    return codes
+                codes = _hi_codes(seg)
+                if codes is not None:
+                    return [*codes]  # the claim's own list: a rule that changes it changes no other claim's
             if sid == "LX":
                 break
         return []
