@@ -138,3 +138,22 @@ def test_diagnoses_memo_follows_the_separator_and_gives_each_claim_its_own_list(
     for n in range(5):
         assert claim_with(hi(f"HI*ABK:M54{n}")).diagnoses == [f"M54{n}"]
     assert len(claims._HI_CODES) <= 2
+
+
+def test_pointed_diagnoses_read_pointers_as_integer_value_does():
+    """pointed_diagnoses reads the common pointers ("1" to "99") from claims._POINTERS, others with
+    integer_value: both give the codes a plain reading of SV107 through integer_value gives."""
+    from edi_lint import claims
+    from edi_lint.claims import SV107_MAX_LENGTH, ServiceLine, integer_value
+
+    codes = [f"C{n}" for n in range(1, 13)]
+    made = _claim(_subscriber())
+    made.__dict__["diagnoses"] = codes
+    pointers = [str(n) for n in range(100)] + [" 1", "01", "1 ", "100", "X", "", "-1", "+2", "1.0"]
+    for pointer in pointers:
+        sv1 = _segment(f"SV1*HC:97110:GP*100*UN*1***{pointer}:1", "2400")  # ':' then 1: two pointers
+        line = ServiceLine(made, [_segment("LX*1", "2400"), sv1], sv1)
+        expected = [codes[n - 1] for n in (integer_value(p, SV107_MAX_LENGTH) for p in (pointer, "1"))
+                    if n is not None and 1 <= n <= len(codes)]
+        assert line.pointed_diagnoses == expected, pointer
+    assert all(claims._POINTERS[str(n)] == n for n in range(100))

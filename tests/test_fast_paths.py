@@ -130,6 +130,7 @@ def test_claim_pass_tests_never_pass_a_claim_the_check_reports():
     passed = {code: 0 for code in checks}
     failed = {code: 0 for code in checks}
     variants = [data.replace(b":B:1*", b":B:7*").replace(b"SBR*P*", b"SBR*S*") for data in _inputs()]
+    variants += [data.replace(b"SBR*P*", b"SBR*T*") for data in _inputs()]  # tertiary payers: SIT004 too
     for data in [*_inputs(), *variants]:  # replacements and secondary payers: past SIT002's and SIT004's tests
         for claim in _claims(data):
             for code, (check, test) in checks.items():

@@ -124,6 +124,10 @@ _set_value, _set_element, _set_segment, _set_loop = (Sourced.__dict__[name].__se
                                                       for name in ("value", "element", "segment", "loop"))
 
 
+# SV107 pointers as written in the common form, to the number integer_value reads from them (bounded:
+# SV107 is at most two digits); any other text (" 1", "01", "X") is read by integer_value.
+_POINTERS = {str(n): n for n in range(100)}
+
 _NOT_ASKED = object()  # Context.first: no answer kept yet (None is an answer: no such segment)
 _BILLING_RENDERER = ("rendering", None, None)  # Context.billing_renderer's key among first()'s answers
 
@@ -359,7 +363,9 @@ class ServiceLine:
         codes = self.claim.diagnoses
         result = []
         for pointer in self._pointers:
-            number = integer_value(pointer, SV107_MAX_LENGTH)
+            number = _POINTERS.get(pointer)  # "1" to "99": what integer_value reads, without its call
+            if number is None:
+                number = integer_value(pointer, SV107_MAX_LENGTH)
             if number is not None and 1 <= number <= len(codes):
                 result.append(codes[number - 1])
         return result
@@ -393,8 +399,9 @@ class ServiceLine:
         """
         if self._provider is not None:  # the line's own 2420A rendering provider
             prv = self._provider_prv
-            if prv is not None:
-                return Sourced(prv.get(3).strip() or None, "PRV03", prv, "2420A")
+            if prv is not None:  # PRV03 read as prv.get(3) would, without its call (a line's own PRV)
+                values = prv.elements
+                return Sourced((values[3].strip() if len(values) > 3 else "") or None, "PRV03", prv, "2420A")
             return Sourced(None, "PRV03", self._provider, "2420A")
         shared = self.claim.rendering_taxonomy
         for line in self.claim.__dict__.get("lines", ()):  # the claim's other lines without 2420A: the same
@@ -549,10 +556,12 @@ class Claim:
                 if prv is None and seg.loop == "2310B" and len(elements) > 1 and elements[1] == "PE":
                     prv = seg
         if nm1 is not None:  # 2310B names the renderer: its own PRV03, or none
-            if provider is None:
-                provider = Sourced(nm1.get(9) or None, "NM109", nm1, "2310B")
+            if provider is None:  # NM109 and PRV03 read as Segment.get would, without its call
+                values = nm1.elements
+                provider = Sourced((values[9] if len(values) > 9 else "") or None, "NM109", nm1, "2310B")
             if prv is not None:
-                taxonomy = Sourced(prv.get(3).strip() or None, "PRV03", prv, "2310B")
+                values = prv.elements
+                taxonomy = Sourced((values[3].strip() if len(values) > 3 else "") or None, "PRV03", prv, "2310B")
             else:
                 taxonomy = Sourced(None, "PRV03", nm1, "2310B")
         elif self.billing is not None:  # the billing provider renders: 2000A PRV*BI

@@ -248,7 +248,9 @@ def secondary_without_other_payer(claim):
 
 
 # the check's first two tests: no SBR, or a primary payer (nearly every claim)
-passes_when(secondary_without_other_payer, "(_s := u.sbr) is None or _s.get(1).strip() not in ('S', 'T')")
+# (SBR01 read as sbr.get(1) would, without its call)
+passes_when(secondary_without_other_payer,
+            "(_s := u.sbr) is None or len(_e := _s.elements) < 2 or _e[1].strip() not in ('S', 'T')")
 
 
 # -- hierarchy -----------------------------------------------------------------------------------
