@@ -157,3 +157,19 @@ def test_pointed_diagnoses_read_pointers_as_integer_value_does():
                     if n is not None and 1 <= n <= len(codes)]
         assert line.pointed_diagnoses == expected, pointer
     assert all(claims._POINTERS[str(n)] == n for n in range(100))
+
+
+def test_a_released_claim_keeps_no_cycle_through_its_lines():
+    """Claim.release breaks the cycles the rules make (a line's day group, in its _group slot, holds the
+    lines of its day): once released, nothing made while linting the claim refers to its lines."""
+    import gc
+
+    from edi_lint.rules.declarative import _duplicate_of, _units_per_day
+
+    claim = _claim(_subscriber(), dates=("20260105", "20260105", "20260106"))
+    lines = claim.lines
+    assert _duplicate_of(lines[1]) == "1" and _units_per_day(lines[0]) == 2
+    assert lines[0]._group is lines[1]._group
+    claim.release()
+    for n in range(3):
+        assert [r for r in gc.get_referrers(lines[n]) if r is not lines] == []

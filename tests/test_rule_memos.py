@@ -316,7 +316,7 @@ def test_units_per_day_memo_sums_what_decimal_value_sums(monkeypatch):
     for units in (["1", "2"], ["1.5", "X", "0.00", "2"], ["", "-1", "3"], ["1", "1", "1"]):
         lines = [SimpleNamespace(units=u) for u in units]
         group = [lines, None]
-        lines[0].__dict__["_edi_lint_day"] = group
+        lines[0]._group = group
         expected = sum((decimal_value(u) or 0 for u in units), declarative._NO_UNITS)
         total = declarative._units_per_day(lines[0])
         assert total == expected and str(total) == str(expected)

@@ -301,15 +301,19 @@ class ServiceLine:
 
     # _pointers and _composite are the SV1's shared values (never changed): the lists the API hands
     # out as diagnosis_pointers and procedure_composite are copied from them only when asked for.
+    # _group: a rule's group of lines this line belongs to (rules.declarative: the lines of its procedure and
+    # date of service), in a slot rather than the line's dict: read for every line, and a slot is read
+    # without the descriptor call and dictionary lookup of `line.__dict__.get(...)`. None until made.
     __slots__ = ("claim", "segments", "sv1", "lx", "charge", "unit_basis", "units", "_composite",
                  "procedure", "modifiers", "date_of_service", "service_date", "_provider", "_provider_prv", "sv105",
-                 "_pointers", "__dict__")
+                 "_pointers", "_group", "__dict__")
 
     def __init__(self, claim: "Claim", segments: list[Segment], sv1: Segment | None = None):
         self.claim = claim
         self.segments = segments
         self.sv1 = sv1
         self.lx = segments[0]
+        self._group = None
         if sv1 is None:
             values = _NO_SV1
         else:  # _sv1_values' common case inline: a text remembered, split with the separators of the last
@@ -449,11 +453,13 @@ class Claim:
         alone, each claim is a reference cycle that holds all its segments until the garbage
         collector runs, which makes the collector run often over a large heap. The engine calls
         this when it is done with a claim, so the claim and its segments are freed at once. Its
-        lines forget theirs too: a rule may keep a line's group of lines in the line's own dict.
+        lines forget theirs too: a rule may keep a line's group of lines in the line's own dict
+        or in its _group.
         """
         cached = self.__dict__
         for line in cached.get("lines", ()):
             line.__dict__.clear()
+            line._group = None
         cached.clear()
 
     @property

@@ -240,8 +240,8 @@ def _dtp_anchor(line):
 
 def _claim_days(claim) -> dict:
     """(procedure, date of service) -> [lines, units summed or None until asked], once per claim (kept
-    in the claim's __dict__). Each line of the claim keeps its own group too, so a line rule finds it
-    with one lookup."""
+    in the claim's __dict__). Each line of the claim keeps its own group too (ServiceLine._group), so a
+    line rule finds it with one attribute read."""
     cache = claim.__dict__
     days = cache.get("_edi_lint_days")
     if days is None:
@@ -253,12 +253,12 @@ def _claim_days(claim) -> dict:
                 group = days[key] = [[line], None]
             else:
                 group[0].append(line)
-            line.__dict__["_edi_lint_day"] = group
+            line._group = group
     return days
 
 
 def _day_group(line) -> list:
-    group = line.__dict__.get("_edi_lint_day")
+    group = line._group
     if group is None:
         group = _claim_days(line.claim)[(line.procedure, _date_of_service(line))]
     return group
@@ -272,7 +272,7 @@ MAX_UNITS = 4096
 
 def _units_per_day(line) -> Decimal:
     """SV104 summed over the line's day group, in line order; summed once per group."""
-    group = line.__dict__.get("_edi_lint_day") or _day_group(line)  # a group is a non-empty list
+    group = line._group or _day_group(line)  # a group is a non-empty list
     total = group[1]
     if total is None:
         total = _NO_UNITS
@@ -290,7 +290,7 @@ def _units_per_day(line) -> Decimal:
 
 
 def _first_of_day(line) -> bool:
-    return (line.__dict__.get("_edi_lint_day") or _day_group(line))[0][0] is line
+    return (line._group or _day_group(line))[0][0] is line
 
 
 def _procedures_same_day(line) -> frozenset[str]:
@@ -300,7 +300,7 @@ def _procedures_same_day(line) -> frozenset[str]:
 
 
 def _duplicate_of(line) -> str | None:
-    lines = (line.__dict__.get("_edi_lint_day") or _day_group(line))[0]
+    lines = (line._group or _day_group(line))[0]
     if lines[0] is line:  # the first line of its day group repeats nothing
         return None
     key = (line.modifiers, line.units.strip(), decimal_value(line.charge))
