@@ -173,3 +173,17 @@ def test_a_released_claim_keeps_no_cycle_through_its_lines():
     claim.release()
     for n in range(3):
         assert [r for r in gc.get_referrers(lines[n]) if r is not lines] == []
+
+
+def test_computed_is_the_claims_dict():
+    """Claim.computed, which the rules read their per-claim values from, is the claim's __dict__, where its
+    cached properties keep theirs: one store, forgotten by release()."""
+    from edi_lint.rules.codesets import claim_periods
+
+    claim = _claim(_subscriber())
+    assert claim.computed is claim.__dict__
+    lines = claim.lines
+    assert claim.computed["lines"] is lines and claim_periods(claim) is claim.__dict__["_edi_lint_periods"]
+    claim.release()
+    assert claim.__dict__ == {} and claim.computed is claim.__dict__
+    assert claim.lines is not lines and claim.computed["lines"] is claim.lines  # made again when asked

@@ -74,7 +74,7 @@ def test_icd10_shape_memo_keeps_only_shaped_codes(monkeypatch):
     def claim(*composites):
         hi = Segment(["HI", *composites], 1, 0, (1, 0, "0001"), STAR, None)
         hi.loop = "2300"
-        return SimpleNamespace(segments=[hi, _segment("LX*1")])
+        return SimpleNamespace(segments=[hi, _segment("LX*1")], computed={})
 
     external_codes._ICD10_SHAPED.clear()
     assert icd10_code_format(claim("ABK:m54.50")) == ()
@@ -200,9 +200,9 @@ def test_icd10_release_memo_and_span_text_agree_with_the_dates():
     hi = _segment("HI*ABK:M545")
 
     def claim(span, *codes):
-        made = SimpleNamespace()
-        made.__dict__["_edi_lint_span"] = span
-        made.__dict__["_edi_lint_dx"] = [(hi, n, "ABK", code) for n, code in enumerate(codes, 1)]
+        made = SimpleNamespace(computed={})  # Claim.computed: the values computed from a claim
+        made.computed["_edi_lint_span"] = span
+        made.computed["_edi_lint_dx"] = [(hi, n, "ABK", code) for n, code in enumerate(codes, 1)]
         return made
 
     first, last = codesets_module.RELEASE.first_day, codesets_module.RELEASE.last_day
@@ -231,8 +231,8 @@ def test_places_valid_on_every_date_skip_the_date_and_dated_ones_do_not():
     clm = _segment("CLM*PCN1*115***10:B:1")
 
     def claim(code, day):
-        made = SimpleNamespace(place_of_service=Sourced(code, "CLM05-1", clm, "2300"), clm=clm, lines=[])
-        made.__dict__["_edi_lint_span"] = (day, day)
+        made = SimpleNamespace(place_of_service=Sourced(code, "CLM05-1", clm, "2300"), clm=clm, lines=[], computed={})
+        made.computed["_edi_lint_span"] = (day, day)
         return made
 
     assert "11" in _timeless_places() and "10" not in _timeless_places() and "02" not in _timeless_places()
@@ -259,14 +259,14 @@ def test_claim_periods_and_span_agree_with_the_plain_reading():
             order = texts[shift:] + texts[:shift]
             lines = [SimpleNamespace(date_of_service=None if not t else _segment(f"DTP*472*D8*{t}"), service_date=t)
                      for t in order]
-            claim = SimpleNamespace(lines=lines)
+            claim = SimpleNamespace(lines=lines, computed={})
             expected = [(line, *_period(line.service_date)) for line in lines
                         if line.date_of_service is not None and _period(line.service_date) is not None]
             assert claim_periods(claim) == expected
             firsts = [first for _, first, _ in expected]
             assert _service_span(claim) == (min(firsts), max(firsts))
     assert codesets._PERIODS["20260230"] is None and codesets._PERIODS["20260103-20260110"] == ("20260103", "20260110")
-    assert _service_span(SimpleNamespace(lines=[])) is None
+    assert _service_span(SimpleNamespace(lines=[], computed={})) is None
 
 
 def test_npi_memo_keeps_only_valid_npis_and_is_emptied_when_full(monkeypatch):

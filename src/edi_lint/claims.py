@@ -381,7 +381,7 @@ class ServiceLine:
         if sv105:
             return Sourced(sv105, "SV105", self.sv1, "2400")
         shared = self.claim.place_of_service
-        for line in self.claim.__dict__.get("lines", ()):  # the claim's other lines without SV105: the same
+        for line in self.claim.computed.get("lines", ()):  # the claim's other lines without SV105: the same
             if not line.sv105:
                 line.__dict__["place_of_service"] = shared
         return shared
@@ -408,7 +408,7 @@ class ServiceLine:
                 return Sourced((values[3].strip() if len(values) > 3 else "") or None, "PRV03", prv, "2420A")
             return Sourced(None, "PRV03", self._provider, "2420A")
         shared = self.claim.rendering_taxonomy
-        for line in self.claim.__dict__.get("lines", ()):  # the claim's other lines without 2420A: the same
+        for line in self.claim.computed.get("lines", ()):  # the claim's other lines without 2420A: the same
             if line._provider is None:
                 line.__dict__["rendering_taxonomy"] = shared
         return shared
@@ -421,9 +421,11 @@ class Claim:
     """One 2300 loop with its billing provider, subscriber and (when present) patient context.
 
     What it is made of lives in slots; everything computed from it (by its properties and by rules)
-    lives in its __dict__, so forgetting the computed values is one clear()."""
+    lives in its __dict__, so forgetting the computed values is one clear(). `computed` is that same
+    dictionary, read through a slot: `claim.__dict__` goes through a descriptor call each time, and
+    the rules ask for a claim's computed values about a dozen times per claim."""
 
-    __slots__ = ("segments", "_line_starts", "header", "billing", "subscriber", "patient", "__dict__")
+    __slots__ = ("segments", "_line_starts", "header", "billing", "subscriber", "patient", "computed", "__dict__")
 
     def __init__(
         self,
@@ -440,6 +442,7 @@ class Claim:
         self.billing = billing
         self.subscriber = subscriber
         self.patient = patient
+        self.computed: dict = self.__dict__
         if segments:  # every claim's id is read (the engine lists it): read with the CLM now, not by a descriptor
             self._clm_values()
 
@@ -456,7 +459,7 @@ class Claim:
         lines forget theirs too: a rule may keep a line's group of lines in the line's own dict
         or in its _group.
         """
-        cached = self.__dict__
+        cached = self.computed
         for line in cached.get("lines", ()):
             line.__dict__.clear()
             line._group = None
@@ -474,7 +477,7 @@ class Claim:
         size = len(elements)
         facility = elements[5].split(clm.delimiters.component) if size > 5 and elements[5] else []
         place = facility[0].strip() if facility else ""
-        cached = self.__dict__
+        cached = self.computed
         cached["id"] = elements[1] if size > 1 else ""
         cached["charge"] = elements[2] if size > 2 else ""
         cached["facility"] = facility
@@ -547,7 +550,7 @@ class Claim:
         """The rendering provider and its taxonomy, read at once into the claim's dict (a line that
         reads the taxonomy needs the provider too): 2310B NM1*82 and PRV*PE are found in one pass
         over the claim-level segments. A provider read earlier is kept, not made again."""
-        cached = self.__dict__
+        cached = self.computed
         provider = cached.get("rendering_provider")
         nm1 = prv = None
         for seg in self.segments:
@@ -610,7 +613,7 @@ class Claim:
             elif sid == "DMG":
                 if dmg is None and seg.loop == "2010BA":
                     dmg = seg
-        cached = self.__dict__
+        cached = self.computed
         cached["sbr"], cached["payer"], cached["subscriber_dmg"] = sbr, payer, dmg
         # elements read directly, as Segment.get would (a call each, for every claim)
         values = sbr.elements if sbr is not None else ()

@@ -303,7 +303,7 @@ def claim_periods(claim) -> list:
     claim (kept in the claim's __dict__) because several rules read it. The earliest and latest first
     date are noted in the same pass (`_edi_lint_span`, see claim_span): CS009-CS011 and SIT007 read them
     on every claim, and a second pass over the periods cost about as much as this one."""
-    cache = claim.__dict__
+    cache = claim.computed
     found = cache.get("_edi_lint_periods")
     if found is None:
         found = cache["_edi_lint_periods"] = []
@@ -335,10 +335,10 @@ def claim_span(claim) -> tuple[str, str] | None:
     """(earliest, latest) first date of service of the claim's lines as CCYYMMDD text (valid CCYYMMDD
     text sorts like the dates it names, so no date object is made per line), None when no line has a
     valid one; noted by claim_periods."""
-    span = claim.__dict__.get("_edi_lint_span", False)
+    span = claim.computed.get("_edi_lint_span", False)
     if span is False:
         claim_periods(claim)
-        span = claim.__dict__["_edi_lint_span"]
+        span = claim.computed["_edi_lint_span"]
     return span
 
 

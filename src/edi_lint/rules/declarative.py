@@ -136,14 +136,14 @@ def _make_claim_payers(payers: PayerMatcher) -> tuple[Callable, Callable]:
     match = payers.match  # called directly: calling the matcher object costs a call more per claim
 
     def families(claim):
-        cache = claim.__dict__
+        cache = claim.computed
         found = cache.get("_edi_lint_payers")
         if found is None:
             found = cache["_edi_lint_payers"] = match(claim)
         return found
 
     def line_families(line):
-        cache = line.claim.__dict__
+        cache = line.claim.computed
         found = cache.get("_edi_lint_payers")
         if found is None:
             found = cache["_edi_lint_payers"] = payers(line.claim)
@@ -242,7 +242,7 @@ def _claim_days(claim) -> dict:
     """(procedure, date of service) -> [lines, units summed or None until asked], once per claim (kept
     in the claim's __dict__). Each line of the claim keeps its own group too (ServiceLine._group), so a
     line rule finds it with one attribute read."""
-    cache = claim.__dict__
+    cache = claim.computed
     days = cache.get("_edi_lint_days")
     if days is None:
         days = cache["_edi_lint_days"] = {}

@@ -26,7 +26,7 @@ DIAGNOSIS_QUALIFIERS = {"ABK": "icd10", "ABF": "icd10", "BK": "icd9", "BF": "icd
 def _diagnosis_composites(claim) -> list:
     """(HI segment, element number, qualifier, code) of every diagnosis composite in loop 2300;
     computed once per claim (kept in the claim's __dict__), since four rules read them."""
-    cache = claim.__dict__
+    cache = claim.computed
     found = cache.get("_edi_lint_dx")
     if found is not None:
         return found
