@@ -187,3 +187,9 @@ def test_computed_is_the_claims_dict():
     claim.release()
     assert claim.__dict__ == {} and claim.computed is claim.__dict__
     assert claim.lines is not lines and claim.computed["lines"] is claim.lines  # made again when asked
+    line = claim.lines[0]
+    assert line.computed is line.__dict__
+    taxonomy = line.rendering_taxonomy  # kept where the next read finds it without the descriptor
+    assert line.__dict__["rendering_taxonomy"] is taxonomy and line.rendering_taxonomy is taxonomy
+    claim.release()
+    assert line.__dict__ == {} and line.computed is line.__dict__

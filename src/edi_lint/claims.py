@@ -83,7 +83,9 @@ class cached_property:  # noqa: N801  (named like the functools original it repl
 
     Python 3.11's version takes a lock on every first access, which made building claim views
     the slowest step of a lint. The value is stored in the instance dict, which then shadows
-    this non-data descriptor, so later reads cost a plain attribute lookup.
+    this non-data descriptor, so later reads cost a plain attribute lookup. The dict is reached
+    through the instance's `computed` slot (Claim, ServiceLine): `instance.__dict__` costs a
+    descriptor call.
     """
 
     def __init__(self, function):
@@ -97,7 +99,7 @@ class cached_property:  # noqa: N801  (named like the functools original it repl
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
-        value = instance.__dict__[self.name] = self.function(instance)
+        value = instance.computed[self.name] = self.function(instance)
         return value
 
 
@@ -306,7 +308,7 @@ class ServiceLine:
     # without the descriptor call and dictionary lookup of `line.__dict__.get(...)`. None until made.
     __slots__ = ("claim", "segments", "sv1", "lx", "charge", "unit_basis", "units", "_composite",
                  "procedure", "modifiers", "date_of_service", "service_date", "_provider", "_provider_prv", "sv105",
-                 "_pointers", "_group", "__dict__")
+                 "_pointers", "_group", "computed", "__dict__")
 
     def __init__(self, claim: "Claim", segments: list[Segment], sv1: Segment | None = None):
         self.claim = claim
@@ -314,6 +316,7 @@ class ServiceLine:
         self.sv1 = sv1
         self.lx = segments[0]
         self._group = None
+        self.computed: dict = self.__dict__  # as Claim.computed: the line's cached values, read through a slot
         if sv1 is None:
             values = _NO_SV1
         else:  # _sv1_values' common case inline: a text remembered, split with the separators of the last
@@ -383,7 +386,7 @@ class ServiceLine:
         shared = self.claim.place_of_service
         for line in self.claim.computed.get("lines", ()):  # the claim's other lines without SV105: the same
             if not line.sv105:
-                line.__dict__["place_of_service"] = shared
+                line.computed["place_of_service"] = shared
         return shared
 
     @cached_property
@@ -410,7 +413,7 @@ class ServiceLine:
         shared = self.claim.rendering_taxonomy
         for line in self.claim.computed.get("lines", ()):  # the claim's other lines without 2420A: the same
             if line._provider is None:
-                line.__dict__["rendering_taxonomy"] = shared
+                line.computed["rendering_taxonomy"] = shared
         return shared
 
     def __repr__(self) -> str:
@@ -461,7 +464,7 @@ class Claim:
         """
         cached = self.computed
         for line in cached.get("lines", ()):
-            line.__dict__.clear()
+            line.computed.clear()
             line._group = None
         cached.clear()
 
