@@ -426,9 +426,15 @@ class Claim:
     What it is made of lives in slots; everything computed from it (by its properties and by rules)
     lives in its __dict__, so forgetting the computed values is one clear(). `computed` is that same
     dictionary, read through a slot: `claim.__dict__` goes through a descriptor call each time, and
-    the rules ask for a claim's computed values about a dozen times per claim."""
+    the rules ask for a claim's computed values about a dozen times per claim.
 
-    __slots__ = ("segments", "_line_starts", "header", "billing", "subscriber", "patient", "computed", "__dict__")
+    What every claim's rules read from its CLM is read when the claim is made, into slots (a value in
+    the dict under a cached property's name is found only after a descriptor lookup, on each read):
+    `id` (CLM01, the patient control number), `charge` (CLM02), `facility` (CLM05's components: place of
+    service, facility code qualifier, frequency code) and `place_of_service` (CLM05-1)."""
+
+    __slots__ = ("segments", "_line_starts", "header", "billing", "subscriber", "patient", "computed",
+                 "id", "charge", "facility", "place_of_service", "__dict__")
 
     def __init__(
         self,
@@ -446,8 +452,8 @@ class Claim:
         self.subscriber = subscriber
         self.patient = patient
         self.computed: dict = self.__dict__
-        if segments:  # every claim's id is read (the engine lists it): read with the CLM now, not by a descriptor
-            self._clm_values()
+        if segments:
+            self._read_clm()
 
     def _first(self, segment_id: str, loop: str, qualifier: str) -> Segment | None:
         return find_segment(self.segments, segment_id, loop=loop, qualifier=qualifier, stop_at="LX")
@@ -472,42 +478,22 @@ class Claim:
     def clm(self) -> Segment:
         return self.segments[0]
 
-    def _clm_values(self) -> dict:
-        """CLM01, CLM02, CLM05 and the place of service, read from the CLM at once (rules of every
-        claim read them all) into the claim's dict, where the properties below find them next time."""
+    def _read_clm(self) -> None:
+        """CLM01, CLM02, CLM05 and the place of service, read from the CLM at once (the engine lists
+        every claim's id, and rules of every claim read the others) into their slots."""
         clm = self.segments[0]
         elements = clm.elements
         size = len(elements)
         facility = elements[5].split(clm.delimiters.component) if size > 5 and elements[5] else []
         place = facility[0].strip() if facility else ""
-        cached = self.computed
-        cached["id"] = elements[1] if size > 1 else ""
-        cached["charge"] = elements[2] if size > 2 else ""
-        cached["facility"] = facility
-        cached["place_of_service"] = Sourced(place or None, "CLM05-1", clm, "2300")
-        return cached
-
-    @cached_property
-    def id(self) -> str:
-        """CLM01, the patient control number."""
-        return self._clm_values()["id"]
+        self.id = elements[1] if size > 1 else ""
+        self.charge = elements[2] if size > 2 else ""
+        self.facility = facility
+        self.place_of_service = Sourced(place or None, "CLM05-1", clm, "2300")
 
     @property
     def transaction(self) -> str | None:
         return self.clm.st02
-
-    @cached_property
-    def charge(self) -> str:
-        return self._clm_values()["charge"]
-
-    @cached_property
-    def facility(self) -> list[str]:
-        """CLM05 components: place of service, facility code qualifier, frequency code."""
-        return self._clm_values()["facility"]
-
-    @cached_property
-    def place_of_service(self) -> Sourced:
-        return self._clm_values()["place_of_service"]
 
     @property
     def line_count(self) -> int:
