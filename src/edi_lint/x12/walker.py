@@ -76,6 +76,18 @@ def _tables_for(root: LoopNode) -> _Tables:
     return tables
 
 
+def _qualified_nodes(root: LoopNode) -> Iterator[SegmentNode]:
+    """Every segment node of the map that is known by a qualifier as well as its id."""
+    stack = [root]
+    while stack:
+        loop = stack.pop()
+        for child in loop.children:
+            if isinstance(child, LoopNode):
+                stack.append(child)
+            elif child.qualifier is not None:
+                yield child
+
+
 def _qualifier_positions(root: LoopNode) -> dict[str, tuple[tuple[int, int], ...]]:
     """For each segment id, where any of its map nodes keeps a qualifier (NM1 -> NM101 ...).
 
@@ -83,14 +95,8 @@ def _qualifier_positions(root: LoopNode) -> dict[str, tuple[tuple[int, int], ...
     stay out of the memo key and the memo stays small.
     """
     found: dict[str, set] = {}
-    stack = [root]
-    while stack:
-        loop = stack.pop()
-        for child in loop.children:
-            if isinstance(child, LoopNode):
-                stack.append(child)
-            elif child.qualifier is not None:
-                found.setdefault(child.id, set()).add(child.qualifier)
+    for node in _qualified_nodes(root):
+        found.setdefault(node.id, set()).add(node.qualifier)
     return {sid: tuple(sorted(q)) for sid, q in found.items()}
 
 
@@ -98,14 +104,8 @@ def _qualifier_codes(root: LoopNode) -> dict[str, frozenset[str]]:
     """For each segment id, every qualifier code any of its map nodes has (NM1 -> 41, 40, 85, IL ...):
     a code outside them is a wrong code; one inside them, a segment out of its place."""
     found: dict[str, set] = {}
-    stack = [root]
-    while stack:
-        loop = stack.pop()
-        for child in loop.children:
-            if isinstance(child, LoopNode):
-                stack.append(child)
-            elif child.qualifier is not None:
-                found.setdefault(child.id, set()).update(child.codes)
+    for node in _qualified_nodes(root):
+        found.setdefault(node.id, set()).update(node.codes)
     return {sid: frozenset(codes) for sid, codes in found.items()}
 
 
