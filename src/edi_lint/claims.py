@@ -130,7 +130,7 @@ _set_value, _set_element, _set_segment, _set_loop = (Sourced.__dict__[name].__se
 # SV107 is at most two digits); any other text (" 1", "01", "X") is read by integer_value.
 _POINTERS = {str(n): n for n in range(100)}
 
-_NOT_ASKED = object()  # Context.first: no answer kept yet (None is an answer: no such segment)
+_NOT_ASKED = object()  # no answer kept yet, where None is an answer (Context.first, _HI_CODES)
 _BILLING_RENDERER = ("rendering", None, None)  # Context.billing_renderer's key among first()'s answers
 
 
@@ -249,7 +249,6 @@ def _read_sv1(elements: list[str], component: str) -> tuple:
 _HI_CODES: dict[str, tuple | None] = {}
 _HI_SPLIT: list = [None]
 MAX_HI_CODES = 4096
-_UNREAD = object()  # _HI_CODES: no entry (None is an entry)
 
 
 def _hi_codes(seg: Segment) -> tuple[str, ...] | None:
@@ -259,8 +258,8 @@ def _hi_codes(seg: Segment) -> tuple[str, ...] | None:
         _HI_CODES.clear()
         _HI_SPLIT[0] = separator
     text = seg.text
-    codes = _HI_CODES.get(text, _UNREAD) if text is not None else _UNREAD
-    if codes is _UNREAD:
+    codes = _HI_CODES.get(text, _NOT_ASKED) if text is not None else _NOT_ASKED
+    if codes is _NOT_ASKED:
         elements = seg.elements
         codes = None
         if len(elements) > 1 and elements[1].split(separator, 1)[0] in ("ABK", "BK"):
