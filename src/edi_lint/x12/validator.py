@@ -719,7 +719,14 @@ class Validator:
         then the segment is taken as the first of them, so that loop is opened and counted and the
         segments after it are checked where they stand. Its own elements are not checked: the wrong
         qualifier is the defect, already reported."""
-        if self._room("IG301"):
+        if node.misspelled:
+            if self._room("IG301"):
+                real = node.real
+                info = self.guide.segments.get(real)
+                name = f' ("{info.name}")' if info is not None and info.name else ""
+                self._not_found(seg, seg.elements[0], f"{seg.elements[0]} is not a segment id of the guide: probably a "
+                                f"misspelled {real.id}{name} of loop {_loop_id(real.loop)}, read as one")
+        elif self._room("IG301"):
             position, sub = node.qualifier
             element = f"{node.id}{position:02d}" + (f"-{sub}" if sub else "")
             loops = self.guide.loops

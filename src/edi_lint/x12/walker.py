@@ -44,6 +44,7 @@ class _Tables:
         self.size = 0
         self.positions = _qualifier_positions(root)
         self.codes = _qualifier_codes(root)
+        self.ids = _segment_ids(root)
 
     def table(self, node) -> dict:
         table = self.by_node.get(node)
@@ -86,6 +87,18 @@ def _qualified_nodes(root: LoopNode) -> Iterator[SegmentNode]:
                 stack.append(child)
             elif child.qualifier is not None:
                 yield child
+
+
+def _segment_ids(root: LoopNode) -> frozenset[str]:
+    """Every segment id the map has."""
+    found, stack = set(), [root]
+    while stack:
+        for child in stack.pop().children:
+            if isinstance(child, LoopNode):
+                stack.append(child)
+            else:
+                found.add(child.id)
+    return frozenset(found)
 
 
 def _qualifier_positions(root: LoopNode) -> dict[str, tuple[tuple[int, int], ...]]:
@@ -208,10 +221,15 @@ class LoopWalker:
         found = self._search(elements, component)
         if found is None:
             found = self._recover(elements, component)
+        spellings = _spellings(sid, tables.ids) if found is None and sid not in tables.ids else None
+        if spellings:
+            found = self._respell(elements, component, spellings)
         if found is None:
             entry = (self.state, None, table, reader_kind(sid, None))
         else:
             entry = (found[0], found[1], tables.table(found[0]), reader_kind(sid, found[1]))
+        if spellings:  # the answer depends on the qualifier too: not remembered (a rare, slow path)
+            return entry
         tables.count()
         if where is None:
             table[sid] = entry
@@ -304,21 +322,62 @@ class LoopWalker:
         return node, _loop_id(node.loop)
 
 
+    def _respell(self, elements: list[str], component: str, spellings: list[str]) -> tuple[SegmentNode, str] | None:
+        """A segment whose id is no segment of the guide but one character away from ids that are
+        (NMX, SVX): the first segment the search would match here with one of those ids and the
+        segment's own qualifier, other than the segment just matched (a typo of the next N4 after an
+        N3 is no second N3), read as that segment (a `Recovered` node with `misspelled` set), so that
+        one typo is one finding, not a cascade over the loop it opens. Not for the segments that
+        open or close an envelope, a level, a claim or a line: the document reader and the counters
+        know those by their id."""
+        state = self.state
+        respelled = [[spelling, *elements[1:]] for spelling in spellings]
+        for child, _ in self._reachable():
+            if child is state:
+                continue
+            for candidate in respelled:
+                if isinstance(child, SegmentNode):
+                    found = child if child.matches(candidate, component) else None
+                else:
+                    found = _enter(child, candidate, component)
+                if found is not None:
+                    if found.id in _KNOWN_BY_ID:
+                        return None
+                    node = _recovered.get(found)
+                    if node is None:
+                        node = _recovered[found] = Recovered((found,), misspelled=True)
+                    return node, _loop_id(node.loop)
+        return None
+
+
+# Segments the document reader and the validator's counters know by their id: never read from a misspelling.
+_KNOWN_BY_ID = frozenset(("ISA", "IEA", "GS", "GE", "ST", "SE", "HL", "CLM", "LX"))
+
+
+def _spellings(sid: str, ids: frozenset[str]) -> list[str]:
+    """The guide's segment ids one character away from `sid` (same length, one character replaced), in
+    order."""
+    return sorted(known for known in ids
+                  if len(known) == len(sid) and sum(a != b for a, b in zip(known, sid)) == 1)
+
+
 class Recovered(SegmentNode):
     """The walker's state after a segment read as the opening segment of `candidates[0]`'s loop
     though its qualifier is not one the guide allows there (see `LoopWalker._recover`). It stands
     where that node stands (same loop, same position), so the walk goes on from there; a different
     object, so the validator knows the segment matched nothing and reports it as such."""
 
-    __slots__ = ("real", "candidates")
+    __slots__ = ("real", "candidates", "misspelled")
 
-    def __init__(self, candidates: tuple[SegmentNode, ...]):
+    def __init__(self, candidates: tuple[SegmentNode, ...], misspelled: bool = False):
         real = candidates[0]
         super().__init__(real.id, real.pos, real.usage, real.max_use, real.qualifier, real.codes, real.loop)
         self.real, self.candidates = real, candidates
+        self.misspelled = misspelled  # read from a misspelled id (LoopWalker._respell), not a wrong code
 
 
-_recovered: dict[tuple, Recovered] = {}  # one node per list of candidates: bounded by the map
+# One node per list of candidates, and per node read from a misspelled id: bounded by the map.
+_recovered: dict = {}
 
 
 def _enter(loop: LoopNode, elements: list[str], component: str) -> SegmentNode | None:
