@@ -175,10 +175,14 @@ COUNTERS = "HL/LX numbering of an unrecognised segment: pyx12 reports it at the 
 RECOVERED = ("a loop's first segment with a code the guide has nowhere for its qualifier (NM1*Q9, HL03 = 2): native "
              "reports it once (IG301) and checks the loop's other segments where they stand, pyx12 rejects each of "
              "them too (IG301, IG305 where it counts them in the loop before) and reports the loop missing (IG303)")
+MISSPELLED = ("a segment id the guide does not have, one character from the id of a segment expected there (NMX*IL, "
+              "SVX): native reads it as that segment and reports it once (IG301, naming it), pyx12 rejects it and "
+              "then the segments of the loop it opens (IG301) or reports the segment it is as missing (IG303)")
 ONCE = ("a mandatory loop or segment missing: native reports it once, where the gap ends; pyx12 again at each "
         "later segment of the loop that lacks it")
-DOCUMENTED = (CAP, HEADER, COUNTERS, RECOVERED, ONCE)
+DOCUMENTED = (CAP, HEADER, COUNTERS, RECOVERED, MISSPELLED, ONCE)
 READ_AS = "read as the start of loop"  # in native's IG301 for a segment it reads as a loop's first (walker.Recovered)
+RESPELLED = "probably a misspelled"  # in native's IG301 for a segment it reads from a misspelled id (walker._respell)
 
 
 _COUNTER_CODES = frozenset(("IG381", "IG382", "IG383"))
@@ -193,10 +197,10 @@ def _reported_later(native: list, pyx12: list) -> bool:
             and all(any(r == code and at <= later for r, at in ours) for code, later in theirs))
 
 
-def _read_as_loop(native: list, ours: set, theirs: set) -> bool:
-    """Native read a segment with a wrong qualifier as a loop's first (one IG301, which pyx12 reports
-    too), and every difference is pyx12's IG301 or IG303 for a later segment of that loop's span."""
-    starts = [f.segment_index or 0 for f in native if f.rule == "IG301" and READ_AS in f.message]
+def _read_as(marker: str, native: list, ours: set, theirs: set) -> bool:
+    """Native read a segment as another (one IG301 whose message holds `marker`, which pyx12 reports
+    too), and every difference is pyx12's IG301, IG303 or IG305 for a later segment."""
+    starts = [f.segment_index or 0 for f in native if f.rule == "IG301" and marker in f.message]
     if not starts or any((at, "IG301") not in theirs for at in starts):
         return False
     first = min(starts)
@@ -227,8 +231,10 @@ def classify(native: list | None, pyx12: list | None) -> str | None:
     codes = {c for _, c in ours ^ theirs}
     if codes <= _COUNTER_CODES and _reported_later(native, pyx12):
         return COUNTERS
-    if _read_as_loop(native, ours, theirs):
+    if _read_as(READ_AS, native, ours, theirs):
         return RECOVERED
+    if _read_as(RESPELLED, native, ours, theirs):
+        return MISSPELLED
     if codes == {"IG303"} and _reported_again(native, pyx12, ours, theirs):
         return ONCE
     if codes <= {"IG301", "IG303", "IG304"} and any(f.segment == "BHT" or f.loop == "HEADER" for f in native + pyx12):
